@@ -1,0 +1,30 @@
+package io.linguaflow.launcher;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code linguaflow} command. Each subcommand lives in the module it runs; this class only lists them.
+ */
+@Command(
+        name = "linguaflow",
+        mixinStandardHelpOptions = true,
+        version = "linguaflow 0.1.0-SNAPSHOT",
+        description = "Language-specific neurons and lingua-franca convergence of multilingual LLMs, streamed on Kafka.",
+        subcommands = {
+            CommandLine.HelpCommand.class,
+        })
+public final class Linguaflow implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new Linguaflow()).execute(args));
+    }
+}
