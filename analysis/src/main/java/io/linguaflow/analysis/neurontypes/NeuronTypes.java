@@ -52,6 +52,14 @@ public final class NeuronTypes {
         public Options withTopRate(double rate) {
             return new Options(method, rate, activationBarRatio, lambda, sweep);
         }
+
+        public Options withActivationBarRatio(double ratio) {
+            return new Options(method, topRate, ratio, lambda, sweep);
+        }
+
+        public Options withSweep(LambdaSweep.Settings settings) {
+            return new Options(method, topRate, activationBarRatio, lambda, settings);
+        }
     }
 
     /**
