@@ -28,7 +28,8 @@ public final class ActivationProbabilities {
     }
 
     /**
-     * Wraps probabilities in the {@code [L, D, K]} layout (the array is used as is, not copied).
+     * Wraps probabilities in the {@code [L, D, K]} layout. The array is used as is, not copied (only a
+     * {@code -0.0} in it is rewritten as {@code +0.0}).
      *
      * @param source names the input in error messages (a file, a topic, ...)
      */
@@ -109,7 +110,10 @@ public final class ActivationProbabilities {
         return of(source, langs, layers, neuronsPerLayer, p);
     }
 
-    /** A builder filled layer by layer, language by language (e.g. from per-checkpoint aggregates). */
+    /**
+     * A builder filled layer by layer, language by language (e.g. from per-checkpoint aggregates of
+     * positive-activation counts and token counts), giving the same values as {@link #fromCounts}.
+     */
     public static Builder builder(String source, List<String> languages, int layers, int neuronsPerLayer) {
         return new Builder(source, checkShape(source, languages, layers, neuronsPerLayer), layers, neuronsPerLayer);
     }

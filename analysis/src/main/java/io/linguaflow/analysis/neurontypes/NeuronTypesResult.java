@@ -78,7 +78,7 @@ public final class NeuronTypesResult {
                 relatedPerLayer[l]++;
             }
             for (int k = 0; k < kk; k++) {
-                if (v[f * kk + k] > t.tau) {
+                if (v[f * kk + k] > t.tau) { // identify.py l.47-62: p > τ (strict, float32) puts n in mask[k][l]
                     maskSize[k][l]++;
                     sizes[k]++;
                     if (c == 1) {

@@ -97,7 +97,8 @@ public final class ZhangClassifier {
         }
         float[] s = new float[normalizedEntropy.length];
         for (int f = 0; f < s.length; f++) {
-            s[f] = (float) (normalizedEntropy[f] - maxProbability[f] * lambda / normMax); // identify.py l.35-37
+            // paper Eq. 5 in the code's normalised form (identify.py l.35-37), stored as float32 like the score tensor
+            s[f] = (float) (normalizedEntropy[f] - maxProbability[f] * lambda / normMax);
         }
         return s;
     }
@@ -108,12 +109,9 @@ public final class ZhangClassifier {
     }
 
     NeuronTypesResult classify(double lambda, LambdaSweep.Result sweep) {
+        // lowest 1%: score.flatten().topk(k, largest=False) (identify.py l.39-41; paper: "select the lowest 1%")
         return NeuronTypesResult.of(Method.ZHANG, p, topRate, threshold, OptionalDouble.of(lambda),
                 Selection.smallest(scores(lambda), k), sweep);
-    }
-
-    public ActivationProbabilities probabilities() {
-        return p;
     }
 
     public int k() {
