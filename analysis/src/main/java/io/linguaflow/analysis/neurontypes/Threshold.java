@@ -26,7 +26,7 @@ final class Threshold {
             throw new IllegalArgumentException("activation bar ratio " + activationBarRatio + " outside (0, 1]");
         }
         float[] v = p.values();
-        int rank = pythonRound((double) v.length * activationBarRatio, "tau rank = round(L*D*K*" + activationBarRatio + ")");
+        int rank = pythonRound((double) v.length * activationBarRatio);
         if (rank < 1) {
             throw new IllegalArgumentException("tau rank round(" + v.length + "*" + activationBarRatio + ") = 0; "
                     + "need at least one value below the bar");
@@ -46,12 +46,11 @@ final class Threshold {
         return new Threshold(activationBarRatio, rank, tau, n);
     }
 
-    /** Python 3 {@code round(x)} of a double: to the nearest integer, halves to even (as the reference's counts). */
-    static int pythonRound(double x, String what) {
-        double r = Math.rint(x);
-        if (!(r >= 0 && r <= Integer.MAX_VALUE)) {
-            throw new IllegalArgumentException(what + " = " + x + " is not a valid count");
-        }
-        return (int) r;
+    /**
+     * Python 3 {@code round(x)} of a double: to the nearest integer, halves to even (as the reference rounds its
+     * counts). Callers pass x = count * rate with rate in (0, 1], so the result fits an int.
+     */
+    static int pythonRound(double x) {
+        return (int) Math.rint(x);
     }
 }

@@ -82,7 +82,7 @@ public final class ZhangClassifier {
         if (!(topRate > 0 && topRate <= 1)) {
             throw new IllegalArgumentException("top rate " + topRate + " outside (0, 1]");
         }
-        int k = Threshold.pythonRound((double) p.neuronCount() * topRate, "k = round(L*D*" + topRate + ")");
+        int k = Threshold.pythonRound((double) p.neuronCount() * topRate);
         if (k < 1) {
             throw new IllegalArgumentException("top rate " + topRate + " selects round(" + p.neuronCount() + "*"
                     + topRate + ") = 0 neurons");
