@@ -1,0 +1,146 @@
+package io.linguaflow.producers.corpus;
+
+import io.linguaflow.producers.Rejection;
+import io.linguaflow.schemas.avro.Sentence;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The validation every corpus format shares: turns parsed rows into {@link Sentence} records.
+ *
+ * <p>In this order: a row with a blank or '|'-containing id or code, an unknown language code, an empty text, an
+ * oversize text, or a second row for the same (meaning, language) is rejected; rows of languages outside the
+ * requested subset are skipped; meanings missing in some corpus language are reported and dropped or kept
+ * ({@link IncompletePolicy}); then, per language, only the first {@code limit} meanings remain. The survivors keep
+ * their corpus order and are numbered 0..n-1 ({@code index}), each carrying {@code corpusSize} = n; the original
+ * position stays in {@code source}.
+ */
+public final class CorpusAssembler {
+
+    private CorpusAssembler() {
+    }
+
+    public static CorpusResult assemble(RawCorpus raw, CorpusOptions options) {
+        String corpus = options.corpus() != null ? options.corpus() : raw.defaultName();
+        List<Rejection> rejected = new ArrayList<>(raw.malformed());
+        Map<String, String> firstSource = new HashMap<>(); // "lang|meaning" -> source of its first row
+        List<RawRow> valid = new ArrayList<>();
+        Set<String> seenLanguages = new LinkedHashSet<>();
+        for (RawRow row : raw.rows()) {
+            Problem problem = problem(row, options);
+            if (problem == null) {
+                String cell = row.lang() + "|" + row.meaningId();
+                String first = firstSource.putIfAbsent(cell, row.source());
+                if (first != null) {
+                    rejected.add(reject(row, corpus, "DuplicateMeaning", "duplicate (meaning '" + row.meaningId()
+                            + "', language '" + row.lang() + "'): first given at " + first));
+                    continue;
+                }
+                seenLanguages.add(row.lang());
+                if (options.wants(row.lang())) {
+                    valid.add(row);
+                }
+            } else {
+                rejected.add(reject(row, corpus, problem.errorClass(), problem.message()));
+            }
+        }
+
+        List<String> languages = options.languages() != null ? options.languages() : List.copyOf(seenLanguages);
+        List<String> absent = new ArrayList<>(languages);
+        absent.removeAll(seenLanguages);
+        if (!absent.isEmpty()) {
+            throw new IllegalArgumentException("corpus '" + corpus + "' has no valid row in the requested language(s) "
+                    + absent + " (it has " + seenLanguages + ")");
+        }
+
+        // Completeness: which languages each meaning has (meanings in order of first appearance).
+        Map<String, Set<String>> langsOfMeaning = new LinkedHashMap<>();
+        for (RawRow row : valid) {
+            langsOfMeaning.computeIfAbsent(row.meaningId(), m -> new HashSet<>()).add(row.lang());
+        }
+        List<IncompleteMeaning> incomplete = new ArrayList<>();
+        Set<String> dropped = new HashSet<>();
+        boolean drop = options.incomplete() == IncompletePolicy.DROP;
+        langsOfMeaning.forEach((meaning, present) -> {
+            if (present.size() < languages.size()) {
+                List<String> missing = languages.stream().filter(l -> !present.contains(l)).toList();
+                incomplete.add(new IncompleteMeaning(meaning, missing, drop));
+                if (drop) {
+                    dropped.add(meaning);
+                }
+            }
+        });
+
+        // Limit per language, then number the survivors in corpus order.
+        Map<String, Set<String>> keptMeanings = new HashMap<>();
+        List<RawRow> kept = new ArrayList<>();
+        for (RawRow row : valid) {
+            if (dropped.contains(row.meaningId())) {
+                continue;
+            }
+            Set<String> meanings = keptMeanings.computeIfAbsent(row.lang(), l -> new HashSet<>());
+            if (options.limit() == null || meanings.size() < options.limit()) {
+                meanings.add(row.meaningId());
+                kept.add(row);
+            }
+        }
+        List<Sentence> sentences = new ArrayList<>(kept.size());
+        for (RawRow row : kept) {
+            sentences.add(Sentence.newBuilder()
+                    .setCorpus(corpus)
+                    .setMeaningId(row.meaningId())
+                    .setLang(row.lang())
+                    .setText(row.text())
+                    .setIndex(sentences.size())
+                    .setCorpusSize(kept.size())
+                    .setSource(row.source())
+                    .build());
+        }
+        return new CorpusResult(corpus, languages, sentences, rejected, incomplete);
+    }
+
+    private record Problem(String errorClass, String message) {
+    }
+
+    /** Why a row cannot become a record on its own, or null. */
+    private static Problem problem(RawRow row, CorpusOptions options) {
+        String id = row.meaningId();
+        String lang = row.lang();
+        if (id == null || id.isBlank() || id.contains("|")) {
+            return new Problem("MalformedRow", "meaning id '" + id + "' must be non-blank without '|' (the record key separator)");
+        }
+        if (lang == null || lang.isBlank() || lang.contains("|")) {
+            return new Problem("MalformedRow", "language code '" + lang + "' must be non-blank without '|'");
+        }
+        if (options.knownLanguages() != null ? !options.knownLanguages().contains(lang)
+                : !Languages.CODE.matcher(lang).matches()) {
+            return new Problem("UnknownLanguage", "unknown language code '" + lang + "' (" + (options.knownLanguages() != null
+                    ? "known: " + new TreeSet<>(options.knownLanguages())
+                    : "expected a code like en, eng_Latn or pt-BR") + ")");
+        }
+        if (row.text().isEmpty()) {
+            return new Problem("EmptyText", "empty text for meaning '" + id + "', language '" + lang + "'");
+        }
+        int bytes = row.text().getBytes(StandardCharsets.UTF_8).length;
+        if (bytes > options.maxTextBytes()) {
+            return new Problem("OversizeText", "text of meaning '" + id + "', language '" + lang + "' has " + bytes
+                    + " UTF-8 bytes, more than the maximum " + options.maxTextBytes());
+        }
+        return null;
+    }
+
+    private static Rejection reject(RawRow row, String corpus, String errorClass, String message) {
+        boolean keyable = row.meaningId() != null && row.lang() != null
+                && !row.meaningId().contains("|") && !row.lang().contains("|");
+        return new Rejection(row.source(), errorClass, row.source() + ": " + message,
+                keyable ? CorpusResult.key(corpus, row.lang(), row.meaningId()) : null, row.raw());
+    }
+}

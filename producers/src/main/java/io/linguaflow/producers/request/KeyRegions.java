@@ -1,0 +1,132 @@
+package io.linguaflow.producers.request;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * Key linguistic regions as {@code analyze} writes them: {@code {"<lang>": [flat neuron ids k = layer·D + neuron]}}.
+ * Parsing checks that every id is an integer in [0, 2^31) and that no set repeats an id; {@link #checkRange} checks
+ * the ids against a model's neuron count. Errors name the input, the set and the position.
+ *
+ * @param input where the regions came from (a file name), for messages
+ * @param sets  set name → ids in the given order, sets in the given order
+ */
+public record KeyRegions(String input, Map<String, List<Integer>> sets) {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    public KeyRegions {
+        Map<String, List<Integer>> copy = new LinkedHashMap<>();
+        sets.forEach((name, ids) -> copy.put(name, List.copyOf(ids)));
+        sets = Collections.unmodifiableMap(copy);
+    }
+
+    /** Reads and validates a key-regions JSON file. */
+    public static KeyRegions read(Path file) throws IOException {
+        JsonNode root;
+        try {
+            root = JSON.readTree(file.toFile());
+        } catch (IOException e) {
+            throw new IOException(file + ": not valid JSON: " + e.getMessage(), e);
+        }
+        return of(root, file.toString());
+    }
+
+    /** Validates a key-regions JSON text; {@code input} names it in messages. */
+    public static KeyRegions parse(String json, String input) {
+        try {
+            return of(JSON.readTree(json), input);
+        } catch (IOException e) {
+            throw new IllegalArgumentException(input + ": not valid JSON: " + e.getMessage(), e);
+        }
+    }
+
+    private static KeyRegions of(JsonNode root, String input) {
+        if (root == null || !root.isObject()) {
+            throw new IllegalArgumentException(input + ": expected a JSON object {\"<lang>\": [flat neuron ids]}");
+        }
+        Map<String, List<Integer>> sets = new LinkedHashMap<>();
+        for (Map.Entry<String, JsonNode> e : root.properties()) {
+            String where = input + ": set '" + e.getKey() + "'";
+            if (e.getKey().isBlank()) {
+                throw new IllegalArgumentException(input + ": a set has a blank name");
+            }
+            if (!e.getValue().isArray()) {
+                throw new IllegalArgumentException(where + " is not an array of neuron ids: " + e.getValue());
+            }
+            List<Integer> ids = new ArrayList<>();
+            for (int i = 0; i < e.getValue().size(); i++) {
+                JsonNode v = e.getValue().get(i);
+                if (!v.isIntegralNumber() || !v.canConvertToInt()) {
+                    throw new IllegalArgumentException(where + ", position " + i + ": " + v
+                            + " is not an integer neuron id below 2^31");
+                }
+                ids.add(v.asInt());
+            }
+            sets.put(e.getKey(), checkIds(ids, where));
+        }
+        return new KeyRegions(input, sets);
+    }
+
+    /**
+     * Checks a list of flat neuron ids: non-negative, no repeats. Returns it; the message names {@code where},
+     * the position and the id.
+     */
+    public static List<Integer> checkIds(List<Integer> ids, String where) {
+        Map<Integer, Integer> firstAt = new HashMap<>();
+        for (int i = 0; i < ids.size(); i++) {
+            int id = ids.get(i);
+            if (id < 0) {
+                throw new IllegalArgumentException(where + ", position " + i + ": negative neuron id " + id);
+            }
+            Integer first = firstAt.putIfAbsent(id, i);
+            if (first != null) {
+                throw new IllegalArgumentException(where + ", position " + i + ": neuron id " + id
+                        + " repeats position " + first);
+            }
+        }
+        return ids;
+    }
+
+    /** Checks every id against a model with {@code neuronCount} = L·D flat neurons. */
+    public void checkRange(int neuronCount) {
+        sets.forEach((name, ids) -> {
+            for (int i = 0; i < ids.size(); i++) {
+                if (ids.get(i) >= neuronCount) {
+                    throw new IllegalArgumentException(input + ": set '" + name + "', position " + i + ": neuron id "
+                            + ids.get(i) + " is out of range [0, " + neuronCount + ")");
+                }
+            }
+        });
+    }
+
+    /** The named sets, in the given order; an unknown name is an error listing the available ones. */
+    public KeyRegions select(Collection<String> names) {
+        Map<String, List<Integer>> out = new LinkedHashMap<>();
+        for (String name : names) {
+            List<Integer> ids = sets.get(name);
+            if (ids == null) {
+                throw new IllegalArgumentException(input + ": no set '" + name + "' (has " + sets.keySet() + ")");
+            }
+            out.put(name, ids);
+        }
+        return new KeyRegions(input, out);
+    }
+
+    /** All ids of all sets, each once, ascending (sets of different languages may share neurons). */
+    public List<Integer> union() {
+        TreeSet<Integer> all = new TreeSet<>();
+        sets.values().forEach(all::addAll);
+        return List.copyOf(all);
+    }
+}
