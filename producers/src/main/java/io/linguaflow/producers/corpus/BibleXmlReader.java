@@ -43,7 +43,12 @@ public final class BibleXmlReader implements CorpusReader {
         this.langOfFile = Map.copyOf(langOfFile);
     }
 
-    private record Verse(String id, String text, int line) {
+    /** A verse; {@code book}, {@code chapter} and {@code number} are the parts of {@code b.BOOK.chapter.verse}. */
+    private record Verse(String id, String text, int line, String book, String chapter, String number) {
+        static Verse of(String id, String text, int line) {
+            String[] p = id.split("\\.");
+            return new Verse(id, text, line, p.length > 1 ? p[1] : "", p.length > 2 ? p[2] : "", p.length > 3 ? p[3] : "");
+        }
     }
 
     private record Book(String lang, Path file, List<Verse> verses) {
@@ -118,7 +123,7 @@ public final class BibleXmlReader implements CorpusReader {
                             String source = Texts.source(file, line);
                             malformed.add(new Rejection(source, "MalformedRow", source + ": verse without an id", null, text));
                         } else {
-                            verses.add(new Verse(id, text, line));
+                            verses.add(Verse.of(id, text, line));
                         }
                     }
                 }
@@ -162,35 +167,32 @@ public final class BibleXmlReader implements CorpusReader {
         for (Book b : books) {
             String previous = null;
             for (Verse v : b.verses()) {
-                String book = part(v.id(), 1);
-                if (!merged.contains(book)) {
-                    merged.add(previous == null ? 0 : merged.indexOf(previous) + 1, book);
+                if (!v.book().equals(previous) && !merged.contains(v.book())) {
+                    merged.add(previous == null ? 0 : merged.indexOf(previous) + 1, v.book());
                 }
-                previous = book;
+                previous = v.book();
             }
         }
         Map<String, Integer> rank = new HashMap<>();
         for (int i = 0; i < merged.size(); i++) {
             rank.put(merged.get(i), i);
         }
-        return Comparator.comparingInt((Verse v) -> rank.get(part(v.id(), 1)))
-                .thenComparing(v -> part(v.id(), 2), BibleXmlReader::compareNumeric)
-                .thenComparing(v -> part(v.id(), 3), BibleXmlReader::compareNumeric);
-    }
-
-    /** Part {@code i} of a verse id {@code b.BOOK.chapter.verse} ("" when absent). */
-    private static String part(String id, int i) {
-        String[] parts = id.split("\\.");
-        return i < parts.length ? parts[i] : "";
+        return Comparator.comparingInt((Verse v) -> rank.get(v.book()))
+                .thenComparing(Verse::chapter, BibleXmlReader::compareNumeric)
+                .thenComparing(Verse::number, BibleXmlReader::compareNumeric);
     }
 
     private static int compareNumeric(String a, String b) {
-        boolean na = a.matches("\\d{1,9}");
-        boolean nb = b.matches("\\d{1,9}");
+        boolean na = isNumber(a);
+        boolean nb = isNumber(b);
         if (na && nb) {
             return Integer.compare(Integer.parseInt(a), Integer.parseInt(b));
         }
         return na != nb ? (na ? -1 : 1) : a.compareTo(b);
+    }
+
+    private static boolean isNumber(String s) {
+        return !s.isEmpty() && s.length() <= 9 && s.chars().allMatch(c -> c >= '0' && c <= '9');
     }
 
     /** {@code Filename → ISO_639-3} from the corpus' metadata.csv (its first two columns), or empty. */

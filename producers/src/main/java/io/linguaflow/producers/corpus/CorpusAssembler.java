@@ -94,15 +94,9 @@ public final class CorpusAssembler {
         }
         List<Sentence> sentences = new ArrayList<>(kept.size());
         for (RawRow row : kept) {
-            sentences.add(Sentence.newBuilder()
-                    .setCorpus(corpus)
-                    .setMeaningId(row.meaningId())
-                    .setLang(row.lang())
-                    .setText(row.text())
-                    .setIndex(sentences.size())
-                    .setCorpusSize(kept.size())
-                    .setSource(row.source())
-                    .build());
+            // all-args constructor: Avro's builder costs ~20 µs per record in validation and copies
+            sentences.add(new Sentence(corpus, row.meaningId(), row.lang(), row.text(), sentences.size(), kept.size(),
+                    row.source()));
         }
         return new CorpusResult(corpus, languages, sentences, rejected, incomplete);
     }

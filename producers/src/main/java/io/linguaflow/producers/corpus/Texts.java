@@ -1,18 +1,22 @@
 package io.linguaflow.producers.corpus;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /** Text helpers shared by the corpus readers. */
 public final class Texts {
+
+    private static final Pattern SPACE_RUN = Pattern.compile("[\\s\\u00A0\\u2007\\u202F]+");
 
     private Texts() {
     }
@@ -39,7 +43,7 @@ public final class Texts {
 
     /** Collapses every run of white space to one space and strips the ends (XML text content). */
     public static String collapse(String s) {
-        return strip(s).replaceAll("[\\s\\u00A0\\u2007\\u202F]+", " ");
+        return SPACE_RUN.matcher(strip(s)).replaceAll(" ");
     }
 
     /**
@@ -47,21 +51,28 @@ public final class Texts {
      * mark is dropped. Invalid UTF-8 is an error naming the file and the line.
      */
     public static List<String> readLines(Path file) throws IOException {
-        var decoder = StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT)
-                .onUnmappableCharacter(CodingErrorAction.REPORT);
-        List<String> lines = new ArrayList<>();
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(Files.newInputStream(file), decoder))) {
-            String line;
-            while ((line = in.readLine()) != null) {
-                if (lines.isEmpty() && line.startsWith("\uFEFF")) {
-                    line = line.substring(1);
-                }
-                lines.add(line);
+        byte[] bytes = Files.readAllBytes(file);
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        CharBuffer out = CharBuffer.allocate(bytes.length + 1);
+        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder(); // reports malformed input by default
+        CoderResult result = decoder.decode(in, out, true);
+        if (result.isError()) {
+            int line = 1;
+            for (int i = 0; i < in.position(); i++) {
+                line += bytes[i] == '\n' ? 1 : 0;
             }
-        } catch (CharacterCodingException e) {
-            throw new IOException(file + ":" + (lines.size() + 1) + ": not valid UTF-8", e);
+            throw new IOException(file + ":" + line + ": not valid UTF-8 (byte " + in.position() + ")");
         }
+        decoder.flush(out);
+        String text = out.flip().toString();
+        if (text.startsWith("\uFEFF")) {
+            text = text.substring(1);
+        }
+        List<String> lines = new ArrayList<>(Arrays.asList(text.split("\n", -1)));
+        if (lines.get(lines.size() - 1).isEmpty()) {
+            lines.remove(lines.size() - 1); // the terminator of the last line, or an empty file
+        }
+        lines.replaceAll(l -> l.endsWith("\r") ? l.substring(0, l.length() - 1) : l);
         return lines;
     }
 
