@@ -142,8 +142,11 @@ public final class CheckpointWatcher implements Closeable {
         }
     }
 
-    /** Collects candidate directories and registers every directory with the watch service. */
-    private void walk(Path dir, int depth, Set<Object> visited, List<Path> candidates) throws IOException {
+    /**
+     * Collects candidate directories and registers every directory with the watch service. {@code ancestors} holds
+     * the file keys of the directories above, so a symlink loop ends the descent (two links to one directory do not).
+     */
+    private void walk(Path dir, int depth, Set<Object> ancestors, List<Path> candidates) throws IOException {
         BasicFileAttributes attrs;
         try {
             attrs = Files.readAttributes(dir, BasicFileAttributes.class);
@@ -151,7 +154,7 @@ public final class CheckpointWatcher implements Closeable {
             return;
         }
         Object id = attrs.fileKey() != null ? attrs.fileKey() : dir.toRealPath();
-        if (!attrs.isDirectory() || !visited.add(id)) {
+        if (!attrs.isDirectory() || ancestors.contains(id)) {
             return; // not a directory, or a symlink loop
         }
         if (registered.add(dir)) {
@@ -174,9 +177,11 @@ public final class CheckpointWatcher implements Closeable {
                 return;
             }
             children.sort(null);
+            ancestors.add(id);
             for (Path child : children) {
-                walk(child, depth + 1, visited, candidates);
+                walk(child, depth + 1, ancestors, candidates);
             }
+            ancestors.remove(id);
         }
     }
 
