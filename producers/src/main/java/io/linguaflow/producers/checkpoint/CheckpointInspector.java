@@ -1,5 +1,6 @@
 package io.linguaflow.producers.checkpoint;
 
+import io.linguaflow.producers.JsonErrors;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -124,7 +125,7 @@ public final class CheckpointInspector {
             }
             return node;
         } catch (IOException e) {
-            throw new CheckpointException(file, "does not parse as JSON: " + e.getMessage(), e);
+            throw new CheckpointException(file, "does not parse as JSON: " + JsonErrors.describe(e), e);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.linguaflow.producers.checkpoint;
 
+import io.linguaflow.producers.JsonErrors;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -92,7 +93,7 @@ public record SafetensorsHeader(Path file, long headerSize, Map<String, Tensor> 
         try {
             root = JSON.readTree(text);
         } catch (IOException e) {
-            throw new CheckpointException(file, "header is not valid JSON: " + e.getMessage(), e);
+            throw new CheckpointException(file, "header is not valid JSON: " + JsonErrors.describe(e), e);
         }
         if (root == null || !root.isObject()) {
             throw new CheckpointException(file, "header is not a JSON object");

@@ -1,5 +1,6 @@
 package io.linguaflow.producers.corpus;
 
+import io.linguaflow.producers.JsonErrors;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -84,7 +85,7 @@ public final class JsonlCorpusReader implements CorpusReader {
                 try {
                     rows.add(row(JSON.readTree(line), s.lang(), source, line));
                 } catch (JsonProcessingException | IllegalArgumentException e) {
-                    String why = e instanceof JsonProcessingException j ? "not a JSON object: " + j.getOriginalMessage()
+                    String why = e instanceof JsonProcessingException j ? "not a JSON object: " + JsonErrors.describe(j)
                             : e.getMessage();
                     malformed.add(new Rejection(source, "MalformedRow", source + ": " + why, null, line));
                 }

@@ -1,5 +1,6 @@
 package io.linguaflow.producers.request;
 
+import io.linguaflow.producers.JsonErrors;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -37,7 +38,7 @@ public record KeyRegions(String input, Map<String, List<Integer>> sets) {
         try {
             root = JSON.readTree(file.toFile());
         } catch (IOException e) {
-            throw new IOException(file + ": not valid JSON: " + e.getMessage(), e);
+            throw new IOException(file + ": not valid JSON: " + JsonErrors.describe(e), e);
         }
         return of(root, file.toString());
     }
@@ -47,7 +48,7 @@ public record KeyRegions(String input, Map<String, List<Integer>> sets) {
         try {
             return of(JSON.readTree(json), input);
         } catch (IOException e) {
-            throw new IllegalArgumentException(input + ": not valid JSON: " + e.getMessage(), e);
+            throw new IllegalArgumentException(input + ": not valid JSON: " + JsonErrors.describe(e), e);
         }
     }
 
