@@ -16,9 +16,9 @@ import java.util.TreeSet;
 /**
  * The validation every corpus format shares: turns parsed rows into {@link Sentence} records.
  *
- * <p>In this order: a row with a blank or '|'-containing id or code, an unknown language code, an empty text, an
- * oversize text, or a second row for the same (meaning, language) is rejected; rows of languages outside the
- * requested subset are skipped; meanings missing in some corpus language are reported and dropped or kept
+ * <p>In this order: a row with a blank or '|'-containing id or code, or an unknown language code, is rejected; rows
+ * of languages outside the requested subset are skipped; a row with an empty or oversize text, or a second row for
+ * the same (meaning, language), is rejected; meanings missing in some corpus language are reported and dropped or kept
  * ({@link IncompletePolicy}); then, per language, only the first {@code limit} meanings remain. The survivors keep
  * their corpus order and are numbered 0..n-1 ({@code index}), each carrying {@code corpusSize} = n; the original
  * position stays in {@code source}.
@@ -33,24 +33,29 @@ public final class CorpusAssembler {
         List<Rejection> rejected = new ArrayList<>(raw.malformed());
         Map<String, String> firstSource = new HashMap<>(); // "lang|meaning" -> source of its first row
         List<RawRow> valid = new ArrayList<>();
-        Set<String> seenLanguages = new LinkedHashSet<>();
+        Set<String> seenLanguages = new LinkedHashSet<>(); // languages with valid rows, wanted or not
         for (RawRow row : raw.rows()) {
-            Problem problem = problem(row, options);
-            if (problem == null) {
-                String cell = row.lang() + "|" + row.meaningId();
-                String first = firstSource.putIfAbsent(cell, row.source());
-                if (first != null) {
-                    rejected.add(reject(row, corpus, "DuplicateMeaning", "duplicate (meaning '" + row.meaningId()
-                            + "', language '" + row.lang() + "'): first given at " + first));
-                    continue;
-                }
+            Problem problem = codeProblem(row, options);
+            if (problem == null && !options.wants(row.lang())) {
                 seenLanguages.add(row.lang());
-                if (options.wants(row.lang())) {
-                    valid.add(row);
-                }
-            } else {
-                rejected.add(reject(row, corpus, problem.errorClass(), problem.message()));
+                continue; // outside the requested subset: neither produced nor checked further
             }
+            if (problem == null) {
+                problem = textProblem(row, options);
+            }
+            if (problem == null) {
+                String first = firstSource.putIfAbsent(row.lang() + "|" + row.meaningId(), row.source());
+                if (first != null) {
+                    problem = new Problem("DuplicateMeaning", "duplicate (meaning '" + row.meaningId()
+                            + "', language '" + row.lang() + "'): first given at " + first);
+                }
+            }
+            if (problem != null) {
+                rejected.add(reject(row, corpus, problem.errorClass(), problem.message()));
+                continue;
+            }
+            seenLanguages.add(row.lang());
+            valid.add(row);
         }
 
         List<String> languages = options.languages() != null ? options.languages() : List.copyOf(seenLanguages);
@@ -104,8 +109,8 @@ public final class CorpusAssembler {
     private record Problem(String errorClass, String message) {
     }
 
-    /** Why a row cannot become a record on its own, or null. */
-    private static Problem problem(RawRow row, CorpusOptions options) {
+    /** What is wrong with a row's meaning id or language code, or null. */
+    private static Problem codeProblem(RawRow row, CorpusOptions options) {
         String id = row.meaningId();
         String lang = row.lang();
         if (id == null || id.isBlank() || id.contains("|")) {
@@ -120,6 +125,13 @@ public final class CorpusAssembler {
                     ? "known: " + new TreeSet<>(options.knownLanguages())
                     : "expected a code like en, eng_Latn or pt-BR") + ")");
         }
+        return null;
+    }
+
+    /** What is wrong with a row's text, or null. */
+    private static Problem textProblem(RawRow row, CorpusOptions options) {
+        String id = row.meaningId();
+        String lang = row.lang();
         if (row.text().isEmpty()) {
             return new Problem("EmptyText", "empty text for meaning '" + id + "', language '" + lang + "'");
         }

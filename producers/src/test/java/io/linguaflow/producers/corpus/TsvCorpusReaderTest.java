@@ -165,6 +165,19 @@ class TsvCorpusReaderTest {
     }
 
     @Test
+    void rowsOutsideTheSubsetAreNotJudged() throws IOException {
+        Path f = tsv("id\tlang\ttext", "1\ten\ta", "1\tfr\t", "1\tfr\tA", "1\tfr\tB", "1\txx-\tbad code");
+        CorpusResult en = read(f, CorpusOptions.defaults().withLanguages(List.of("en")));
+        assertEquals(1, en.sentences().size());
+        // the empty and the duplicate French rows do not matter for an English-only corpus; a malformed code does
+        assertEquals(List.of("UnknownLanguage"), en.rejected().stream().map(Rejection::errorClass).toList());
+        CorpusResult all = read(f, CorpusOptions.defaults());
+        assertEquals(List.of("EmptyText", "DuplicateMeaning", "UnknownLanguage"),
+                all.rejected().stream().map(Rejection::errorClass).toList());
+        assertEquals(2, all.sentences().size());
+    }
+
+    @Test
     void unreadableInputsNameTheFile() throws IOException {
         Path noHeader = tsv("1\ten\tone");
         IOException e = assertThrows(IOException.class, () -> read(noHeader, CorpusOptions.defaults()));
