@@ -73,6 +73,23 @@ class CommandsTest {
     }
 
     @Test
+    void produceCorpusFromJsonlFiles() throws Exception {
+        Path en = Files.writeString(tmp.resolve("english_test.jsonl"), "{\"id\": \"e1\", \"title\": \"T\", \"body\": \"B\"}\n");
+        Path fr = Files.writeString(tmp.resolve("french_test.jsonl"), "{\"id\": \"f1\", \"title\": \"U\", \"body\": \"C\"}\n");
+        Run r = run(new ProduceCorpusCommand(), "--format", "jsonl", "--keep-incomplete", "--corpus", "xlsum",
+                "--text-field", "title", "--text-field", "body",
+                "--map", "english_test.jsonl=en", "--map", "french_test.jsonl=fr", en.toString(), fr.toString());
+        assertEquals(0, r.code(), r.err());
+        assertEquals(List.of("en|e1|T B", "fr|f1|U C"), r.records().stream()
+                .map(n -> n.get("lang").asText() + "|" + n.get("meaningId").asText() + "|" + n.get("text").asText()).toList());
+        assertTrue(r.err().contains("incomplete: meaning 'e1' has no text in [fr]; kept"), r.err());
+
+        Run noLang = run(new ProduceCorpusCommand(), "--format", "jsonl", en.toString());
+        assertEquals(2, noLang.code());
+        assertTrue(noLang.err().contains(en + ": needs a fixed language or a language field"), noLang.err());
+    }
+
+    @Test
     void landCheckpointsPrintsEvents() throws Exception {
         Path run = SharedData.fixtures().resolve("checkpoints/bloom-tiny-train");
         Path broken = Files.createDirectories(tmp.resolve("step-9"));
