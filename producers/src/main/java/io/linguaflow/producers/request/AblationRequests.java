@@ -13,7 +13,7 @@ public final class AblationRequests {
     }
 
     /**
-     * @param target             the checkpoint (ids are range-checked when it knows its neuron count)
+     * @param target             the checkpoint (ids are checked against its neuron count when known)
      * @param corpus             the corpus to measure perplexity on
      * @param regions            the neuron sets, already {@link KeyRegions#select selected}
      * @param randomBaselineSeed when non-null, also ablate as many uniformly random neurons per set, with this seed
@@ -31,9 +31,7 @@ public final class AblationRequests {
         if (window != null && window <= 0) {
             throw new IllegalArgumentException("ablation of " + target.checkpointId() + ": window must be positive: " + window);
         }
-        if (target.neuronCount() != null) {
-            regions.checkRange(target.neuronCount());
-        }
+        regions.checkFits(target);
         Map<String, List<Integer>> sets = new LinkedHashMap<>();
         regions.sets().forEach((name, ids) -> {
             List<Integer> sorted = new ArrayList<>(ids);

@@ -51,7 +51,7 @@ public final class EvalRequests {
         }
         List<Integer> ids = new ArrayList<>(KeyRegions.checkIds(ablate, where + ": ablate"));
         if (target.neuronCount() != null) {
-            new KeyRegions(where, Map.of("ablate", ids)).checkRange(target.neuronCount());
+            new KeyRegions(where, Map.of("ablate", ids), null).checkRange(target.neuronCount());
         }
         ids.sort(null);
         String id = requestId != null ? requestId : RequestIds.derive("eval", String.join("\n",

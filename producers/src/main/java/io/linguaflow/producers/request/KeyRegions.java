@@ -15,14 +15,17 @@ import java.util.Map;
 import java.util.TreeSet;
 
 /**
- * Key linguistic regions as {@code analyze} writes them: {@code {"<lang>": [flat neuron ids k = layer·D + neuron]}}.
- * Parsing checks that every id is an integer in [0, 2^31) and that no set repeats an id; {@link #checkRange} checks
- * the ids against a model's neuron count. Errors name the input, the set and the position.
+ * Key linguistic regions: {@code {"<lang>": [flat neuron ids k = layer·D + neuron]}}, either as the whole JSON or as
+ * the {@code key_neurons} object of {@code analyze}'s result JSON (whose {@code layers} and
+ * {@code neurons_per_layer} then give the neuron count L·D the ids must lie below). Parsing checks that every id is
+ * an integer in [0, 2^31) (and below L·D when known) and that no set repeats an id; {@link #checkRange} checks the
+ * ids against a model. Errors name the input, the set and the position.
  *
- * @param input where the regions came from (a file name), for messages
- * @param sets  set name → ids in the given order, sets in the given order
+ * @param input       where the regions came from (a file name), for messages
+ * @param sets        set name → ids in the given order, sets in the given order
+ * @param neuronCount L·D of the model the regions were computed on, or null when the input does not say
  */
-public record KeyRegions(String input, Map<String, List<Integer>> sets) {
+public record KeyRegions(String input, Map<String, List<Integer>> sets, Integer neuronCount) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -56,6 +59,15 @@ public record KeyRegions(String input, Map<String, List<Integer>> sets) {
         if (root == null || !root.isObject()) {
             throw new IllegalArgumentException(input + ": expected a JSON object {\"<lang>\": [flat neuron ids]}");
         }
+        Integer neuronCount = null;
+        if (root.path("key_neurons").isObject()) { // analyze's result JSON
+            JsonNode layers = root.path("layers");
+            JsonNode width = root.path("neurons_per_layer");
+            if (layers.isIntegralNumber() && width.isIntegralNumber()) {
+                neuronCount = Math.multiplyExact(layers.asInt(), width.asInt());
+            }
+            root = root.get("key_neurons");
+        }
         Map<String, List<Integer>> sets = new LinkedHashMap<>();
         for (Map.Entry<String, JsonNode> e : root.properties()) {
             String where = input + ": set '" + e.getKey() + "'";
@@ -76,7 +88,11 @@ public record KeyRegions(String input, Map<String, List<Integer>> sets) {
             }
             sets.put(e.getKey(), checkIds(ids, where));
         }
-        return new KeyRegions(input, sets);
+        KeyRegions regions = new KeyRegions(input, sets, neuronCount);
+        if (neuronCount != null) {
+            regions.checkRange(neuronCount);
+        }
+        return regions;
     }
 
     /**
@@ -99,16 +115,31 @@ public record KeyRegions(String input, Map<String, List<Integer>> sets) {
         return ids;
     }
 
-    /** Checks every id against a model with {@code neuronCount} = L·D flat neurons. */
-    public void checkRange(int neuronCount) {
+    /** Checks every id against a model with {@code modelNeurons} = L·D flat neurons. */
+    public void checkRange(int modelNeurons) {
         sets.forEach((name, ids) -> {
             for (int i = 0; i < ids.size(); i++) {
-                if (ids.get(i) >= neuronCount) {
+                if (ids.get(i) >= modelNeurons) {
                     throw new IllegalArgumentException(input + ": set '" + name + "', position " + i + ": neuron id "
-                            + ids.get(i) + " is out of range [0, " + neuronCount + ")");
+                            + ids.get(i) + " is out of range [0, " + modelNeurons + ")");
                 }
             }
         });
+    }
+
+    /**
+     * Checks that these regions fit the target checkpoint: the same L·D when both are known, every id in range
+     * when the target's is known.
+     */
+    public void checkFits(RequestTarget target) {
+        if (target.neuronCount() == null) {
+            return;
+        }
+        if (neuronCount != null && !neuronCount.equals(target.neuronCount())) {
+            throw new IllegalArgumentException(input + ": computed on a model with " + neuronCount
+                    + " neurons (L·D), but checkpoint " + target.checkpointId() + " has " + target.neuronCount());
+        }
+        checkRange(target.neuronCount());
     }
 
     /** The named sets, in the given order; an unknown name is an error listing the available ones. */
@@ -121,7 +152,7 @@ public record KeyRegions(String input, Map<String, List<Integer>> sets) {
             }
             out.put(name, ids);
         }
-        return new KeyRegions(input, out);
+        return new KeyRegions(input, out, neuronCount);
     }
 
     /** All ids of all sets, each once, ascending (sets of different languages may share neurons). */

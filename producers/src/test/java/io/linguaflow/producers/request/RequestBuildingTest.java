@@ -83,6 +83,31 @@ class RequestBuildingTest {
     }
 
     @Test
+    void analyzeResultJsonCarriesTheModelSize() throws Exception {
+        JsonNode ref = new ObjectMapper().readTree(SharedData.fixtures().resolve("reference/bloom-tiny/reference.json").toFile());
+        var analysis = new ObjectMapper().createObjectNode();
+        analysis.put("mode", "corrected");
+        analysis.put("layers", 4);
+        analysis.put("neurons_per_layer", 256);
+        analysis.set("key_neurons", ref.get("analysis").get("key_neurons").get("indices"));
+        analysis.set("key_neuron_counts", ref.get("analysis").get("key_neurons").get("counts"));
+        KeyRegions regions = KeyRegions.parse(analysis.toString(), "R.json");
+        assertEquals(1024, regions.neuronCount());
+        assertEquals(81, regions.sets().get("en").size());
+        assertEquals(455, AblationRequests.build(bloomTiny(), "corpus", regions, null, null, null)
+                .getSets().values().stream().mapToInt(List::size).sum());
+
+        RequestTarget other = new RequestTarget("llama-tiny@1", "/m", 4 * 172);
+        assertEquals("R.json: computed on a model with 1024 neurons (L·D), but checkpoint llama-tiny@1 has 688",
+                assertThrows(IllegalArgumentException.class,
+                        () -> AblationRequests.build(other, "corpus", regions, null, null, null)).getMessage());
+
+        analysis.put("neurons_per_layer", 200);
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> KeyRegions.parse(analysis.toString(), "R.json"))
+                .getMessage().contains("is out of range [0, 800)"));
+    }
+
+    @Test
     void badKeyRegionsNameSetAndPosition() throws IOException {
         assertEquals("r.json: set 'en', position 2: neuron id 5 repeats position 0",
                 assertThrows(IllegalArgumentException.class, () -> KeyRegions.parse("{\"en\":[5,7,5]}", "r.json")).getMessage());
@@ -105,6 +130,7 @@ class RequestBuildingTest {
         KeyRegions ok = KeyRegions.parse("{\"en\":[3,1],\"fr\":[1,2]}", "r.json");
         assertEquals(List.of(1, 2, 3), ok.union());
         assertEquals(Map.of("en", List.of(3, 1), "fr", List.of(1, 2)), ok.sets());
+        assertNull(ok.neuronCount());
     }
 
     @Test
