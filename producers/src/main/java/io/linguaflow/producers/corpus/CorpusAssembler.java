@@ -29,7 +29,7 @@ public final class CorpusAssembler {
     }
 
     public static CorpusResult assemble(RawCorpus raw, CorpusOptions options) {
-        String corpus = options.corpus() != null ? options.corpus() : raw.defaultName();
+        String corpus = options.corpus() != null ? options.corpus() : defaultName(raw.defaultName(), options);
         List<Rejection> rejected = new ArrayList<>(raw.malformed());
         Map<String, String> firstSource = new HashMap<>(); // "lang|meaning" -> source of its first row
         List<RawRow> valid = new ArrayList<>();
@@ -104,6 +104,16 @@ public final class CorpusAssembler {
                     row.source()));
         }
         return new CorpusResult(corpus, languages, sentences, rejected, incomplete);
+    }
+
+    /**
+     * The reader's name ({@code flores200-devtest}), plus the selection when there is one
+     * ({@code flores200-devtest.en-zh.s60}): the {@code sentences} topic is compacted by corpus, language and
+     * meaning, so two selections of one corpus under one name would overwrite each other's index and corpusSize.
+     */
+    static String defaultName(String readerName, CorpusOptions options) {
+        return readerName + (options.languages() == null ? "" : "." + String.join("-", options.languages()))
+                + (options.limit() == null ? "" : ".s" + options.limit());
     }
 
     private record Problem(String errorClass, String message) {

@@ -7,7 +7,8 @@ import java.util.Set;
 /**
  * How to read a corpus. Build from {@link #defaults()} with the {@code with...} methods.
  *
- * @param corpus         corpus name ({@code Sentence.corpus}); null = the reader's default (file stem or directory name)
+ * @param corpus         corpus name ({@code Sentence.corpus}); null = the reader's default (file stem or directory
+ *                       name) with the selection appended, e.g. {@code flores200-devtest.en-zh.s60}
  * @param languages      languages to produce, in this order; null = all languages of the corpus
  * @param knownLanguages valid language codes; a row in any other is rejected. null = any well-formed code
  *                       ({@link Languages#CODE})

@@ -49,13 +49,13 @@ class CommandsTest {
         assertEquals(0, r.code(), r.err());
         assertEquals(6, r.records().size());
         JsonNode first = r.records().get(0);
-        assertEquals("flores200-devtest", first.get("corpus").asText());
+        assertEquals("flores200-devtest.en-zh.s3", first.get("corpus").asText());
         assertEquals("1", first.get("meaningId").asText());
         assertEquals("en", first.get("lang").asText());
         assertEquals(0, first.get("index").asInt());
         assertEquals(6, first.get("corpusSize").asInt());
         assertTrue(first.get("text").asText().startsWith("\"We now have 4-month-old mice"));
-        assertTrue(r.err().contains("corpus 'flores200-devtest': 6 sentences in [en, zh], 0 rows rejected"), r.err());
+        assertTrue(r.err().contains("corpus 'flores200-devtest.en-zh.s3': 6 sentences in [en, zh], 0 rows rejected"), r.err());
     }
 
     @Test

@@ -26,7 +26,7 @@ class FloresReaderTest {
         CorpusResult flores = new FloresReader(dir).read(CorpusOptions.defaults().withLimit(60));
         CorpusResult tsv = new TsvCorpusReader(SharedData.fixtures().resolve("checkpoints/analysis-corpus.tsv"))
                 .read(CorpusOptions.defaults());
-        assertEquals("flores200-devtest", flores.corpus());
+        assertEquals("flores200-devtest.s60", flores.corpus(), "the selection is part of the default name");
         assertEquals(List.of("en", "zh", "fr", "es", "pt", "ar", "vi", "hi", "id"), flores.languages());
         assertEquals(540, flores.sentences().size());
         // Same meaning ids, languages, texts (FLORES' trailing spaces and no-break spaces stripped) and order.
