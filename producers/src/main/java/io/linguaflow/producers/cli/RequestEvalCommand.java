@@ -1,0 +1,57 @@
+package io.linguaflow.producers.cli;
+
+import io.linguaflow.producers.request.EvalRequests;
+import io.linguaflow.producers.request.KeyRegions;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code request-eval}: builds an {@code EvalRequest} and prints it as one JSON line (publishing to
+ * {@code eval-requests} comes with the Kafka wiring). Neurons to ablate: the union of key-region sets and/or ids.
+ */
+@Command(name = "request-eval", mixinStandardHelpOptions = true,
+        description = "Build an EvalRequest (e.g. XStoryCloze, optionally with neurons ablated); print it as a JSON line.")
+public final class RequestEvalCommand extends ProducerCommand {
+
+    @Mixin
+    TargetOptions target;
+
+    @Option(names = "--task", description = "Task (default ${DEFAULT-VALUE}).")
+    String task = "xstorycloze";
+
+    @Option(names = "--languages", required = true, split = ",", description = "Languages to evaluate.")
+    List<String> languages;
+
+    @Option(names = "--key-regions", description = "Key-regions JSON to take --ablate-sets from.")
+    Path keyRegions;
+
+    @Option(names = "--ablate-sets", split = ",", description = "Ablate the union of these key-region sets.")
+    List<String> ablateSets;
+
+    @Option(names = "--ablate", split = ",", description = "Flat neuron ids to ablate.")
+    List<Integer> ablate = new ArrayList<>();
+
+    @Option(names = "--limit", description = "At most this many items per language.")
+    Integer limit;
+
+    @Option(names = "--request-id", description = "Request id (default: derived from the content).")
+    String requestId;
+
+    @Override
+    int run() throws Exception {
+        List<Integer> ids = new ArrayList<>(ablate);
+        if (ablateSets != null) {
+            if (keyRegions == null) {
+                throw new IllegalArgumentException("--ablate-sets needs --key-regions");
+            }
+            ids.addAll(KeyRegions.read(keyRegions).select(ablateSets).union());
+        }
+        out().println(EvalRequests.build(target.resolve(), task, languages, ids, limit, requestId));
+        out().flush();
+        return 0;
+    }
+}
