@@ -9,7 +9,7 @@ import java.util.regex.Pattern;
  */
 public final class Topics {
 
-    /** Environment variable holding the prefix. */
+    /** Environment variable holding the prefix (read by {@link KafkaEnvironment}). */
     public static final String PREFIX_ENV = "LINGUAFLOW_TOPIC_PREFIX";
 
     private static final Pattern LEGAL = Pattern.compile("[a-zA-Z0-9._-]*");
@@ -28,12 +28,6 @@ public final class Topics {
     /** The names exactly as in the design. */
     public static Topics unprefixed() {
         return new Topics("");
-    }
-
-    /** The prefix from {@value #PREFIX_ENV}, none when unset. */
-    public static Topics fromEnvironment() {
-        String p = System.getenv(PREFIX_ENV);
-        return new Topics(p == null ? "" : p);
     }
 
     public String prefix() {

@@ -61,6 +61,20 @@ class TopicsTest {
     }
 
     @Test
+    void environmentDefaultsAreTheLocalServices() {
+        KafkaEnvironment defaults = KafkaEnvironment.from(name -> null);
+        assertEquals("127.0.0.1:9092", defaults.bootstrapServers());
+        assertEquals("http://127.0.0.1:8081/api/v1/confluent", defaults.schemaRegistryUrl());
+        assertEquals("", defaults.topics().prefix());
+        java.util.Map<String, String> vars = java.util.Map.of("LINGUAFLOW_BOOTSTRAP_SERVERS", "kafka:19092",
+                "LINGUAFLOW_SCHEMA_REGISTRY_URL", "http://schema-registry:8081", "LINGUAFLOW_TOPIC_PREFIX", "prod.");
+        KafkaEnvironment set = KafkaEnvironment.from(vars::get);
+        assertEquals(java.util.Map.of("bootstrap.servers", "kafka:19092", "schema.registry.url", "http://schema-registry:8081"),
+                set.clientConfig());
+        assertEquals("prod.metrics", set.topics().name(Topic.METRICS));
+    }
+
+    @Test
     void keysFollowTheDocumentedFormats() {
         assertEquals("flores200-devtest|zh|1012", Keys.sentence("flores200-devtest", "zh", "1012"));
         assertEquals("bloom-560m@1000|23", Keys.activation("bloom-560m@1000", 23));

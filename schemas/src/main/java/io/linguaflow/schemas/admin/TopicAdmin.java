@@ -1,5 +1,6 @@
 package io.linguaflow.schemas.admin;
 
+import io.linguaflow.schemas.KafkaEnvironment;
 import io.linguaflow.schemas.Topic;
 import io.linguaflow.schemas.Topics;
 import java.time.Duration;
@@ -122,7 +123,7 @@ public final class TopicAdmin {
         try (Admin admin = Admin.create(props)) {
             awaitCluster(admin, Duration.ofSeconds(Long.parseLong(options.getOrDefault("timeout-s", "60"))));
             if (command.equals("create")) {
-                Topics topics = options.containsKey("prefix") ? new Topics(options.get("prefix")) : Topics.fromEnvironment();
+                Topics topics = options.containsKey("prefix") ? new Topics(options.get("prefix")) : KafkaEnvironment.fromEnvironment().topics();
                 for (TopicState s : ensureTopics(admin, topics, Integer.parseInt(options.getOrDefault("partitions", "3")),
                         Short.parseShort(options.getOrDefault("replication", "1")))) {
                     System.out.printf("%-28s %-8s partitions=%d%s%n", s.name(), s.created() ? "created" : "exists",
