@@ -11,6 +11,7 @@ CONTROLLER_PORT="${LINGUAFLOW_CONTROLLER_PORT:-9093}"
 REGISTRY_PORT="${LINGUAFLOW_REGISTRY_PORT:-8081}"
 PARTITIONS="${LINGUAFLOW_PARTITIONS:-3}"
 RUN="${LINGUAFLOW_RUN_DIR:-$ROOT/ops/run}"
+[[ "$RUN" == /* ]] || RUN="$PWD/$RUN"
 READY_TIMEOUT="${LINGUAFLOW_READY_TIMEOUT:-90}"
 KAFKA_HEAP="${LINGUAFLOW_KAFKA_HEAP:-512m}"
 
@@ -19,7 +20,8 @@ REGISTRY_CP_FILE="$ROOT/ops/registry-server/target/classpath.txt"
 REGISTRY_CONFIG="$ROOT/ops/registry-server/registry.yaml"
 REGISTRY_API=/api/v1/confluent
 STAMP="$ROOT/ops/kafka-broker/target/.built"
-# Every process started here carries this marker, so a stray one is found even without its pid file.
+# Every process started here carries "-D$MARKER=<service>:<run dir>", so a stray one is found even without its
+# pid file, and two run directories (two checkouts, or a test's own) never touch each other's processes.
 MARKER="linguaflow.local"
 
 usage() {
@@ -62,7 +64,12 @@ command_help() {
 die() { echo "local.sh: $*" >&2; exit 1; }
 
 # Build the two classpath files (and the schemas jar they name) on first use or when sources changed.
+# LINGUAFLOW_NO_BUILD=1 uses them as they are (tests run inside the Maven build that just made them).
 ensure_built() {
+  if [[ "${LINGUAFLOW_NO_BUILD:-}" == 1 ]]; then
+    [[ -f "$BROKER_CP_FILE" && -f "$REGISTRY_CP_FILE" ]] || die "LINGUAFLOW_NO_BUILD=1 but $BROKER_CP_FILE or $REGISTRY_CP_FILE is missing"
+    return
+  fi
   if [[ -f "$BROKER_CP_FILE" && -f "$REGISTRY_CP_FILE" && -f "$STAMP" && -z "$(find "$ROOT/pom.xml" "$ROOT/schemas" \
         "$ROOT/ops/kafka-broker" "$ROOT/ops/registry-server" -path '*/target' -prune -o \
         \( -name '*.java' -o -name '*.avsc' -o -name 'pom.xml' \) -newer "$STAMP" -print -quit)" ]]; then
@@ -82,7 +89,7 @@ running_pid() {
   f="$(pid_file "$1")"
   [[ -f "$f" ]] || return 0
   pid="$(cat "$f")"
-  if [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null && tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline" | grep -qF -- "-D$MARKER=$1:$ROOT "; then
+  if [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null && tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline" | grep -qF -- "-D$MARKER=$1:$RUN "; then
     echo "$pid"
   fi
 }
@@ -91,7 +98,7 @@ running_pid() {
 all_pids() {
   local p
   for p in /proc/[0-9]*; do
-    if tr '\0' ' ' 2>/dev/null <"$p/cmdline" | grep -qF -- "-D$MARKER=$1:$ROOT "; then
+    if tr '\0' ' ' 2>/dev/null <"$p/cmdline" | grep -qF -- "-D$MARKER=$1:$RUN "; then
       echo "${p#/proc/}"
     fi
   done
@@ -146,7 +153,7 @@ start_broker() {
   [[ "$port" == "$KAFKA_PORT" ]] || echo "local.sh: note: the broker keeps port $port it was formatted with (LINGUAFLOW_KAFKA_PORT=$KAFKA_PORT ignored; 'clean' to change)" >&2
   port_busy "$port" && die "port $port on $HOST is taken by another process; set LINGUAFLOW_KAFKA_PORT and run 'ops/local.sh clean'"
   t0=$(date +%s%N)
-  nohup java -Xmx"$KAFKA_HEAP" "-D$MARKER=broker:$ROOT" -Dorg.slf4j.simpleLogger.showDateTime=true \
+  nohup java -Xmx"$KAFKA_HEAP" "-D$MARKER=broker:$RUN" -Dorg.slf4j.simpleLogger.showDateTime=true \
     -cp "$cp" kafka.Kafka "$RUN/kafka/server.properties" >>"$RUN/kafka/broker.log" 2>&1 </dev/null &
   pid=$!
   echo "$pid" >"$(pid_file broker)"
@@ -175,7 +182,7 @@ start_registry() {
   mkdir -p "$RUN/registry"
   t0=$(date +%s%N)
   # Same command as io.linguaflow.schemas.registry.RegistryServerProcess (used by the tests).
-  nohup java -Xmx256m "-D$MARKER=registry:$ROOT" -cp "$(cat "$REGISTRY_CP_FILE")" \
+  nohup java -Xmx256m "-D$MARKER=registry:$RUN" -cp "$(cat "$REGISTRY_CP_FILE")" \
     "-Ddw.server.applicationConnectors[0].bindHost=$HOST" "-Ddw.server.applicationConnectors[0].port=$REGISTRY_PORT" \
     "-Ddw.server.adminConnectors[0].bindHost=$HOST" "-Ddw.server.adminConnectors[0].port=0" \
     "-Ddw.fileStorageConfiguration.properties.directory=$RUN/registry/jars" \
@@ -199,7 +206,7 @@ start_registry() {
 stop_service() {
   local pids pid i
   pids="$( (cat "$(pid_file "$1")" 2>/dev/null; all_pids "$1") | sort -u | while read -r p; do
-            [[ -n "$p" ]] && tr '\0' ' ' 2>/dev/null <"/proc/$p/cmdline" | grep -qF -- "-D$MARKER=$1:$ROOT " && echo "$p"; done || true)"
+            [[ -n "$p" ]] && tr '\0' ' ' 2>/dev/null <"/proc/$p/cmdline" | grep -qF -- "-D$MARKER=$1:$RUN " && echo "$p"; done || true)"
   if [[ -z "$pids" ]]; then
     rm -f "$(pid_file "$1")"
     echo "$1 not running"
@@ -254,6 +261,19 @@ services() {
   esac
 }
 
+# Runs start/stop for the given services side by side; fails when any of them fails.
+each() {
+  local services=() action pids=() rc=0 s
+  while [[ "$1" != "--" ]]; do services+=("$1"); shift; done
+  action="$2"
+  for s in "${services[@]}"; do
+    if [[ "$action" == start ]]; then "start_$s" & else stop_service "$s" & fi
+    pids+=($!)
+  done
+  for s in "${pids[@]}"; do wait "$s" || rc=1; done
+  return $rc
+}
+
 cmd="${1:-help}"
 shift || true
 if [[ "${1:-}" == "--help" || "${1:-}" == "-h" ]]; then
@@ -262,12 +282,14 @@ if [[ "${1:-}" == "--help" || "${1:-}" == "-h" ]]; then
 fi
 case "$cmd" in
   start)
+    chosen="$(services "${1:-}")"
     ensure_built
     mkdir -p "$RUN"
-    for s in $(services "${1:-}"); do "start_$s"; done
+    each $chosen -- start
     ;;
   stop)
-    for s in $(services "${1:-}"); do stop_service "$s"; done
+    chosen="$(services "${1:-}")"
+    each $chosen -- stop
     ;;
   status)
     status
