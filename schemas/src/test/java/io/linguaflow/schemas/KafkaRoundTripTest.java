@@ -1,7 +1,6 @@
 package io.linguaflow.schemas;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.linguaflow.schemas.registry.SchemaRegistryClient;
 import io.linguaflow.schemas.serde.AvroDeserializer;
@@ -11,11 +10,11 @@ import io.linguaflow.schemas.testkit.TestKafka;
 import io.linguaflow.schemas.testkit.TestRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -82,9 +81,8 @@ class KafkaRoundTripTest {
                 assertEquals(t.valueType(), in.get(i).value().getClass(), name + " value class");
                 assertEquals(out.get(i).value(), in.get(i).value(), name + " value " + i);
             }
-            assertEquals(Arrays.asList(t.valueType().getMethod("getClassSchema").invoke(null)),
-                    List.of(client.latest(name + "-value").schema()), "schema registered under " + name + "-value");
+            assertEquals(SpecificData.get().getSchema(t.valueType()), client.latest(name + "-value").schema(),
+                    "schema registered under " + name + "-value");
         }
-        assertTrue(sent.size() == Topic.values().length);
     }
 }

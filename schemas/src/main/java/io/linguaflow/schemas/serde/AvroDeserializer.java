@@ -5,7 +5,6 @@ import io.linguaflow.schemas.registry.SchemaRegistryException;
 import java.io.IOException;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import org.apache.avro.AvroRuntimeException;
 import org.apache.avro.Schema;
 import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.DatumReader;
@@ -21,7 +20,9 @@ import org.apache.kafka.common.serialization.Deserializer;
  * schema comes from the registry by the id in the header (cached); the reader schema is that of the generated
  * class, so records written with an older compatible schema are resolved into today's class (new fields take
  * their defaults). The class is the one given to the constructor, or else the generated class named like the
- * writer schema. Bad bytes (wrong magic byte, truncated, unknown schema id, not decodable) raise a
+ * writer schema. Lengths and counts in the data are checked against its size before Avro decodes it
+ * ({@link AvroBounds}), so corrupt bytes cannot exhaust the heap. Bad bytes (wrong magic byte, truncated, unknown
+ * schema id, not decodable) raise a
  * {@link SerializationException} naming the topic, the schema id and the problem; a Kafka consumer wraps it in a
  * {@code RecordDeserializationException} that carries partition and offset, which
  * {@link io.linguaflow.schemas.deadletter.DeadLetterHandler} turns into a dead letter.
@@ -30,7 +31,10 @@ public class AvroDeserializer<T extends SpecificRecord> implements Deserializer<
 
     private final Class<T> type;
     private SchemaRegistryClient registry;
-    private final Map<Integer, DatumReader<T>> readers = new ConcurrentHashMap<>();
+    private final Map<Integer, Reader<T>> readers = new ConcurrentHashMap<>();
+
+    private record Reader<T>(Schema writer, DatumReader<T> datumReader) {
+    }
 
     /** For Kafka's reflective instantiation: the class is found from the writer schema's full name. */
     public AvroDeserializer() {
@@ -72,34 +76,26 @@ public class AvroDeserializer<T extends SpecificRecord> implements Deserializer<
                     + "(not Confluent wire format)", topic, data[0] & 0xff));
         }
         int id = WireFormat.readSchemaId(data);
-        DatumReader<T> reader;
+        Reader<T> reader;
         try {
             reader = readers.computeIfAbsent(id, this::readerFor);
         } catch (SchemaRegistryException e) {
             throw new SerializationException("record of topic '" + topic + "': cannot resolve writer schema id " + id
                     + ": " + e.getMessage(), e);
         }
-        BinaryDecoder decoder = DecoderFactory.get().binaryDecoder(data, WireFormat.HEADER_LENGTH,
-                data.length - WireFormat.HEADER_LENGTH, null);
-        T value;
+        int length = data.length - WireFormat.HEADER_LENGTH;
         try {
-            value = reader.read(null, decoder);
-        } catch (IOException | AvroRuntimeException | IndexOutOfBoundsException | ClassCastException e) {
+            // before Avro sees it: Avro allocates whatever length corrupt bytes declare
+            AvroBounds.check(reader.writer(), data, WireFormat.HEADER_LENGTH, length);
+            BinaryDecoder decoder = DecoderFactory.get().binaryDecoder(data, WireFormat.HEADER_LENGTH, length, null);
+            return reader.datumReader().read(null, decoder);
+        } catch (IOException | RuntimeException e) { // corrupt or unresolvable data surfaces as many kinds
             throw new SerializationException("record of topic '" + topic + "' (" + data.length + " bytes, schema id "
-                    + id + ") cannot be decoded" + (e instanceof java.io.EOFException ? ": truncated" : "") + ": " + e, e);
+                    + id + ") cannot be decoded: " + e.getMessage(), e);
         }
-        try {
-            if (!decoder.isEnd()) {
-                throw new SerializationException("record of topic '" + topic + "' (" + data.length + " bytes, schema id "
-                        + id + ") has trailing bytes after the Avro value");
-            }
-        } catch (IOException e) {
-            throw new SerializationException("record of topic '" + topic + "': " + e.getMessage(), e);
-        }
-        return value;
     }
 
-    private DatumReader<T> readerFor(int id) {
+    private Reader<T> readerFor(int id) {
         Schema writer = registry.schemaById(id);
         Class<?> target = type;
         if (target == null) {
@@ -110,6 +106,6 @@ public class AvroDeserializer<T extends SpecificRecord> implements Deserializer<
             }
         }
         SpecificData model = SpecificData.getForClass(target);
-        return new SpecificDatumReader<>(writer, model.getSchema(target), model);
+        return new Reader<>(writer, new SpecificDatumReader<>(writer, model.getSchema(target), model));
     }
 }

@@ -6,14 +6,18 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.linguaflow.schemas.Topic;
 import io.linguaflow.schemas.avro.Sentence;
 import io.linguaflow.schemas.registry.SchemaRegistryClient;
+import io.linguaflow.schemas.testkit.RandomRecords;
 import io.linguaflow.schemas.testkit.TestRegistry;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Map;
+import java.util.Random;
 import java.util.UUID;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.errors.SerializationException;
 import org.junit.jupiter.api.BeforeAll;
@@ -79,6 +83,22 @@ class WireFormatTest {
     }
 
     @Test
+    void everyRecordTypeSurvivesTheSerde() {
+        AvroDeserializer<SpecificRecord> any = new AvroDeserializer<>();
+        any.configure(TestRegistry.shared().serdeConfig(), false);
+        AvroSerializer<SpecificRecord> all = new AvroSerializer<>();
+        all.configure(TestRegistry.shared().serdeConfig(), false);
+        RandomRecords random = new RandomRecords(11);
+        for (Topic t : Topic.values()) {
+            for (int i = 0; i < 200; i++) {
+                SpecificRecord record = random.next(t.valueType());
+                assertEquals(record, any.deserialize(topic + "-" + t.baseName(), all.serialize(topic + "-" + t.baseName(), record)),
+                        t + " record " + i);
+            }
+        }
+    }
+
+    @Test
     void nullIsATombstone() {
         assertNull(serializer.serialize(topic, null));
         assertNull(deserializer.deserialize(topic, null));
@@ -115,7 +135,7 @@ class WireFormatTest {
     void trailingBytesAreRejected() {
         byte[] bytes = Arrays.copyOf(handMade(sentenceId), handMade(sentenceId).length + 2);
         SerializationException e = assertThrows(SerializationException.class, () -> deserializer.deserialize(topic, bytes));
-        assertTrue(e.getMessage().contains("trailing bytes"), e.getMessage());
+        assertTrue(e.getMessage().contains("2 trailing byte(s)"), e.getMessage());
     }
 
     @Test
@@ -124,6 +144,36 @@ class WireFormatTest {
                 () -> deserializer.deserialize(topic, handMade(987_654)));
         assertTrue(e.getMessage().contains("schema id 987654") && e.getMessage().contains(TestRegistry.shared().url())
                 && e.getMessage().contains("40403"), e.getMessage());
+    }
+
+    @Test
+    void randomCorruptionOnlyEverRaisesSerializationException() {
+        byte[] whole = handMade(sentenceId);
+        Random random = new Random(7);
+        int decoded = 0;
+        for (int i = 0; i < 5000; i++) {
+            byte[] bytes = Arrays.copyOf(whole, WireFormat.HEADER_LENGTH + random.nextInt(40));
+            for (int b = WireFormat.HEADER_LENGTH; b < bytes.length; b++) {
+                bytes[b] = random.nextInt(3) == 0 ? (byte) random.nextInt() : b < whole.length ? whole[b] : (byte) random.nextInt();
+            }
+            try {
+                assertEquals(Sentence.class, deserializer.deserialize(topic, bytes).getClass());
+                decoded++;
+            } catch (SerializationException expected) {
+                assertTrue(expected.getMessage().contains(topic), expected.getMessage());
+            }
+        }
+        assertTrue(decoded > 0 && decoded < 5000, decoded + " of 5000 corrupted values decoded");
+    }
+
+    @Test
+    void absurdLengthsAreRejectedBeforeAnythingIsAllocated() {
+        // corpus declares 1.5e9 bytes (zig-zag varint 0x80 0xbc 0xc1 0x96 0x0b) with 3 bytes behind it: Avro alone
+        // would allocate 1.5 GB before noticing
+        byte[] bytes = {0, (byte) (sentenceId >>> 24), (byte) (sentenceId >>> 16), (byte) (sentenceId >>> 8), (byte) sentenceId,
+            (byte) 0x80, (byte) 0xbc, (byte) 0xc1, (byte) 0x96, 0x0b, 'a', 'b', 'c'};
+        SerializationException e = assertThrows(SerializationException.class, () -> deserializer.deserialize(topic, bytes));
+        assertTrue(e.getMessage().contains("string of length 1500000000 but 3 byte(s) left at byte 5"), e.getMessage());
     }
 
     @Test

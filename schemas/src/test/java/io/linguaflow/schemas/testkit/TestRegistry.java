@@ -7,8 +7,10 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * A real schema-registry server (its own JVM, see {@link RegistryServerProcess}) on a free port of 127.0.0.1.
@@ -21,9 +23,11 @@ public final class TestRegistry implements AutoCloseable {
     private static TestRegistry shared;
 
     private final RegistryServerProcess server;
+    private final Path workDir;
 
-    private TestRegistry(RegistryServerProcess server) {
+    private TestRegistry(RegistryServerProcess server, Path workDir) {
         this.server = server;
+        this.workDir = workDir;
     }
 
     public static synchronized TestRegistry shared() {
@@ -39,7 +43,7 @@ public final class TestRegistry implements AutoCloseable {
         try {
             Path home = RegistryServerProcess.locateHome();
             Path work = Files.createTempDirectory("linguaflow-registry-");
-            return new TestRegistry(RegistryServerProcess.start(home, "127.0.0.1", freePort(), work, Duration.ofSeconds(90)));
+            return new TestRegistry(RegistryServerProcess.start(home, "127.0.0.1", freePort(), work, Duration.ofSeconds(90)), work);
         } catch (IOException e) {
             throw new IllegalStateException("cannot start the schema registry server: " + e.getMessage(), e);
         }
@@ -68,8 +72,14 @@ public final class TestRegistry implements AutoCloseable {
         return server;
     }
 
+    /** Stops the server and deletes its log and work directory. */
     @Override
     public void close() {
         server.close();
+        try (Stream<Path> files = Files.walk(workDir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (IOException e) {
+            // a leftover temp directory is harmless
+        }
     }
 }
