@@ -14,6 +14,7 @@ import io.linguaflow.schemas.testkit.TestRegistry;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
@@ -180,6 +181,19 @@ class WireFormatTest {
     void missingRegistryUrlIsAConfigError() {
         ConfigException e = assertThrows(ConfigException.class, () -> new AvroSerializer<Sentence>().configure(Map.of(), false));
         assertTrue(e.getMessage().contains(SerdeConfig.SCHEMA_REGISTRY_URL), e.getMessage());
+    }
+
+    @Test
+    void withoutAutoRegistrationTheSchemaMustAlreadyBeRegistered() {
+        String other = "noauto-" + UUID.randomUUID();
+        Map<String, Object> config = new HashMap<>(TestRegistry.shared().serdeConfig());
+        config.put(SerdeConfig.AUTO_REGISTER_SCHEMAS, "false");
+        AvroSerializer<Sentence> strict = new AvroSerializer<>();
+        strict.configure(config, false);
+        SerializationException e = assertThrows(SerializationException.class, () -> strict.serialize(other, SENTENCE));
+        assertTrue(e.getMessage().contains("subject '" + other + "-value'") && e.getMessage().contains("404"), e.getMessage());
+        int id = new SchemaRegistryClient(TestRegistry.shared().url()).register(other + "-value", Sentence.getClassSchema());
+        assertArrayEquals(handMade(id), strict.serialize(other, SENTENCE));
     }
 
     @Test
