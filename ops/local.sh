@@ -77,7 +77,7 @@ ensure_built() {
   fi
   command -v mvn >/dev/null || die "Maven (mvn) is needed to resolve the broker and registry jars"
   echo "local.sh: building the broker and registry classpaths (first use or sources changed)..." >&2
-  (cd "$ROOT" && mvn -B -q -Dstyle.color=never -DskipTests -pl ops/kafka-broker,ops/registry-server -am package >&2)
+  (cd "$ROOT" && MAVEN_OPTS="-Djansi.passthrough=true" mvn -B -q -DskipTests -pl ops/kafka-broker,ops/registry-server -am package >&2)
   touch "$STAMP"
 }
 
