@@ -1,0 +1,151 @@
+package io.linguaflow.ops;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * ops/local.sh end to end, on free ports and a run directory of its own: start brings up a ready broker and
+ * registry, a second start starts nothing, topics are created, stop leaves no process behind.
+ */
+class LocalScriptTest {
+
+    private static final Path ROOT = Path.of("").toAbsolutePath().getParent().getParent();
+
+    @TempDir
+    Path run;
+
+    private Map<String, String> env;
+
+    @Test
+    void startIsIdempotentAndStopLeavesNothingRunning() throws Exception {
+        env = Map.of("LINGUAFLOW_RUN_DIR", run.toString(),
+                "LINGUAFLOW_KAFKA_PORT", Integer.toString(freePort()),
+                "LINGUAFLOW_CONTROLLER_PORT", Integer.toString(freePort()),
+                "LINGUAFLOW_REGISTRY_PORT", Integer.toString(freePort()),
+                "LINGUAFLOW_NO_BUILD", "1");
+
+        Result first = script("start");
+        assertEquals(0, first.status, first.output);
+        assertTrue(first.output.contains("broker started") && first.output.contains("registry started"), first.output);
+        long broker = pid("broker");
+        long registry = pid("registry");
+        assertEquals(List.of(broker), processes("broker"));
+        assertEquals(List.of(registry), processes("registry"));
+
+        Result second = script("start");
+        assertEquals(0, second.status, second.output);
+        assertTrue(second.output.contains("broker already running (pid " + broker + ")")
+                && second.output.contains("registry already running (pid " + registry + ")"), second.output);
+        assertEquals(List.of(broker), processes("broker"), "a second start must not start a second broker");
+        assertEquals(List.of(registry), processes("registry"));
+
+        Result status = script("status");
+        assertEquals(0, status.status, status.output);
+        assertTrue(status.output.contains("bootstrap.servers=127.0.0.1:" + env.get("LINGUAFLOW_KAFKA_PORT"))
+                && status.output.contains("schema.registry.url=http://127.0.0.1:" + env.get("LINGUAFLOW_REGISTRY_PORT")
+                + "/api/v1/confluent"), status.output);
+
+        Result topics = script("topics", "--partitions", "2");
+        assertEquals(0, topics.status, topics.output);
+        assertEquals(13, topics.output.lines().filter(l -> l.matches("\\S+ +created +partitions=2.*")).count(), topics.output);
+        assertTrue(topics.output.contains("sentences                    created  partitions=2 compacted"), topics.output);
+
+        Result stop = script("stop");
+        assertEquals(0, stop.status, stop.output);
+        assertEquals(List.of(), processes("broker"), "broker left running after stop");
+        assertEquals(List.of(), processes("registry"), "registry left running after stop");
+        assertTrue(ProcessHandle.of(broker).map(p -> !p.isAlive()).orElse(true));
+
+        Result stopped = script("status");
+        assertEquals(3, stopped.status, stopped.output);
+        assertTrue(stopped.output.contains("broker:   stopped") && stopped.output.contains("registry: stopped"), stopped.output);
+    }
+
+    @Test
+    void unknownCommandsAndServicesAreRefused() throws Exception {
+        env = Map.of("LINGUAFLOW_RUN_DIR", run.toString(), "LINGUAFLOW_NO_BUILD", "1");
+        assertEquals(2, script("launch").status);
+        Result service = script("start", "zookeeper");
+        assertEquals(1, service.status);
+        assertTrue(service.output.contains("unknown service 'zookeeper'"), service.output);
+        Result help = script("topics", "--help");
+        assertEquals(0, help.status);
+        assertTrue(help.output.startsWith("usage: ops/local.sh topics"), help.output);
+    }
+
+    /** Whatever a failed assertion left behind is stopped. */
+    @AfterEach
+    void stopAll() throws Exception {
+        if (env != null && (!processes("broker").isEmpty() || !processes("registry").isEmpty())) {
+            script("stop");
+        }
+    }
+
+    private record Result(int status, String output) {
+    }
+
+    private Result script(String... args) throws IOException, InterruptedException {
+        List<String> command = new java.util.ArrayList<>(List.of("bash", ROOT.resolve("ops/local.sh").toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().putAll(env);
+        Process process = builder.start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!process.waitFor(3, TimeUnit.MINUTES)) {
+            process.destroyForcibly();
+            throw new IllegalStateException("ops/local.sh " + String.join(" ", args) + " hung:\n" + output);
+        }
+        return new Result(process.exitValue(), output);
+    }
+
+    private long pid(String service) throws IOException {
+        return Long.parseLong(Files.readString(run.resolve(service + ".pid")).trim());
+    }
+
+    /** Live processes carrying this run directory's marker for {@code service} (read from /proc: the JDK's view of long command lines is cut). */
+    private List<Long> processes(String service) {
+        byte[] marker = ("-Dlinguaflow.local=" + service + ":" + run + "\0").getBytes(StandardCharsets.UTF_8);
+        return ProcessHandle.allProcesses()
+                .filter(p -> {
+                    try {
+                        byte[] cmdline = Files.readAllBytes(Path.of("/proc", Long.toString(p.pid()), "cmdline"));
+                        return indexOf(cmdline, marker) >= 0;
+                    } catch (IOException e) {
+                        return false; // gone meanwhile
+                    }
+                })
+                .map(ProcessHandle::pid)
+                .toList();
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
