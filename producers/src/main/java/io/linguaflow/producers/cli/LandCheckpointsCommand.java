@@ -1,27 +1,31 @@
 package io.linguaflow.producers.cli;
 
+import io.linguaflow.producers.Rejection;
 import io.linguaflow.producers.checkpoint.CheckpointException;
 import io.linguaflow.producers.checkpoint.CheckpointLander;
 import io.linguaflow.producers.checkpoint.CheckpointWatcher;
 import io.linguaflow.producers.checkpoint.LandingOptions;
+import io.linguaflow.producers.kafka.RecordPublisher;
+import io.linguaflow.schemas.avro.CheckpointEvent;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code land-checkpoints}: validates, hashes and names checkpoint directories and writes their
- * {@code CheckpointEvent} records as JSON lines to stdout (publishing to the {@code checkpoints} topic comes with the
- * Kafka wiring). Either the given directories once, or {@code --watch ROOT} until interrupted. Broken checkpoints
- * go to stderr naming the file.
+ * {@code land-checkpoints}: validates, hashes and names checkpoint directories and publishes their
+ * {@code CheckpointEvent} records to {@code checkpoints} (or prints them as JSON lines without {@code --bootstrap}).
+ * Either the given directories once, or {@code --watch ROOT} until interrupted. Broken checkpoints go to
+ * {@code dead-letters} and to stderr, naming the file.
  */
 @Command(name = "land-checkpoints", mixinStandardHelpOptions = true,
-        description = "Validate and name HF checkpoint directories; print CheckpointEvent records as JSON lines.")
+        description = "Validate and name HF checkpoint directories; publish CheckpointEvent records (or print them).")
 public final class LandCheckpointsCommand extends ProducerCommand {
 
     static final class Source {
@@ -60,31 +64,37 @@ public final class LandCheckpointsCommand extends ProducerCommand {
     int run() throws Exception {
         CheckpointLander lander = new CheckpointLander(new LandingOptions(corpus, model, step, threshold, lfCompat),
                 Clock.systemUTC());
-        PrintWriter out = out();
-        PrintWriter err = err();
-        if (source.root == null) {
-            int broken = 0;
-            for (Path dir : source.dirs) {
-                try {
-                    out.println(lander.land(dir).event());
-                } catch (CheckpointException e) {
-                    err.println("rejected: " + e.getMessage());
-                    broken++;
-                }
-            }
-            out.flush();
-            err.flush();
-            return broken == 0 ? 0 : 1;
+        Optional<RecordPublisher> publisher = publisher();
+        try {
+            return source.root == null ? landOnce(lander, publisher) : watch(lander, publisher);
+        } finally {
+            publisher.ifPresent(RecordPublisher::close);
         }
+    }
+
+    private int landOnce(CheckpointLander lander, Optional<RecordPublisher> publisher) {
+        int broken = 0;
+        for (Path dir : source.dirs) {
+            try {
+                emit(lander.land(dir).event(), publisher);
+            } catch (CheckpointException e) {
+                reject(e.toRejection(), publisher);
+                broken++;
+            }
+        }
+        return broken == 0 ? 0 : 1;
+    }
+
+    private int watch(CheckpointLander lander, Optional<RecordPublisher> publisher) throws Exception {
+        PrintWriter err = err();
         Duration interval = Duration.ofMillis(intervalMs);
         try (CheckpointWatcher watcher = new CheckpointWatcher(source.root, lander, maxDepth, interval)) {
             while (!Thread.currentThread().isInterrupted()) {
                 for (CheckpointWatcher.Outcome o : watcher.poll(interval)) {
                     if (o instanceof CheckpointWatcher.Landed l) {
-                        out.println(l.event());
-                        out.flush();
+                        emit(l.event(), publisher);
                     } else if (o instanceof CheckpointWatcher.Rejected r) {
-                        err.println("rejected: " + r.rejection().error());
+                        reject(r.rejection(), publisher);
                     } else if (o instanceof CheckpointWatcher.Duplicate d) {
                         err.println("duplicate: " + d.dir() + " has the weights already landed as " + d.landedAs());
                     }
@@ -93,5 +103,22 @@ public final class LandCheckpointsCommand extends ProducerCommand {
             }
         }
         return 0;
+    }
+
+    private void emit(CheckpointEvent event, Optional<RecordPublisher> publisher) {
+        if (publisher.isPresent()) {
+            publisher.get().checkpoint(event);
+            err().println("landed: " + event.getCheckpointId() + " (" + event.getPath() + ")");
+            err().flush();
+        } else {
+            out().println(event);
+            out().flush();
+        }
+    }
+
+    private void reject(Rejection rejection, Optional<RecordPublisher> publisher) {
+        publisher.ifPresent(p -> p.rejections(List.of(rejection)));
+        err().println("rejected: " + rejection.error());
+        err().flush();
     }
 }

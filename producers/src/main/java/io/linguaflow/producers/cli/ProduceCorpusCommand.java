@@ -12,6 +12,7 @@ import io.linguaflow.producers.corpus.JsonlCorpusReader;
 import io.linguaflow.producers.corpus.Texts;
 import io.linguaflow.producers.corpus.TsvCorpusReader;
 import io.linguaflow.producers.corpus.XStoryClozeReader;
+import io.linguaflow.producers.kafka.RecordPublisher;
 import io.linguaflow.schemas.avro.Sentence;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -19,18 +20,19 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code produce-corpus}: reads and validates a corpus and writes its {@code Sentence} records as JSON lines to
- * stdout (publishing to the {@code sentences} topic comes with the Kafka wiring); rejected rows and incomplete
- * meanings go to stderr, one line each, then a summary.
+ * {@code produce-corpus}: reads and validates a corpus and publishes its {@code Sentence} records to
+ * {@code sentences} (rejected rows to {@code dead-letters}), or prints them as JSON lines without
+ * {@code --bootstrap}; rejected rows and incomplete meanings are also listed on stderr, then a summary.
  */
 @Command(name = "produce-corpus", mixinStandardHelpOptions = true,
-        description = "Read and validate a parallel corpus; print its Sentence records as JSON lines.")
+        description = "Read and validate a parallel corpus; publish its Sentence records (or print them as JSON lines).")
 public final class ProduceCorpusCommand extends ProducerCommand {
 
     /** Corpus formats. */
@@ -87,8 +89,16 @@ public final class ProduceCorpusCommand extends ProducerCommand {
         CorpusResult result = reader().read(options);
         PrintWriter out = out();
         PrintWriter err = err();
-        for (Sentence s : result.sentences()) {
-            out.println(s);
+        Optional<RecordPublisher> publisher = publisher();
+        if (publisher.isPresent()) {
+            try (RecordPublisher p = publisher.get()) {
+                RecordPublisher.Published done = p.corpus(result);
+                err.printf("published %d sentences, %d dead letters%n", done.records(), done.deadLetters());
+            }
+        } else {
+            for (Sentence s : result.sentences()) {
+                out.println(s);
+            }
         }
         out.flush();
         for (Rejection r : result.rejected()) {

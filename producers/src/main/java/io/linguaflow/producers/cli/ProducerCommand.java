@@ -1,20 +1,39 @@
 package io.linguaflow.producers.cli;
 
 import io.linguaflow.producers.checkpoint.CheckpointException;
+import io.linguaflow.producers.kafka.RecordPublisher;
+import io.linguaflow.schemas.KafkaEnvironment;
+import io.linguaflow.schemas.Topics;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.time.Clock;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * Base of the producer commands: records go to stdout as JSON lines; bad input ends the command with its
- * message (which names the file, row or record) on stderr and exit code 2, not a stack trace.
+ * Base of the producer commands: with {@code --bootstrap} the records are published to their topics (rejected input
+ * to {@code dead-letters}); without it they go to stdout as JSON lines, a dry run. Bad input ends the command with
+ * its message (which names the file, row or record) on stderr and exit code 2, not a stack trace.
  */
 abstract class ProducerCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
+
+    @Option(names = "--bootstrap", paramLabel = "HOST:PORT",
+            description = "Publish to this Kafka cluster; without it the records are printed as JSON lines.")
+    String bootstrap;
+
+    @Option(names = "--registry", paramLabel = "URL",
+            description = "Schema registry (Confluent API) URL (default: $" + KafkaEnvironment.SCHEMA_REGISTRY_URL_ENV
+                    + " or " + KafkaEnvironment.DEFAULT_SCHEMA_REGISTRY_URL + ").")
+    String registry;
+
+    @Option(names = "--topic-prefix", description = "Topic name prefix (default: $" + Topics.PREFIX_ENV + ").")
+    String topicPrefix;
 
     @Override
     public final Integer call() throws Exception {
@@ -29,6 +48,17 @@ abstract class ProducerCommand implements Callable<Integer> {
 
     /** Does the work; returns the exit code. */
     abstract int run() throws Exception;
+
+    /** The publisher when {@code --bootstrap} was given; empty for a dry run. The caller closes it. */
+    Optional<RecordPublisher> publisher() {
+        if (bootstrap == null) {
+            return Optional.empty();
+        }
+        KafkaEnvironment env = KafkaEnvironment.fromEnvironment();
+        KafkaEnvironment kafka = new KafkaEnvironment(bootstrap, registry == null ? env.schemaRegistryUrl() : registry,
+                topicPrefix == null ? env.topics() : new Topics(topicPrefix));
+        return Optional.of(new RecordPublisher(kafka.topics(), kafka.clientConfig(), Clock.systemUTC()));
+    }
 
     PrintWriter out() {
         return spec.commandLine().getOut();

@@ -1,5 +1,8 @@
 package io.linguaflow.producers.cli;
 
+import io.linguaflow.producers.kafka.RecordPublisher;
+import io.linguaflow.schemas.avro.AblationRequest;
+import java.util.Optional;
 import io.linguaflow.producers.request.AblationRequests;
 import io.linguaflow.producers.request.KeyRegions;
 import java.nio.file.Path;
@@ -9,11 +12,11 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * {@code request-ablation}: builds an {@code AblationRequest} from a key-regions JSON and prints it as one JSON
- * line (publishing to {@code ablation-requests} comes with the Kafka wiring).
+ * {@code request-ablation}: builds an {@code AblationRequest} from a key-regions JSON and publishes it to
+ * {@code ablation-requests} (or prints it as one JSON line without {@code --bootstrap}).
  */
 @Command(name = "request-ablation", mixinStandardHelpOptions = true,
-        description = "Build an AblationRequest from key regions; print it as a JSON line.")
+        description = "Build an AblationRequest from key regions; publish it (or print it as a JSON line).")
 public final class RequestAblationCommand extends ProducerCommand {
 
     @Mixin
@@ -43,8 +46,18 @@ public final class RequestAblationCommand extends ProducerCommand {
         if (sets != null) {
             regions = regions.select(sets);
         }
-        out().println(AblationRequests.build(target.resolve(), corpus, regions, seed, window, requestId));
-        out().flush();
+        AblationRequest request = AblationRequests.build(target.resolve(), corpus, regions, seed, window, requestId);
+        Optional<RecordPublisher> publisher = publisher();
+        if (publisher.isPresent()) {
+            try (RecordPublisher p = publisher.get()) {
+                p.ablation(request);
+            }
+            err().println("published ablation request " + request.getRequestId());
+            err().flush();
+        } else {
+            out().println(request);
+            out().flush();
+        }
         return 0;
     }
 }

@@ -1,5 +1,8 @@
 package io.linguaflow.producers.cli;
 
+import io.linguaflow.producers.kafka.RecordPublisher;
+import io.linguaflow.schemas.avro.EvalRequest;
+import java.util.Optional;
 import io.linguaflow.producers.request.EvalRequests;
 import io.linguaflow.producers.request.KeyRegions;
 import java.nio.file.Path;
@@ -10,11 +13,11 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * {@code request-eval}: builds an {@code EvalRequest} and prints it as one JSON line (publishing to
- * {@code eval-requests} comes with the Kafka wiring). Neurons to ablate: the union of key-region sets and/or ids.
+ * {@code request-eval}: builds an {@code EvalRequest} and prints it as one JSON line (or publishes it to
+ * {@code eval-requests} with {@code --bootstrap}). Neurons to ablate: the union of key-region sets and/or ids.
  */
 @Command(name = "request-eval", mixinStandardHelpOptions = true,
-        description = "Build an EvalRequest (e.g. XStoryCloze, optionally with neurons ablated); print it as a JSON line.")
+        description = "Build an EvalRequest (e.g. XStoryCloze, optionally with neurons ablated); publish it (or print it as a JSON line).")
 public final class RequestEvalCommand extends ProducerCommand {
 
     @Mixin
@@ -50,8 +53,18 @@ public final class RequestEvalCommand extends ProducerCommand {
             }
             ids.addAll(KeyRegions.read(keyRegions).select(ablateSets).union());
         }
-        out().println(EvalRequests.build(target.resolve(), task, languages, ids, limit, requestId));
-        out().flush();
+        EvalRequest request = EvalRequests.build(target.resolve(), task, languages, ids, limit, requestId);
+        Optional<RecordPublisher> publisher = publisher();
+        if (publisher.isPresent()) {
+            try (RecordPublisher p = publisher.get()) {
+                p.eval(request);
+            }
+            err().println("published eval request " + request.getRequestId());
+            err().flush();
+        } else {
+            out().println(request);
+            out().flush();
+        }
         return 0;
     }
 }

@@ -1,6 +1,7 @@
 package io.linguaflow.producers.corpus;
 
 import io.linguaflow.producers.Rejection;
+import io.linguaflow.schemas.Keys;
 import io.linguaflow.schemas.avro.Sentence;
 import java.util.List;
 
@@ -31,6 +32,6 @@ public record CorpusResult(String corpus, List<String> languages, List<Sentence>
 
     /** Key of the sentence (corpus, lang, meaningId); none of the parts may contain '|' (checked on reading). */
     public static String key(String corpus, String lang, String meaningId) {
-        return corpus + "|" + lang + "|" + meaningId;
+        return Keys.sentence(corpus, lang, meaningId);
     }
 }

@@ -1,0 +1,138 @@
+package io.linguaflow.producers.kafka;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.linguaflow.analysis.testkit.SharedData;
+import io.linguaflow.producers.cli.LandCheckpointsCommand;
+import io.linguaflow.producers.cli.ProduceCorpusCommand;
+import io.linguaflow.schemas.Topic;
+import io.linguaflow.schemas.Topics;
+import io.linguaflow.schemas.avro.CheckpointEvent;
+import io.linguaflow.schemas.avro.DeadLetter;
+import io.linguaflow.schemas.avro.Sentence;
+import io.linguaflow.schemas.serde.AvroDeserializer;
+import io.linguaflow.schemas.testkit.TestKafka;
+import io.linguaflow.schemas.testkit.TestRegistry;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The producer commands against a real broker and registry: what they publish is what a consumer reads. */
+class PublishCommandsTest {
+
+    @TempDir
+    Path tmp;
+
+    private final TestKafka kafka = TestKafka.shared();
+    private final TestRegistry registry = TestRegistry.shared();
+
+    @Test
+    void corpusRowsArePublishedOnceEachAndBadRowsBecomeDeadLetters() throws IOException {
+        String prefix = "t" + UUID.randomUUID().toString().substring(0, 8) + ".";
+        Topics topics = new Topics(prefix);
+        kafka.createProjectTopics(topics, 2);
+        Path tsv = tmp.resolve("mini.tsv");
+        Files.writeString(tsv, "id\tlang\ttext\n"
+                + "1\ten\tHello \"world\".\n1\tfr\tBonjour.\n"
+                + "2\ten\tBye.\n2\tfr\tAu revoir.\n"
+                + "2\ten\tduplicate row\n"
+                + "3\ten\ttoo\tmany tabs\n");
+
+        int exit = run(new ProduceCorpusCommand(), "--format", "tsv", tsv.toString(), "--bootstrap",
+                kafka.bootstrapServers(), "--registry", registry.url(), "--topic-prefix", prefix);
+        assertEquals(0, exit);
+
+        List<Sentence> sentences = read(topics.name(Topic.SENTENCES), Sentence.class, 4);
+        assertEquals(4, sentences.size(), "each valid row exactly once");
+        Set<String> keys = new HashSet<>();
+        for (Sentence s : sentences) {
+            keys.add(s.getLang() + "|" + s.getMeaningId());
+            assertEquals("mini", s.getCorpus());
+            assertEquals(4, s.getCorpusSize());
+        }
+        assertEquals(Set.of("en|1", "fr|1", "en|2", "fr|2"), keys);
+        assertTrue(sentences.stream().anyMatch(s -> s.getText().equals("Hello \"world\".")), "quotes are text");
+
+        List<DeadLetter> letters = read(topics.name(Topic.DEAD_LETTERS), DeadLetter.class, 2);
+        assertEquals(2, letters.size());
+        for (DeadLetter d : letters) {
+            assertEquals("producer", d.getComponent());
+            assertTrue(d.getInput().startsWith(tsv.toString() + ":"), d.getInput());
+        }
+    }
+
+    @Test
+    void aLandedCheckpointIsPublishedAndABrokenOneIsADeadLetter() throws IOException {
+        Path step = SharedData.fixtures().resolve("checkpoints/bloom-tiny-train/step-50");
+        String prefix = "c" + UUID.randomUUID().toString().substring(0, 8) + ".";
+        Topics topics = new Topics(prefix);
+        kafka.createProjectTopics(topics, 1);
+        Path broken = Files.createDirectories(tmp.resolve("run/step-7"));
+        Files.writeString(broken.resolve("config.json"), "{\"model_type\": \"bloom\"");
+
+        int exit = run(new LandCheckpointsCommand(), step.toString(), broken.toString(), "--corpus", "flores",
+                "--model", "bloom-tiny-train", "--bootstrap", kafka.bootstrapServers(), "--registry", registry.url(),
+                "--topic-prefix", prefix);
+        assertEquals(1, exit, "one of the two directories is broken");
+
+        CheckpointEvent event = read(topics.name(Topic.CHECKPOINTS), CheckpointEvent.class, 1).get(0);
+        assertEquals("bloom-tiny-train@50", event.getCheckpointId());
+        assertEquals(50L, event.getStep());
+        DeadLetter letter = read(topics.name(Topic.DEAD_LETTERS), DeadLetter.class, 1).get(0);
+        assertTrue(letter.getError().contains("config.json"), letter.getError());
+    }
+
+    private int run(Object command, String... args) {
+        CommandLine cmd = new CommandLine(command);
+        StringWriter err = new StringWriter();
+        cmd.setErr(new PrintWriter(err, true));
+        cmd.setOut(new PrintWriter(new StringWriter(), true));
+        int exit = cmd.execute(args);
+        System.err.println(err);
+        return exit;
+    }
+
+    private <T extends SpecificRecord> List<T> read(String topic, Class<T> type, int atLeast) {
+        Map<String, Object> config = new HashMap<>(kafka.consumerConfig());
+        config.putAll(registry.serdeConfig());
+        config.put(ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID());
+        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        AvroDeserializer<T> values = new AvroDeserializer<>(type);
+        values.configure(config, false);
+        List<T> out = new ArrayList<>();
+        try (KafkaConsumer<String, T> consumer = new KafkaConsumer<>(config, new StringDeserializer(), values)) {
+            consumer.subscribe(List.of(topic));
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, T> r : consumer.poll(Duration.ofMillis(200))) {
+                    out.add(r.value());
+                }
+                if (out.size() >= atLeast) {
+                    // one more short poll: nothing beyond the expected records may be there
+                    consumer.poll(Duration.ofMillis(500)).forEach(r -> out.add(r.value()));
+                    break;
+                }
+            }
+        }
+        return out;
+    }
+}
