@@ -1,6 +1,10 @@
 package io.linguaflow.launcher;
 
 import io.linguaflow.analysis.cli.NeuronTypesCommand;
+import io.linguaflow.producers.cli.LandCheckpointsCommand;
+import io.linguaflow.producers.cli.ProduceCorpusCommand;
+import io.linguaflow.producers.cli.RequestAblationCommand;
+import io.linguaflow.producers.cli.RequestEvalCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -15,6 +19,10 @@ import picocli.CommandLine.Command;
         subcommands = {
             CommandLine.HelpCommand.class,
             NeuronTypesCommand.class,
+            ProduceCorpusCommand.class,
+            LandCheckpointsCommand.class,
+            RequestAblationCommand.class,
+            RequestEvalCommand.class,
         })
 public final class Linguaflow implements Runnable {
 
