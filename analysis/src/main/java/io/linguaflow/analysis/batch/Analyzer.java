@@ -3,11 +3,9 @@ package io.linguaflow.analysis.batch;
 import io.linguaflow.analysis.compat.BlockLabels;
 import io.linguaflow.analysis.compat.LfCompat;
 import io.linguaflow.analysis.corpus.Corpus;
-import io.linguaflow.analysis.keyregions.ContributionScores;
 import io.linguaflow.analysis.keyregions.KeyRegions;
-import io.linguaflow.analysis.keyregions.ZScores;
+import io.linguaflow.analysis.keyregions.LayerScores;
 import io.linguaflow.analysis.metrics.PairClassSums;
-import io.linguaflow.analysis.stats.GroupSums;
 import io.linguaflow.analysis.stats.LayerStatistics;
 import io.linguaflow.analysis.stats.LayerVector;
 import io.linguaflow.analysis.stats.Normalisation;
@@ -67,17 +65,12 @@ public final class Analyzer {
             perLayer.add(layerSums);
             modelParts.add(stats.pairClassSums(Normalisation.MODEL));
 
-            double[][] layerScores = new double[languages.size()][];
-            List<GroupSums> groups = stats.languageGroups(languages);
+            LayerScores layerScores = LayerScores.of(stats.languageGroups(languages), compat != null);
             for (int l = 0; l < languages.size(); l++) {
-                layerScores[l] = compat == null ? ContributionScores.meanOverPairs(groups.get(l)) : ContributionScores.lfCompat(groups.get(l));
+                System.arraycopy(layerScores.scores()[l], 0, scores[l], m * d, d);
+                System.arraycopy(layerScores.z()[l], 0, zScores[l], m * d, d);
             }
-            double[][] z = ZScores.of(layerScores);
-            for (int l = 0; l < languages.size(); l++) {
-                System.arraycopy(layerScores[l], 0, scores[l], m * d, d);
-                System.arraycopy(z[l], 0, zScores[l], m * d, d);
-            }
-            regions.addLayer(m, z);
+            regions.addLayer(m, layerScores.z());
 
             if (compat != null) {
                 releasedModelParts.add(released.pairClassSums(Normalisation.MODEL));

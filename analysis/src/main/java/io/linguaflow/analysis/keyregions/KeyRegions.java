@@ -12,7 +12,8 @@ import java.util.Map;
  * (Zeng et al. 2025 §3.3 and §3.2; ARCHITECTURE §3). Built layer by layer with {@link Builder}.
  *
  * @param threshold          the z threshold
- * @param thresholdReachable false when (L−1)/√L ≤ threshold, i.e. no neuron can be selected
+ * @param thresholdReachable false when √(L−1) ≤ threshold: no neuron can pass (then none is selected,
+ *                           not even one that passes by a rounding error)
  * @param warning            the explanation when the threshold is unreachable, else null
  */
 public record KeyRegions(List<String> languages, int layers, int neuronsPerLayer, double threshold,
@@ -57,10 +58,12 @@ public record KeyRegions(List<String> languages, int layers, int neuronsPerLayer
         private final double threshold;
         private final List<List<Long>> selected = new ArrayList<>();
         private final int[][] counts;
+        private final boolean reachable;
         private int nextLayer;
 
         public Builder(List<String> languages, int layers, int neuronsPerLayer, double threshold) {
             this.languages = List.copyOf(languages);
+            this.reachable = ZScores.maxReachable(languages.size()) > threshold;
             this.layers = layers;
             this.neuronsPerLayer = neuronsPerLayer;
             this.threshold = threshold;
@@ -75,7 +78,7 @@ public record KeyRegions(List<String> languages, int layers, int neuronsPerLayer
             if (layer != nextLayer) {
                 throw new IllegalArgumentException("layers must be added in order: expected " + nextLayer + ", got " + layer);
             }
-            for (int l = 0; l < z.length; l++) {
+            for (int l = 0; l < z.length && reachable; l++) {
                 for (int d = 0; d < neuronsPerLayer; d++) {
                     if (z[l][d] > threshold) {
                         selected.get(l).add((long) layer * neuronsPerLayer + d);
@@ -91,12 +94,10 @@ public record KeyRegions(List<String> languages, int layers, int neuronsPerLayer
             if (nextLayer != layers) {
                 throw new IllegalStateException("only " + nextLayer + " of " + layers + " layers were added");
             }
-            double max = ZScores.maxReachable(languages.size());
-            boolean reachable = max > threshold;
             String warning = reachable ? null
-                    : String.format("with %d languages the largest possible z-score is (L-1)/sqrt(L) = %.4f <= threshold %s:"
-                            + " no neuron can be selected (key regions need more languages or a lower threshold)",
-                            languages.size(), max, threshold);
+                    : String.format("with %d languages the largest possible z-score (population sigma) is sqrt(L-1) = %.4f <= threshold %s:"
+                            + " no neuron can be selected, the key regions are empty (use more languages or a lower threshold)",
+                            languages.size(), ZScores.maxReachable(languages.size()), threshold);
             Map<String, long[]> neurons = new LinkedHashMap<>();
             Map<String, int[]> perLayer = new LinkedHashMap<>();
             for (int l = 0; l < languages.size(); l++) {

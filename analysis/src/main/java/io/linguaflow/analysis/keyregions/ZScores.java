@@ -34,8 +34,12 @@ public final class ZScores {
         return z;
     }
 
-    /** The largest z any language can reach with population σ: (L−1)/√L. */
+    /**
+     * The largest z any language can reach with population σ: √(L−1) (Samuelson's inequality; reached
+     * when one language differs and the other L−1 are equal). (L−1)/√L, quoted in the design notes, is the
+     * bound for the sample σ (ddof 1); both put the first reachable L for threshold 2 at 6.
+     */
     public static double maxReachable(int languages) {
-        return (languages - 1) / Math.sqrt(languages);
+        return Math.sqrt(languages - 1.0);
     }
 }
