@@ -135,8 +135,8 @@ public final class Analyzer {
             perLanguage.forEach((lang, count) -> {
                 if (count != s) {
                     throw new IllegalArgumentException(corpus.source() + ": --lf-compat needs a complete parallel corpus (the authors' code"
-                            + " cuts language-major rows into blocks of S = " + s + "), but language '" + lang + "' has " + count
-                            + " samples");
+                            + " cuts language-major rows into blocks of S = " + s + " meanings), but language '" + lang + "' has " + count
+                            + " of the " + s + " meanings");
                 }
             });
         }

@@ -15,7 +15,9 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code linguaflow analyze}: LRDS, SADS, key regions and SKLR of an activation dump, without Kafka.
@@ -26,6 +28,9 @@ import picocli.CommandLine.Option;
             "V.npy: float32/float64 [N, M*D] (layer-major, needs --layers) or [N, M, D]; raw or normalised mean-pooled activations,"
                 + " rows in corpus order. C.tsv: header with columns id, lang, text (id = meaning id)."})
 public final class AnalyzeCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
 
     @Option(names = "--vectors", required = true, paramLabel = "V.npy", description = "per-sample activations")
     Path vectors;
@@ -66,7 +71,7 @@ public final class AnalyzeCommand implements Callable<Integer> {
             AnalysisResult r = Analyzer.analyze(v, c, new AnalysisOptions(threshold, lfCompat, lfLanguageOrder));
             AnalysisJson.write(r, out);
             for (String w : r.warnings()) {
-                System.err.println("warning: " + w);
+                spec.commandLine().getErr().println("warning: " + w);
             }
             if (scoresDir != null) {
                 Files.createDirectories(scoresDir);
@@ -77,12 +82,12 @@ public final class AnalyzeCommand implements Callable<Integer> {
                 SimilarityMap map = SimilarityMap.wholeModel(v);
                 Npy.writeFloat64(similarity, new long[] {map.size(), map.size()}, map.flatten());
             }
-            System.out.printf("%s: %d samples, %d languages, %d layers x %d neurons; LRDS %.6f, SADS %.6f, SKLR %d -> %s%n",
+            spec.commandLine().getOut().printf("%s: %d samples, %d languages, %d layers x %d neurons; LRDS %.6f, SADS %.6f, SKLR %d -> %s%n",
                     r.lfCompat() ? "lf-compat" : "corrected", r.samples(), r.languages().size(), r.layers(), r.neuronsPerLayer(),
                     r.lrds(), r.sads(), r.keyRegions().sklr(), out);
             return 0;
         } catch (IllegalArgumentException e) {
-            System.err.println("analyze: " + e.getMessage());
+            spec.commandLine().getErr().println("analyze: " + e.getMessage());
             return 2;
         }
     }

@@ -1,5 +1,6 @@
 package io.linguaflow.launcher;
 
+import io.linguaflow.analysis.cli.AnalyzeCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -13,6 +14,7 @@ import picocli.CommandLine.Command;
         description = "Language-specific neurons and lingua-franca convergence of multilingual LLMs, streamed on Kafka.",
         subcommands = {
             CommandLine.HelpCommand.class,
+            AnalyzeCommand.class,
         })
 public final class Linguaflow implements Runnable {
 
