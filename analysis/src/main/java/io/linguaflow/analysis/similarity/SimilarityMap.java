@@ -3,6 +3,7 @@ package io.linguaflow.analysis.similarity;
 import io.linguaflow.analysis.batch.ModelNorms;
 import io.linguaflow.analysis.batch.VectorSource;
 import io.linguaflow.analysis.corpus.Corpus;
+import io.linguaflow.analysis.stats.LayerVector;
 import java.io.IOException;
 import java.util.HashMap;
 import java.util.List;
@@ -25,23 +26,41 @@ public final class SimilarityMap {
     /** Whole-model map of all rows of {@code vectors}. */
     public static SimilarityMap wholeModel(VectorSource vectors) throws IOException {
         double[] norms = ModelNorms.of(vectors, null);
-        int n = vectors.samples();
-        double[][] s = new double[n][n];
-        double[][] block = new double[n][];
+        double[][] s = new double[vectors.samples()][vectors.samples()];
         for (int m = 0; m < vectors.layers(); m++) {
-            for (int i = 0; i < n; i++) {
-                double[] v = vectors.slice(i, m);
-                for (int k = 0; k < v.length; k++) {
-                    v[k] /= norms[i];
-                }
-                block[i] = v;
+            accumulate(s, vectors, m, norms);
+        }
+        return symmetric(s);
+    }
+
+    /** Map of one layer in the per-layer normalisation, S_ij = aᵢᵐ·aⱼᵐ. */
+    public static SimilarityMap layer(VectorSource vectors, int layer) throws IOException {
+        double[][] s = new double[vectors.samples()][vectors.samples()];
+        accumulate(s, vectors, layer, null);
+        return symmetric(s);
+    }
+
+    /** Adds the upper triangle of layer m's block, each row divided by its norm (modelNorms, or its own layer norm when null). */
+    private static void accumulate(double[][] s, VectorSource vectors, int m, double[] modelNorms) throws IOException {
+        int n = s.length;
+        double[][] block = new double[n][];
+        for (int i = 0; i < n; i++) {
+            double[] v = vectors.slice(i, m);
+            double norm = modelNorms != null ? modelNorms[i] : LayerVector.norm(v);
+            for (int k = 0; k < v.length; k++) {
+                v[k] /= norm;
             }
-            for (int i = 0; i < n; i++) {
-                for (int j = i; j < n; j++) {
-                    s[i][j] += dot(block[i], block[j]);
-                }
+            block[i] = v;
+        }
+        for (int i = 0; i < n; i++) {
+            for (int j = i; j < n; j++) {
+                s[i][j] += dot(block[i], block[j]);
             }
         }
+    }
+
+    private static SimilarityMap symmetric(double[][] s) {
+        int n = s.length;
         for (int i = 0; i < n; i++) {
             for (int j = 0; j < i; j++) {
                 s[i][j] = s[j][i];

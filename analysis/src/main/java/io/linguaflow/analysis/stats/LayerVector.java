@@ -7,7 +7,7 @@ package io.linguaflow.analysis.stats;
  *
  * @param values         h̄ᵐ, D values (not normalised)
  * @param layerNorm      ‖h̄ᵐ‖
- * @param modelNorm      ‖[h̄¹|…|h̄ᴹ]‖ of the same sample
+ * @param modelNorm      ‖[h̄¹|…|h̄ᴹ]‖ of the same sample (at least the layer norm, up to float32 rounding)
  * @param positiveCounts per neuron, tokens with activation &gt; 0; null when not measured
  * @param tokenCount     tokens of the sample (0 when {@code positiveCounts} is null)
  */
@@ -18,7 +18,7 @@ public record LayerVector(double[] values, double layerNorm, double modelNorm, i
             throw new IllegalArgumentException("layer norm must be finite and > 0, got " + layerNorm
                     + (layerNorm == 0 ? " (an all-zero layer vector has no direction)" : ""));
         }
-        if (!(modelNorm >= layerNorm * (1 - 1e-12)) || !Double.isFinite(modelNorm)) {
+        if (!(modelNorm >= layerNorm * (1 - 1e-6)) || !Double.isFinite(modelNorm)) {
             throw new IllegalArgumentException("whole-model norm " + modelNorm
                     + " must be finite and at least the layer norm " + layerNorm);
         }

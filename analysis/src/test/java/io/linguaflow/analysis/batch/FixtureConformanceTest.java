@@ -154,8 +154,10 @@ class FixtureConformanceTest {
     void similarityMapEqualsTheOracle(String model) throws IOException {
         Path dir = dir(model);
         SimilarityMap map;
+        SimilarityMap layer2;
         try (NpyVectors raw = NpyVectors.open(dir.resolve("layer_means.npy"), null)) {
             map = SimilarityMap.wholeModel(raw);
+            layer2 = SimilarityMap.layer(raw, 2);
         }
         double[][] ref = matrix(dir.resolve("similarity.npy"));
         double max = 0;
@@ -173,6 +175,9 @@ class FixtureConformanceTest {
         assertEquals(overall.get("mean_diff_lang_diff_meaning").asDouble(), offDiagonalMean(byLang), TOL);
         assertEquals(overall.get("mean_diff_lang_same_meaning").asDouble(), diagonalMean(byMeaning), TOL);
         assertEquals(overall.get("mean_diff_lang_diff_meaning").asDouble(), offDiagonalMean(byMeaning), TOL);
+        JsonNode second = JSON.readTree(dir.resolve("reference.json").toFile()).at("/analysis/per_layer/2");
+        assertEquals(second.get("mean_same_lang_diff_meaning").asDouble(), diagonalMean(layer2.blockMeansByLanguage(corpus())), TOL);
+        assertEquals(second.get("mean_diff_lang_same_meaning").asDouble(), diagonalMean(layer2.blockMeansByMeaning(corpus())), TOL);
     }
 
     private static double diagonalMean(double[][] b) {

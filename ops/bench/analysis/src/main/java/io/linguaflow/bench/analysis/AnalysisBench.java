@@ -94,6 +94,7 @@ public final class AnalysisBench {
         long updateNanos = 0;
         long storeNanos = 0;
         long storeRecords = 0;
+        long storedBytes = 0;
         int done = 0;
         for (int i : order) {
             int l = i / meanings;
@@ -132,7 +133,7 @@ public final class AnalysisBench {
                     for (byte[] value : new byte[][] {tv, lv, mv}) {
                         GroupSums g = GroupSums.decode(value);
                         g.add(v);
-                        value = g.encode();
+                        storedBytes += g.encode().length;
                     }
                     storeNanos += System.nanoTime() - t1;
                     storeRecords++;
@@ -214,7 +215,8 @@ public final class AnalysisBench {
         row("per-record update (one layer, 3 groups)", String.format("%.1f us", perRecordUs));
         row("per neuron per group update", String.format("%.2f ns", updateNanos / (double) n / layers / neurons / 3));
         if (storeRecords > 0) {
-            row("per-record update with decode+encode of the 3 values", String.format("%.1f us", storeNanos / 1e3 / storeRecords));
+            row("per-record update with decode+encode of the 3 values", String.format("%.1f us (%.0f KB written per record)",
+                    storeNanos / 1e3 / storeRecords, storedBytes / 1e3 / storeRecords));
         }
         row("metrics + key regions from the statistics", String.format("%.1f ms", metricsNanos / 1e6));
         row("state (encoded, " + layers * (1 + languages + meanings) + " values)", String.format("%.1f MB (%d bytes)", stateBytes / 1e6, stateBytes));
