@@ -3,12 +3,8 @@ package io.linguaflow.analysis.batch;
 import io.linguaflow.analysis.compat.BlockLabels;
 import io.linguaflow.analysis.compat.LfCompat;
 import io.linguaflow.analysis.corpus.Corpus;
-import io.linguaflow.analysis.keyregions.KeyRegions;
-import io.linguaflow.analysis.keyregions.LayerScores;
-import io.linguaflow.analysis.metrics.PairClassSums;
 import io.linguaflow.analysis.stats.LayerStatistics;
 import io.linguaflow.analysis.stats.LayerVector;
-import io.linguaflow.analysis.stats.Normalisation;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -35,14 +31,8 @@ public final class Analyzer {
         double[] modelNorms = ModelNorms.of(vectors, corpus);
         CompatLabels compat = options.lfCompat() ? new CompatLabels(corpus, options.lfLanguageOrder()) : null;
 
-        List<PairClassSums> modelParts = new ArrayList<>();
-        List<PairClassSums> perLayer = new ArrayList<>();
-        List<PairClassSums> releasedModelParts = new ArrayList<>();
-        List<LfCompatResult.Layer> compatLayers = new ArrayList<>();
-        double[][] scores = new double[languages.size()][layers * d];
-        double[][] zScores = new double[languages.size()][layers * d];
-        KeyRegions.Builder regions = new KeyRegions.Builder(languages, layers, d, options.threshold());
-
+        AnalysisBuilder result = new AnalysisBuilder(languages, corpus.meanings().size(), n, layers, d, options.threshold(),
+                compat == null ? null : compat.order);
         for (int m = 0; m < layers; m++) {
             LayerStatistics stats = new LayerStatistics(d);
             LayerStatistics released = compat == null ? null : new LayerStatistics(d);
@@ -61,50 +51,20 @@ public final class Analyzer {
                     compat.mainCall.add(mainCall, i, v);
                 }
             }
-            PairClassSums layerSums = stats.pairClassSums(Normalisation.LAYER);
-            perLayer.add(layerSums);
-            modelParts.add(stats.pairClassSums(Normalisation.MODEL));
-
-            LayerScores layerScores = LayerScores.of(stats.languageGroups(languages), compat != null);
-            for (int l = 0; l < languages.size(); l++) {
-                System.arraycopy(layerScores.scores()[l], 0, scores[l], m * d, d);
-                System.arraycopy(layerScores.z()[l], 0, zScores[l], m * d, d);
-            }
-            regions.addLayer(m, layerScores.z());
-
-            if (compat != null) {
-                releasedModelParts.add(released.pairClassSums(Normalisation.MODEL));
-                compatLayers.add(new LfCompatResult.Layer(BlockScore.lrds(layerSums), BlockScore.sads(layerSums),
-                        BlockScore.sads(released.pairClassSums(Normalisation.LAYER)),
-                        BlockScore.sads(mainCall.pairClassSums(Normalisation.LAYER))));
+            if (compat == null) {
+                result.addLayer(m, stats);
+            } else {
+                result.addLayer(m, stats, released, mainCall);
             }
         }
-
-        PairClassSums overall = PairClassSums.sumOverLayers(modelParts);
-        KeyRegions keyRegions = regions.build();
         List<String> warnings = new ArrayList<>();
-        if (keyRegions.warning() != null) {
-            warnings.add(keyRegions.warning());
-        }
         corpus.languagesPerMeaning().forEach((id, count) -> {
             if (count == 1) {
                 warnings.add("meaning '" + id + "' occurs in one language only: its sample takes part in same-language and"
                         + " different-language pairs but in no same-meaning pair");
             }
         });
-
-        double[] layerLrds = perLayer.stream().mapToDouble(PairClassSums::lrds).toArray();
-        if (compat == null) {
-            return new AnalysisResult(false, languages, corpus.meanings().size(), n, layers, d, overall.lrds(), overall.sads(),
-                    layerLrds, perLayer.stream().mapToDouble(PairClassSums::sads).toArray(), overall, perLayer, scores, zScores,
-                    keyRegions, null, List.copyOf(warnings));
-        }
-        BlockScore sadsReleased = BlockScore.sads(PairClassSums.sumOverLayers(releasedModelParts));
-        LfCompatResult lf = new LfCompatResult(compat.order, BlockScore.lrds(overall), sadsReleased, BlockScore.sads(overall),
-                compatLayers);
-        return new AnalysisResult(true, languages, corpus.meanings().size(), n, layers, d, overall.lrds(), sadsReleased.score(),
-                layerLrds, compatLayers.stream().mapToDouble(l -> l.sadsReleasedMainCall().score()).toArray(), overall, perLayer,
-                scores, zScores, keyRegions, lf, List.copyOf(warnings));
+        return result.build(warnings);
     }
 
     private static void validate(VectorSource vectors, Corpus corpus, AnalysisOptions options) {

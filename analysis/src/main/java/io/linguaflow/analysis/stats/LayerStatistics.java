@@ -1,7 +1,7 @@
 package io.linguaflow.analysis.stats;
 
-import io.linguaflow.analysis.metrics.PairClassSums;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -15,7 +15,7 @@ import java.util.Set;
  * so the per-cell sum W_ls is that sample's vector and P_LS = 0 (ARCHITECTURE §3); nothing per cell
  * needs storing beyond its presence. Groups keep first-arrival order.
  */
-public final class LayerStatistics {
+public final class LayerStatistics implements LayerGroups {
 
     private final int dimension;
     private final GroupSums total;
@@ -60,6 +60,7 @@ public final class LayerStatistics {
         return dimension;
     }
 
+    @Override
     public GroupSums total() {
         return total;
     }
@@ -74,7 +75,7 @@ public final class LayerStatistics {
         return Collections.unmodifiableMap(meanings);
     }
 
-    /** The language groups in the given order; every language must be present. */
+    @Override
     public List<GroupSums> languageGroups(List<String> order) {
         List<GroupSums> out = new ArrayList<>(order.size());
         for (String l : order) {
@@ -87,10 +88,14 @@ public final class LayerStatistics {
         return out;
     }
 
-    /** Sums and counts of the pair classes SL, SM, DD of this layer in one normalisation. */
-    public PairClassSums pairClassSums(Normalisation n) {
-        return PairClassSums.of(total.scalars(n), languages.values().stream().map(g -> g.scalars(n)).toList(),
-                meanings.values().stream().map(g -> g.scalars(n)).toList());
+    @Override
+    public Collection<GroupSums> languageGroups() {
+        return Collections.unmodifiableCollection(languages.values());
+    }
+
+    @Override
+    public Collection<GroupSums> meaningGroups() {
+        return Collections.unmodifiableCollection(meanings.values());
     }
 
     /** Total encoded bytes of the state this layer would occupy as one value per group. */

@@ -1,6 +1,7 @@
 package io.linguaflow.analysis.stats;
 
 import io.linguaflow.analysis.compat.LfCompat;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -51,7 +52,7 @@ final class BruteForce {
         for (int i = 0; i < a.length; i++) {
             double[] raw = samples.get(i).raw();
             int d = raw.length / layers;
-            double[] v = layer < 0 ? raw.clone() : java.util.Arrays.copyOfRange(raw, layer * d, (layer + 1) * d);
+            double[] v = layer < 0 ? raw.clone() : Arrays.copyOfRange(raw, layer * d, (layer + 1) * d);
             double n = 0;
             for (double x : v) {
                 n += x * x;
