@@ -4,7 +4,8 @@ import java.util.SplittableRandom;
 
 /**
  * Deterministic synthetic pooled activations with language and meaning structure, regenerated on demand
- * (nothing stored): h̄(l, s, m)[k] = GeLU-like(common + language + 0.7·meaning + 0.8·noise), float32.
+ * (nothing stored): h̄(l, s, m)[k] = GeLU-like(common + language + 0.7·meaning + 0.8·noise), float32, where the
+ * language term is strong on about 1% of the neurons of each language and weak elsewhere.
  */
 final class SyntheticActivations {
 
@@ -26,8 +27,8 @@ final class SyntheticActivations {
         SplittableRandom noise = stream(3, (long) language * meanings + meaning, layer);
         float[] v = new float[neurons];
         for (int k = 0; k < neurons; k++) {
-            double x = 0.6 * common.nextDouble() + (lang.nextDouble() - 0.5) + 0.7 * (mean.nextDouble() - 0.5)
-                    + 0.8 * (noise.nextDouble() - 0.5);
+            double languageTerm = (lang.nextDouble() < 0.01 ? 1.5 : 0.2) * (lang.nextDouble() - 0.3);
+            double x = 0.6 * common.nextDouble() + languageTerm + 0.7 * (mean.nextDouble() - 0.5) + 0.8 * (noise.nextDouble() - 0.5);
             v[k] = (float) (x > 0 ? x : 0.05 * x);
         }
         return v;
