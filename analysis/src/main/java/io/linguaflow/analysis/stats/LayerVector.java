@@ -36,6 +36,15 @@ public record LayerVector(double[] values, double layerNorm, double modelNorm, i
         return new LayerVector(values, norm(values), modelNorm, null, 0);
     }
 
+    /** A record's float32 slice with the norms and counts it carries, widened to float64. */
+    public static LayerVector fromFloats(float[] values, double layerNorm, double modelNorm, int[] positiveCounts, long tokenCount) {
+        double[] v = new double[values.length];
+        for (int k = 0; k < v.length; k++) {
+            v[k] = values[k];
+        }
+        return new LayerVector(v, layerNorm, modelNorm, positiveCounts, tokenCount);
+    }
+
     /** Euclidean norm, accumulated in float64; rejects NaN and infinite elements. */
     public static double norm(double[] v) {
         double s = 0;

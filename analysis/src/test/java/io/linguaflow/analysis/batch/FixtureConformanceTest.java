@@ -73,7 +73,8 @@ class FixtureConformanceTest {
                 maxZ = Math.max(maxZ, Math.abs(r.zScores()[l][k] - z[l][k]));
             }
         }
-        System.out.printf("%s corrected: max |C - contrib| %.3g, max |z - zscores| %.3g%n", model, maxC, maxZ);
+        System.out.printf("%s corrected: max |metric - reference| %.3g, max |C - contrib| %.3g, max |z - zscores| %.3g%n", model,
+                maxMetricDiff, maxC, maxZ);
         assertTrue(maxC < TOL, "contribution scores deviate by " + maxC);
         assertTrue(maxZ < TOL, "z-scores deviate by " + maxZ);
         assertKeyNeurons(a.get("key_neurons"), r);
@@ -119,7 +120,8 @@ class FixtureConformanceTest {
                 maxZ = Math.max(maxZ, Math.abs(r.zScores()[l][k] - z[lfRow][k]));
             }
         }
-        System.out.printf("%s lf-compat: max rel |s - lf_neuron_scores| %.3g, max |z - lf_zscores| %.3g%n", model, maxRelS, maxZ);
+        System.out.printf("%s lf-compat: max |metric - lf_reference| %.3g, max rel |s - lf_neuron_scores| %.3g, max |z - lf_zscores| %.3g%n",
+                model, maxMetricDiff, maxRelS, maxZ);
         assertTrue(maxRelS < TOL, "neuron scores deviate by " + maxRelS + " (relative)");
         assertTrue(maxZ < TOL, "z-scores deviate by " + maxZ);
         assertKeyNeurons(lf.get("key_neurons"), r);
@@ -198,7 +200,15 @@ class FixtureConformanceTest {
         return s / (b.length * (b.length - 1.0));
     }
 
-    private static void assertClasses(JsonNode ref, PairClassSums got, double lrds, double sads) {
+    /** Largest deviation of a metric seen by the current test, printed for the record. */
+    private double maxMetricDiff;
+
+    private void assertClasses(JsonNode ref, PairClassSums got, double lrds, double sads) {
+        track(ref.get("lrds").asDouble(), lrds);
+        track(ref.get("sads").asDouble(), sads);
+        track(ref.get("mean_same_lang_diff_meaning").asDouble(), got.meanSameLanguage());
+        track(ref.get("mean_diff_lang_same_meaning").asDouble(), got.meanSameMeaning());
+        track(ref.get("mean_diff_lang_diff_meaning").asDouble(), got.meanDifferent());
         assertEquals(ref.get("lrds").asDouble(), lrds, TOL);
         assertEquals(ref.get("sads").asDouble(), sads, TOL);
         assertEquals(ref.get("mean_same_lang_diff_meaning").asDouble(), got.meanSameLanguage(), TOL);
@@ -206,7 +216,14 @@ class FixtureConformanceTest {
         assertEquals(ref.get("mean_diff_lang_diff_meaning").asDouble(), got.meanDifferent(), TOL);
     }
 
-    private static void assertBlock(JsonNode ref, BlockScore got) {
+    private void track(double expected, double actual) {
+        maxMetricDiff = Math.max(maxMetricDiff, Math.abs(expected - actual));
+    }
+
+    private void assertBlock(JsonNode ref, BlockScore got) {
+        track(ref.get("diagonal_mean").asDouble(), got.diagonalMean());
+        track(ref.get("off_diagonal_mean").asDouble(), got.offDiagonalMean());
+        track(ref.get("score").asDouble(), got.score());
         assertEquals(ref.get("diagonal_mean").asDouble(), got.diagonalMean(), TOL);
         assertEquals(ref.get("off_diagonal_mean").asDouble(), got.offDiagonalMean(), TOL);
         assertEquals(ref.get("score").asDouble(), got.score(), TOL);

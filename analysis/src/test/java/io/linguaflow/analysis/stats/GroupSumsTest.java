@@ -115,6 +115,14 @@ class GroupSumsTest {
     }
 
     @Test
+    void float32RecordsAreWidenedExactly() {
+        LayerVector v = LayerVector.fromFloats(new float[] {0.1f, -2.5f}, 2.5019993f, 3f, new int[] {1, 0}, 4);
+        assertArrayEquals(new double[] {0.1f, -2.5}, v.values(), 0);
+        assertEquals(4, v.tokenCount());
+        assertThrows(IllegalArgumentException.class, () -> LayerVector.fromFloats(new float[] {1}, 1, 1, null, 3));
+    }
+
+    @Test
     void layerStatisticsRejectDuplicateCells() {
         LayerStatistics s = new LayerStatistics(2);
         s.add("en", "s1", LayerVector.of(new double[] {1, 2}, 3));
