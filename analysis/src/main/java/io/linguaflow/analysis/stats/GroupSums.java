@@ -233,7 +233,15 @@ public final class GroupSums {
                         + ENCODING_VERSION + ")");
             }
             int flags = b.get();
+            if ((flags & ~(FLAG_NEURON_STATISTICS | FLAG_ACTIVATION_COUNTS)) != 0) {
+                throw new IllegalArgumentException("GroupSums value has unknown flags " + flags);
+            }
             int dimension = b.getInt();
+            int vectors = (flags & FLAG_NEURON_STATISTICS) != 0 ? 3 : 2;
+            // check the length before allocating, so a damaged D cannot exhaust the heap
+            if (dimension <= 0 || b.remaining() < 8 + 8 + 4 * 8 + 8L * dimension * vectors) {
+                throw new IllegalArgumentException("GroupSums value is truncated or damaged (" + bytes.length + " bytes for D = " + dimension + ")");
+            }
             GroupSums g = new GroupSums(dimension, (flags & FLAG_NEURON_STATISTICS) != 0);
             g.count = b.getLong();
             g.tokenCount = b.getLong();
@@ -241,10 +249,6 @@ public final class GroupSums {
             g.sumNormSquaredLayer = b.getDouble();
             g.normSquaredSumModel = b.getDouble();
             g.normSquaredSumLayer = b.getDouble();
-            int vectors = g.neuronStatistics ? 3 : 2;
-            if (b.remaining() < 8L * dimension * vectors) {
-                throw new BufferUnderflowException();
-            }
             b.asDoubleBuffer().get(g.sumModel).get(g.sumLayer).get(g.neuronStatistics ? g.squaresModel : new double[0]);
             b.position(b.position() + 8 * dimension * vectors);
             if ((flags & FLAG_ACTIVATION_COUNTS) != 0) {

@@ -98,6 +98,12 @@ class GroupSumsTest {
         assertTrue(assertThrows(IllegalArgumentException.class, () -> GroupSums.decode(foreign)).getMessage().contains("version 9"));
         byte[] truncated = Arrays.copyOf(bytes, bytes.length - 3);
         assertTrue(assertThrows(IllegalArgumentException.class, () -> GroupSums.decode(truncated)).getMessage().contains("truncated"));
+        byte[] hugeD = bytes.clone();
+        hugeD[5] = 0x7f; // D = 0x7f000004: rejected before allocating
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> GroupSums.decode(hugeD)).getMessage().contains("damaged"));
+        byte[] flags = bytes.clone();
+        flags[1] = 8;
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> GroupSums.decode(flags)).getMessage().contains("unknown flags"));
         byte[] longer = Arrays.copyOf(bytes, bytes.length + 2);
         assertTrue(assertThrows(IllegalArgumentException.class, () -> GroupSums.decode(longer)).getMessage().contains("trailing"));
     }
