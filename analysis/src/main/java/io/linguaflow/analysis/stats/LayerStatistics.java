@@ -97,16 +97,4 @@ public final class LayerStatistics implements LayerGroups {
     public Collection<GroupSums> meaningGroups() {
         return Collections.unmodifiableCollection(meanings.values());
     }
-
-    /** Total encoded bytes of the state this layer would occupy as one value per group. */
-    public long encodedBytes() {
-        long bytes = total.encodedSize();
-        for (GroupSums g : languages.values()) {
-            bytes += g.encodedSize();
-        }
-        for (GroupSums g : meanings.values()) {
-            bytes += g.encodedSize();
-        }
-        return bytes;
-    }
 }
