@@ -65,7 +65,7 @@ public final class AnalyzeCommand implements Callable<Integer> {
     Path similarity;
 
     @Override
-    public Integer call() throws Exception {
+    public Integer call() {
         try (NpyVectors v = NpyVectors.open(vectors, layers)) {
             Corpus c = CorpusTsv.read(corpus);
             AnalysisResult r = Analyzer.analyze(v, c, new AnalysisOptions(threshold, lfCompat, lfLanguageOrder));
@@ -89,6 +89,9 @@ public final class AnalyzeCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             spec.commandLine().getErr().println("analyze: " + e.getMessage());
             return 2;
+        } catch (IOException e) {
+            spec.commandLine().getErr().println("analyze: I/O error: " + e);
+            return 1;
         }
     }
 

@@ -101,6 +101,14 @@ class AnalyzeCommandTest {
     }
 
     @Test
+    void missingFilesExitWithCodeOneAndNameThePath() throws IOException {
+        Path[] in = syntheticInputs(24);
+        Path missing = tmp.resolve("nope.npy");
+        assertEquals(1, run("--vectors", missing.toString(), "--corpus", in[1].toString(), "--layers", "2", "--out", tmp.resolve("r.json").toString()));
+        assertTrue(err.toString().contains("analyze: I/O error") && err.toString().contains(missing.toString()), err.toString());
+    }
+
+    @Test
     void fixtureModelThroughTheCommandLine() throws IOException {
         Path dir = SharedData.fixtures().resolve("reference/bloom-tiny");
         Path result = tmp.resolve("r.json");
