@@ -1,5 +1,6 @@
 package io.linguaflow.launcher;
 
+import io.linguaflow.analysis.cli.AnalyzeCommand;
 import io.linguaflow.analysis.cli.NeuronTypesCommand;
 import io.linguaflow.producers.cli.LandCheckpointsCommand;
 import io.linguaflow.producers.cli.ProduceCorpusCommand;
@@ -23,6 +24,7 @@ import picocli.CommandLine.Command;
             LandCheckpointsCommand.class,
             RequestAblationCommand.class,
             RequestEvalCommand.class,
+            AnalyzeCommand.class,
         })
 public final class Linguaflow implements Runnable {
 
