@@ -12,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -72,8 +71,7 @@ public final class SafeTensors implements AutoCloseable {
                     throw new CheckpointException(index + ": no 'weight_map' object");
                 }
                 Map<String, TensorInfo> shardTensors = new LinkedHashMap<>();
-                for (Iterator<Map.Entry<String, JsonNode>> it = map.fields(); it.hasNext(); ) {
-                    Map.Entry<String, JsonNode> e = it.next();
+                for (Map.Entry<String, JsonNode> e : map.properties()) {
                     Path shard = dir.resolve(e.getValue().asText());
                     if (!channels.containsKey(shard)) {
                         if (!Files.exists(shard)) {
@@ -131,8 +129,7 @@ public final class SafeTensors implements AutoCloseable {
                 throw new CheckpointException(file + ": safetensors header is not valid JSON: " + e.getMessage(), e);
             }
             long dataStart = 8 + headerLen;
-            for (Iterator<Map.Entry<String, JsonNode>> it = header.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> e = it.next();
+            for (Map.Entry<String, JsonNode> e : header.properties()) {
                 if (e.getKey().equals("__metadata__")) {
                     continue;
                 }
