@@ -162,6 +162,7 @@ public final class InferenceWorker implements Runnable {
             }
         } finally {
             closeQuietly();
+            LOG.info("worker {} stopped", settings.instanceId());
             finished.countDown();
         }
     }

@@ -12,6 +12,8 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -26,6 +28,8 @@ import picocli.CommandLine.Option;
                 + "(checkpoint, sample, layer) to activations, exactly once (transactions); bad requests go to "
                 + "dead-letters. Stops cleanly on SIGTERM.")
 public final class WorkerCommand implements Callable<Integer> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(WorkerCommand.class);
 
     @Option(names = "--bootstrap", required = true, paramLabel = "HOST:PORT", description = "Kafka bootstrap servers")
     String bootstrap;
@@ -96,6 +100,7 @@ public final class WorkerCommand implements Callable<Integer> {
         }
         InferenceWorker worker = new InferenceWorker(settings);
         Thread hook = new Thread(() -> {
+            LOG.info("shutdown requested: stopping worker {}", settings.instanceId());
             worker.stop();
             try {
                 worker.awaitFinished(settings.transactionTimeout());

@@ -6,10 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.linguaflow.schemas.Topics;
 import io.linguaflow.schemas.avro.ActivationRecord;
 import io.linguaflow.worker.Fixtures;
-import java.io.BufferedReader;
+import java.io.File;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,7 +56,7 @@ class WorkerProcessKillTest {
             try {
                 awaitOpenTransaction(first, committed, c, uncommitted, u, 0, 0);
                 first.process.destroyForcibly();
-                assertTrue(first.process.waitFor(30, TimeUnit.SECONDS), "killed worker did not exit");
+                assertTrue(first.awaitExit(), "killed worker did not exit");
             } finally {
                 first.process.destroyForcibly();
             }
@@ -75,10 +74,11 @@ class WorkerProcessKillTest {
             try {
                 awaitOpenTransaction(second, committed, c, uncommitted, u, first.committedRecords(), aborted1);
                 second.process.destroy();
-                assertTrue(second.process.waitFor(30, TimeUnit.SECONDS), "SIGTERM did not stop the worker");
+                assertTrue(second.awaitExit(), "SIGTERM did not stop the worker");
             } finally {
                 second.process.destroyForcibly();
             }
+            System.out.println("[kafka-worker] SIGTERM exit status " + second.process.exitValue());
             assertTrue(second.lines().stream().anyMatch(l -> l.contains("(shutdown); they will be processed again")),
                     "clean shutdown aborts the open transaction: " + second.log);
             WorkerKit.drain(committed, c, Duration.ofSeconds(1));
@@ -98,7 +98,7 @@ class WorkerProcessKillTest {
                 WorkerKit.drain(uncommitted, u, Duration.ofSeconds(1));
             } finally {
                 third.process.destroy();
-                third.process.waitFor(30, TimeUnit.SECONDS);
+                third.awaitExit();
                 third.process.destroyForcibly();
             }
 
@@ -170,12 +170,14 @@ class WorkerProcessKillTest {
         return out;
     }
 
-    /** {@code java -cp <test classpath> WorkerCommand ...}, its output collected line by line. */
+    /**
+     * {@code java -cp <test classpath> WorkerCommand ...} with its output in a file (a pipe would lose what the JVM
+     * writes while it exits: the JDK closes the stream under a reader when the process ends).
+     */
     private static final class WorkerProcess {
 
         final Process process;
         final Path log;
-        private final List<String> lines = new ArrayList<>();
 
         private WorkerProcess(Process process, Path log) {
             this.process = process;
@@ -200,33 +202,25 @@ class WorkerProcessKillTest {
                     "--max-model-bytes", "1g",
                     "--threads", "1",
                     "--throttle-ms", "300");
-            WorkerProcess w = new WorkerProcess(new ProcessBuilder(command).redirectErrorStream(true).start(), log);
-            Thread reader = new Thread(w::collect, "worker-output-" + instanceId);
-            reader.setDaemon(true);
-            reader.start();
-            return w;
+            Files.writeString(Path.of(log + ".cmd"), String.join(" ", command)); // to rerun it by hand
+            return new WorkerProcess(new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(log.toFile()).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                    .start(), log);
         }
 
-        private void collect() {
-            try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-                 PrintWriter out = new PrintWriter(Files.newBufferedWriter(log))) {
-                for (String line = in.readLine(); line != null; line = in.readLine()) {
-                    out.println(line);
-                    out.flush();
-                    if (!line.contains("CudaUtils")) {
-                        synchronized (lines) {
-                            lines.add(line);
-                        }
-                    }
-                }
-            } catch (IOException e) {
-                // the process was killed: its output ends here
-            }
+        /** Waits (30 s at most) for the process to end. */
+        boolean awaitExit() throws InterruptedException {
+            return process.waitFor(30, TimeUnit.SECONDS);
         }
 
+        /** The output so far, complete lines only. */
         List<String> lines() {
-            synchronized (lines) {
-                return List.copyOf(lines);
+            try {
+                String text = Files.readString(log, StandardCharsets.UTF_8);
+                String complete = text.substring(0, text.lastIndexOf('\n') + 1);
+                return complete.lines().filter(l -> !l.contains("CudaUtils")).toList();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
         }
 
