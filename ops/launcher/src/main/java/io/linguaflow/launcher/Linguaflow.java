@@ -1,6 +1,7 @@
 package io.linguaflow.launcher;
 
 import io.linguaflow.analysis.cli.NeuronTypesCommand;
+import io.linguaflow.worker.kafka.WorkerCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -15,6 +16,7 @@ import picocli.CommandLine.Command;
         subcommands = {
             CommandLine.HelpCommand.class,
             NeuronTypesCommand.class,
+            WorkerCommand.class,
         })
 public final class Linguaflow implements Runnable {
 
