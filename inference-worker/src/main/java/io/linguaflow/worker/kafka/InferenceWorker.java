@@ -2,8 +2,11 @@ package io.linguaflow.worker.kafka;
 
 import io.linguaflow.schemas.Keys;
 import io.linguaflow.schemas.Topic;
+import io.linguaflow.schemas.avro.AblationRequest;
+import io.linguaflow.schemas.avro.AblationResult;
 import io.linguaflow.schemas.avro.ActivationRecord;
 import io.linguaflow.schemas.avro.InferenceRequest;
+import io.linguaflow.schemas.avro.Sentence;
 import io.linguaflow.schemas.deadletter.DeadLetters;
 import io.linguaflow.schemas.serde.AvroDeserializer;
 import io.linguaflow.schemas.serde.AvroSerializer;
@@ -61,6 +64,10 @@ import org.slf4j.LoggerFactory;
  * {@code initTransactions}, or the broker after {@code transaction.timeout.ms}. {@link #stop()} aborts the open
  * transaction: a clean shutdown commits nothing half-done.
  *
+ * <p>The same loop serves {@code ablation-requests}: the request's corpus is read from the {@code sentences} topic
+ * ({@link CorpusTexts}) and one {@link AblationResult} (key = requestId) goes to {@code ablation-results} in the
+ * transaction ({@link Ablations}).
+ *
  * <p>Within a poll, requests are processed grouped by checkpoint (first appearance order), so each model is
  * fetched from the {@link ModelCache} once per poll.
  *
@@ -79,14 +86,20 @@ public final class InferenceWorker implements Runnable {
 
     private static final Duration POLL = Duration.ofMillis(500);
     private static final Duration CLOSE = Duration.ofSeconds(10);
+    private static final Duration CORPUS_TIMEOUT = Duration.ofSeconds(60);
 
     private final WorkerSettings settings;
     private final String requestTopic;
     private final String activationTopic;
+    private final String ablationTopic;
+    private final String ablationResultTopic;
+    private final String sentenceTopic;
     private final String deadLetterTopic;
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final KafkaProducer<byte[], SpecificRecord> producer;
     private final AvroDeserializer<InferenceRequest> requests;
+    private final AvroDeserializer<AblationRequest> ablations;
+    private final AvroDeserializer<Sentence> sentences;
     private final ModelCache models;
     private final CountDownLatch finished = new CountDownLatch(1);
     private volatile boolean running = true;
@@ -96,10 +109,17 @@ public final class InferenceWorker implements Runnable {
         this.settings = settings;
         this.requestTopic = settings.topics().name(Topic.INFERENCE_REQUESTS);
         this.activationTopic = settings.topics().name(Topic.ACTIVATIONS);
+        this.ablationTopic = settings.topics().name(Topic.ABLATION_REQUESTS);
+        this.ablationResultTopic = settings.topics().name(Topic.ABLATION_RESULTS);
+        this.sentenceTopic = settings.topics().name(Topic.SENTENCES);
         this.deadLetterTopic = settings.topics().name(Topic.DEAD_LETTERS);
         Map<String, Object> serde = Map.of(SerdeConfig.SCHEMA_REGISTRY_URL, settings.registryUrl());
         this.requests = new AvroDeserializer<>(InferenceRequest.class);
         requests.configure(serde, false);
+        this.ablations = new AvroDeserializer<>(AblationRequest.class);
+        ablations.configure(serde, false);
+        this.sentences = new AvroDeserializer<>(Sentence.class);
+        sentences.configure(serde, false);
         AvroSerializer<SpecificRecord> values = new AvroSerializer<>();
         values.configure(serde, false);
         this.consumer = new KafkaConsumer<>(consumerConfig(settings), new ByteArrayDeserializer(), new ByteArrayDeserializer());
@@ -145,9 +165,9 @@ public final class InferenceWorker implements Runnable {
     public void run() {
         try {
             producer.initTransactions(); // fences the previous incarnation and aborts its open transaction
-            consumer.subscribe(List.of(requestTopic), new RebalanceLog());
-            LOG.info("worker {} consuming {} in group {} (transactional.id {}, {} request(s) per transaction)",
-                    settings.instanceId(), requestTopic, settings.groupId(), settings.transactionalId(),
+            consumer.subscribe(List.of(requestTopic, ablationTopic), new RebalanceLog());
+            LOG.info("worker {} consuming {} and {} in group {} (transactional.id {}, {} request(s) per transaction)",
+                    settings.instanceId(), requestTopic, ablationTopic, settings.groupId(), settings.transactionalId(),
                     settings.requestsPerTransaction());
             while (running) {
                 ConsumerRecords<byte[], byte[]> batch;
@@ -181,6 +201,7 @@ public final class InferenceWorker implements Runnable {
     private void processInTransaction(ConsumerRecords<byte[], byte[]> batch) {
         producer.beginTransaction();
         int activations = 0;
+        int results = 0;
         int deadLetters = 0;
         try {
             for (Decoded d : groupedByCheckpoint(batch)) {
@@ -194,10 +215,13 @@ public final class InferenceWorker implements Runnable {
                 }
                 if (o.deadLetter()) {
                     deadLetters++;
-                } else {
+                } else if (d.request() instanceof InferenceRequest r) {
                     activations += o.records().size();
-                    LOG.info("request {}: {} activation records sent in the open transaction", d.request().getRequestId(),
+                    LOG.info("request {}: {} activation records sent in the open transaction", r.getRequestId(),
                             o.records().size());
+                } else {
+                    results++;
+                    LOG.info("ablation request {}: result sent in the open transaction", ((AblationRequest) d.request()).getRequestId());
                 }
                 throttle();
             }
@@ -207,8 +231,8 @@ public final class InferenceWorker implements Runnable {
             }
             producer.sendOffsetsToTransaction(nextOffsets(batch), consumer.groupMetadata());
             producer.commitTransaction();
-            LOG.info("committed transaction: {} request(s), {} activation records, {} dead letter(s), offsets {}",
-                    batch.count(), activations, deadLetters, nextOffsets(batch));
+            LOG.info("committed transaction: {} request(s), {} activation records, {} ablation result(s), {} dead letter(s), "
+                    + "offsets {}", batch.count(), activations, results, deadLetters, nextOffsets(batch));
         } catch (ProducerFencedException | FencedInstanceIdException | OutOfOrderSequenceException
                  | AuthorizationException | UnsupportedVersionException e) {
             LOG.error("fatal: {}; stopping (the open transaction is aborted by the broker or this instance's successor)",
@@ -248,8 +272,8 @@ public final class InferenceWorker implements Runnable {
         }
     }
 
-    /** A consumed request: decoded, or the reason it could not be. */
-    private record Decoded(ConsumerRecord<byte[], byte[]> raw, InferenceRequest request, RuntimeException error) {
+    /** A consumed request (an InferenceRequest or an AblationRequest): decoded, or the reason it could not be. */
+    private record Decoded(ConsumerRecord<byte[], byte[]> raw, SpecificRecord request, RuntimeException error) {
     }
 
     /** What one request becomes inside the transaction. */
@@ -262,12 +286,17 @@ public final class InferenceWorker implements Runnable {
         for (ConsumerRecord<byte[], byte[]> r : batch) {
             Decoded d;
             try {
-                d = new Decoded(r, requests.deserialize(r.topic(), r.value()), null);
+                d = new Decoded(r, (r.topic().equals(ablationTopic) ? ablations : requests).deserialize(r.topic(), r.value()), null);
             } catch (RuntimeException e) {
                 d = new Decoded(r, null, e);
             }
             // by the raw strings: a path that is not even a valid path is rejected later, inside process()
-            Object group = d.request() == null ? d : List.of(d.request().getCheckpointId(), d.request().getCheckpointPath());
+            Object group = d;
+            if (d.request() instanceof InferenceRequest q) {
+                group = List.of(q.getCheckpointId(), q.getCheckpointPath());
+            } else if (d.request() instanceof AblationRequest q) {
+                group = List.of(q.getCheckpointId(), q.getCheckpointPath());
+            }
             groups.computeIfAbsent(group, g -> new ArrayList<>()).add(d);
         }
         return groups.values().stream().flatMap(List::stream).toList();
@@ -282,10 +311,21 @@ public final class InferenceWorker implements Runnable {
             if (d.request() == null) {
                 throw new RejectedRequestException("record has no value (tombstone)");
             }
-            InferenceRequest request = d.request();
+            if (d.request() instanceof AblationRequest request) {
+                String where = "ablation request '" + request.getRequestId() + "' (checkpoint '" + request.getCheckpointId() + "')";
+                LanguageModel model = model(request.getCheckpointId(), request.getCheckpointPath(), where);
+                List<Sentence> corpus = CorpusTexts.read(settings.bootstrapServers(), settings.clientOverrides(),
+                        sentenceTopic, sentences, request.getCorpus(), CORPUS_TIMEOUT);
+                AblationResult result = Ablations.compute(model, request, corpus);
+                return new Outcome(List.of(new ProducerRecord<>(ablationResultTopic,
+                        request.getRequestId().getBytes(StandardCharsets.UTF_8), result)), false);
+            }
+            InferenceRequest request = (InferenceRequest) d.request();
             ActivationRecords.validate(request);
+            LanguageModel model = model(request.getCheckpointId(), request.getCheckpointPath(),
+                    ActivationRecords.describe(request));
             List<ProducerRecord<byte[], SpecificRecord>> out = new ArrayList<>();
-            for (ActivationRecord a : ActivationRecords.compute(model(request), request, settings.instanceId())) {
+            for (ActivationRecord a : ActivationRecords.compute(model, request, settings.instanceId())) {
                 byte[] key = Keys.activation(a.getCheckpointId(), a.getLayer()).getBytes(StandardCharsets.UTF_8);
                 out.add(new ProducerRecord<>(activationTopic, key, a));
             }
@@ -298,22 +338,21 @@ public final class InferenceWorker implements Runnable {
         }
     }
 
-    private LanguageModel model(InferenceRequest request) throws RejectedRequestException {
+    /** The loaded model of a request's checkpoint; {@code where} names the request in the rejection. */
+    private LanguageModel model(String checkpointId, String checkpointPath, String where) throws RejectedRequestException {
         ModelCache.Key key;
         try {
-            key = new ModelCache.Key(request.getCheckpointId(), Path.of(request.getCheckpointPath()).toAbsolutePath().normalize());
+            key = new ModelCache.Key(checkpointId, Path.of(checkpointPath).toAbsolutePath().normalize());
         } catch (InvalidPathException e) {
-            throw new RejectedRequestException(ActivationRecords.describe(request) + ": checkpointPath is not a path", e);
+            throw new RejectedRequestException(where + ": checkpointPath is not a path", e);
         }
         if (!Files.isDirectory(key.dir())) {
-            throw new RejectedRequestException(ActivationRecords.describe(request) + ": checkpoint directory "
-                    + key.dir() + " does not exist");
+            throw new RejectedRequestException(where + ": checkpoint directory " + key.dir() + " does not exist");
         }
         try {
             return models.get(key);
         } catch (CheckpointException | RuntimeException e) {
-            throw new RejectedRequestException(ActivationRecords.describe(request) + ": cannot load checkpoint "
-                    + key.dir(), e);
+            throw new RejectedRequestException(where + ": cannot load checkpoint " + key.dir(), e);
         }
     }
 
