@@ -3,6 +3,7 @@ package io.linguaflow.worker.kafka;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import io.linguaflow.schemas.Topics;
+import io.linguaflow.schemas.deadletter.DeadLetters;
 import io.linguaflow.worker.runtime.RuntimeOptions;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
@@ -12,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.apache.kafka.common.KafkaException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -25,8 +27,9 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "worker", mixinStandardHelpOptions = true,
         description = "Kafka inference worker: consumes inference-requests, produces one activation record per "
-                + "(checkpoint, sample, layer) to activations, exactly once (transactions); bad requests go to "
-                + "dead-letters. Stops cleanly on SIGTERM.")
+                + "(checkpoint, sample, layer) to activations, exactly once (transactions); answers ablation-requests "
+                + "on ablation-results (corpus read from sentences); bad requests go to dead-letters. Stops cleanly "
+                + "on SIGTERM (the open transaction is aborted).")
 public final class WorkerCommand implements Callable<Integer> {
 
     private static final Logger LOG = LoggerFactory.getLogger(WorkerCommand.class);
@@ -109,7 +112,12 @@ public final class WorkerCommand implements Callable<Integer> {
             }
         }, "worker-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
-        worker.run();
+        try {
+            worker.run();
+        } catch (KafkaException e) {
+            System.err.println("error: worker " + settings.instanceId() + " stopped: " + DeadLetters.describe(e));
+            return 1;
+        }
         return 0;
     }
 
