@@ -6,6 +6,7 @@ import io.linguaflow.producers.cli.LandCheckpointsCommand;
 import io.linguaflow.producers.cli.ProduceCorpusCommand;
 import io.linguaflow.producers.cli.RequestAblationCommand;
 import io.linguaflow.producers.cli.RequestEvalCommand;
+import io.linguaflow.worker.kafka.WorkerCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -19,12 +20,13 @@ import picocli.CommandLine.Command;
         description = "Language-specific neurons and lingua-franca convergence of multilingual LLMs, streamed on Kafka.",
         subcommands = {
             CommandLine.HelpCommand.class,
+            AnalyzeCommand.class,
             NeuronTypesCommand.class,
+            WorkerCommand.class,
             ProduceCorpusCommand.class,
             LandCheckpointsCommand.class,
             RequestAblationCommand.class,
             RequestEvalCommand.class,
-            AnalyzeCommand.class,
         })
 public final class Linguaflow implements Runnable {
 

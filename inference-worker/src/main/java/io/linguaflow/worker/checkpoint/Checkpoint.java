@@ -1,0 +1,125 @@
+package io.linguaflow.worker.checkpoint;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * A HuggingFace checkpoint directory: {@code config.json} plus safetensors weights. An architecture lists the
+ * tensors it needs as {@link TensorSpec}s; {@link #validate} checks all of them (presence, dtype, shape) before
+ * a single weight is loaded, so a bad checkpoint fails before any inference starts.
+ */
+public final class Checkpoint implements AutoCloseable {
+
+    /** A tensor an architecture needs, with its expected shape. */
+    public record TensorSpec(String name, long... shape) {
+    }
+
+    /** Upper bound on the float32 bytes widened in one piece while loading (large tensors load in row blocks). */
+    private static final long LOAD_BLOCK = 1L << 28;
+
+    private final Path dir;
+    private final ModelConfig config;
+    private final SafeTensors tensors;
+
+    private Checkpoint(Path dir, ModelConfig config, SafeTensors tensors) {
+        this.dir = dir;
+        this.config = config;
+        this.tensors = tensors;
+    }
+
+    /** Reads {@code config.json} and the safetensors headers of {@code dir}. */
+    public static Checkpoint open(Path dir) throws CheckpointException {
+        ModelConfig config = ModelConfig.load(dir);
+        return new Checkpoint(dir, config, SafeTensors.open(dir));
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    public ModelConfig config() {
+        return config;
+    }
+
+    public boolean has(String name) {
+        return tensors.find(name).isPresent();
+    }
+
+    /** Checks every spec; the exception lists all missing, mis-typed and mis-shaped tensors, by file. */
+    public void validate(List<TensorSpec> specs) throws CheckpointException {
+        List<String> problems = new ArrayList<>();
+        for (TensorSpec s : specs) {
+            var t = tensors.find(s.name());
+            if (t.isEmpty()) {
+                problems.add("tensor '" + s.name() + "' is missing from " + weightFiles());
+                continue;
+            }
+            SafeTensors.TensorInfo info = t.get();
+            if (info.dtype() == null) {
+                problems.add(info.file() + ": tensor '" + s.name() + "' has unsupported dtype " + info.dtypeCode()
+                        + " (supported: F32, F16, BF16)");
+            } else if (!Arrays.equals(info.shape(), s.shape())) {
+                problems.add(info.file() + ": tensor '" + s.name() + "' has shape " + Arrays.toString(info.shape())
+                        + ", expected " + Arrays.toString(s.shape()) + " for " + config.modelType() + " config");
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new CheckpointException(dir + ": checkpoint does not match its config.json:\n  "
+                    + String.join("\n  ", problems));
+        }
+    }
+
+    private String weightFiles() {
+        return tensors.source().toString();
+    }
+
+    /** Loads a validated tensor as float32 on the manager's device (F16/BF16 widened in Java). */
+    public NDArray load(NDManager manager, TensorSpec spec) throws CheckpointException {
+        SafeTensors.TensorInfo t = tensors.find(spec.name())
+                .orElseThrow(() -> new CheckpointException("tensor '" + spec.name() + "' is missing from " + weightFiles()));
+        long[] shape = t.shape();
+        long rows = shape.length == 0 ? 1 : shape[0];
+        long rowLen = rows == 0 ? 0 : t.numel() / rows;
+        long rowsPerBlock = Math.max(1, LOAD_BLOCK / 4 / Math.max(1, rowLen));
+        NDList blocks = new NDList();
+        try {
+            for (long r0 = 0; r0 < rows; r0 += rowsPerBlock) {
+                long n = Math.min(rowsPerBlock, rows - r0);
+                int count = Math.toIntExact(n * rowLen);
+                ByteBuffer buf = ByteBuffer.allocateDirect(count * 4).order(ByteOrder.nativeOrder());
+                tensors.readFloats(t, r0 * rowLen, count, buf.asFloatBuffer());
+                long[] blockShape = shape.clone();
+                if (blockShape.length > 0) {
+                    blockShape[0] = n;
+                }
+                try (NDArray view = manager.create(buf, new Shape(blockShape), DataType.FLOAT32)) {
+                    blocks.add(view.duplicate()); // owns its memory; the direct buffer can be collected
+                }
+            }
+            if (blocks.size() == 1) {
+                return blocks.get(0);
+            }
+            NDArray all = NDArrays.concat(blocks, 0);
+            blocks.close();
+            return all;
+        } catch (RuntimeException e) {
+            blocks.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public void close() {
+        tensors.close();
+    }
+}

@@ -1,0 +1,127 @@
+package io.linguaflow.worker.kafka;
+
+import io.linguaflow.schemas.avro.ActivationRecord;
+import io.linguaflow.schemas.avro.InferenceRequest;
+import io.linguaflow.schemas.avro.SampleRef;
+import io.linguaflow.worker.checkpoint.ModelConfig;
+import io.linguaflow.worker.runtime.Ablation;
+import io.linguaflow.worker.runtime.LanguageModel;
+import io.linguaflow.worker.runtime.SampleActivations;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Turns one {@link InferenceRequest} into its {@link ActivationRecord}s: one per (sample, layer), in sample order
+ * then layer order. Everything that makes a request unusable is found here, before any record exists, and raised
+ * as a {@link RejectedRequestException} naming the request and the sample.
+ */
+final class ActivationRecords {
+
+    private ActivationRecords() {
+    }
+
+    /** Checks what can be checked without the model: samples present, ids well-formed and unique, texts non-blank. */
+    static void validate(InferenceRequest request) throws RejectedRequestException {
+        String where = describe(request);
+        if (request.getCheckpointId().isBlank() || request.getCheckpointId().indexOf('|') >= 0) {
+            throw new RejectedRequestException(where + ": checkpointId must be non-empty and must not contain '|'");
+        }
+        if (request.getCheckpointPath().isBlank()) {
+            throw new RejectedRequestException(where + ": checkpointPath is empty");
+        }
+        if (request.getSamples().isEmpty()) {
+            throw new RejectedRequestException(where + ": the sample list is empty");
+        }
+        Set<String> seen = new HashSet<>();
+        for (SampleRef s : request.getSamples()) {
+            String expected = s.getLang() + "|" + s.getMeaningId();
+            if (!s.getSampleId().equals(expected)) {
+                throw new RejectedRequestException(where + ": sample '" + s.getSampleId() + "' (index " + s.getIndex()
+                        + ") has lang '" + s.getLang() + "' and meaningId '" + s.getMeaningId() + "', so its sampleId "
+                        + "must be '" + expected + "'");
+            }
+            if (s.getLang().indexOf('|') >= 0) {
+                throw new RejectedRequestException(where + ": sample '" + s.getSampleId() + "': lang must not contain '|'");
+            }
+            if (!seen.add(s.getSampleId())) {
+                throw new RejectedRequestException(where + ": sample '" + s.getSampleId() + "' occurs twice");
+            }
+            if (s.getText().isBlank()) {
+                throw new RejectedRequestException(where + ": sample '" + s.getSampleId() + "' (index " + s.getIndex()
+                        + ") has an empty text");
+            }
+        }
+    }
+
+    /**
+     * Runs the request's samples through {@code model}. A text longer than the model's context length is rejected:
+     * its activations past the trained positions would not be the model's.
+     *
+     * @param worker the instance id written into every record
+     */
+    static List<ActivationRecord> compute(LanguageModel model, InferenceRequest request, String worker)
+            throws RejectedRequestException {
+        ModelConfig c = model.config();
+        List<SampleRef> samples = request.getSamples();
+        List<long[]> ids = model.encode(samples.stream().map(SampleRef::getText).toList());
+        for (int i = 0; i < ids.size(); i++) {
+            int n = ids.get(i).length;
+            if (n == 0 || n > c.contextLength()) {
+                throw new RejectedRequestException(describe(request) + ": sample '" + samples.get(i).getSampleId()
+                        + "' (index " + samples.get(i).getIndex() + ") has " + n + " tokens; the model takes 1 to "
+                        + c.contextLength() + " (its context length)");
+            }
+        }
+        List<SampleActivations> acts = model.activationsOfIds(ids, Ablation.none(), request.getComputeNll());
+        List<ActivationRecord> out = new ArrayList<>(samples.size() * c.numLayers());
+        for (int i = 0; i < samples.size(); i++) {
+            SampleRef s = samples.get(i);
+            SampleActivations a = acts.get(i);
+            // a single-token sample predicts nothing: no mean NLL
+            Double nll = request.getComputeNll() && a.nPredicted() > 0 ? a.meanNll() : null;
+            for (int layer = 0; layer < c.numLayers(); layer++) {
+                out.add(ActivationRecord.newBuilder()
+                        .setCheckpointId(request.getCheckpointId())
+                        .setCorpus(request.getCorpus())
+                        .setSampleId(s.getSampleId())
+                        .setIndex(s.getIndex())
+                        .setLang(s.getLang())
+                        .setMeaningId(s.getMeaningId())
+                        .setLayer(layer)
+                        .setLayers(c.numLayers())
+                        .setNeuronsPerLayer(c.intermediateSize())
+                        .setValues(littleEndian(a.layerMeans()[layer]))
+                        .setPositiveCounts(littleEndian(a.positiveCounts()[layer]))
+                        .setTokenCount(a.nTokens())
+                        .setLayerNorm(a.layerNorms()[layer])
+                        .setWholeModelNorm(a.modelNorm())
+                        .setMeanNll(nll)
+                        .setWorker(worker)
+                        .build());
+            }
+        }
+        return out;
+    }
+
+    /** D little-endian float32 (the {@code values} field). */
+    static ByteBuffer littleEndian(float[] values) {
+        ByteBuffer b = ByteBuffer.allocate(values.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        b.asFloatBuffer().put(values);
+        return b;
+    }
+
+    /** D little-endian int32 (the {@code positiveCounts} field). */
+    static ByteBuffer littleEndian(int[] values) {
+        ByteBuffer b = ByteBuffer.allocate(values.length * Integer.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        b.asIntBuffer().put(values);
+        return b;
+    }
+
+    static String describe(InferenceRequest request) {
+        return "request '" + request.getRequestId() + "' (checkpoint '" + request.getCheckpointId() + "')";
+    }
+}

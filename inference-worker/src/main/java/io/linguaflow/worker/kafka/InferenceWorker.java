@@ -1,0 +1,398 @@
+package io.linguaflow.worker.kafka;
+
+import io.linguaflow.schemas.Keys;
+import io.linguaflow.schemas.Topic;
+import io.linguaflow.schemas.avro.AblationRequest;
+import io.linguaflow.schemas.avro.AblationResult;
+import io.linguaflow.schemas.avro.ActivationRecord;
+import io.linguaflow.schemas.avro.InferenceRequest;
+import io.linguaflow.schemas.avro.Sentence;
+import io.linguaflow.schemas.deadletter.DeadLetters;
+import io.linguaflow.schemas.serde.AvroDeserializer;
+import io.linguaflow.schemas.serde.AvroSerializer;
+import io.linguaflow.schemas.serde.SerdeConfig;
+import io.linguaflow.worker.checkpoint.CheckpointException;
+import io.linguaflow.worker.runtime.LanguageModel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.FencedInstanceIdException;
+import org.apache.kafka.common.errors.OutOfOrderSequenceException;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.UnsupportedVersionException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Kafka inference worker: consumes {@code inference-requests}, runs each batch of samples through its checkpoint
+ * and produces one {@link ActivationRecord} per (checkpoint, sample, layer) to {@code activations}, exactly once.
+ *
+ * <p>Transactions (consume–process–produce): every poll (at most {@link WorkerSettings#requestsPerTransaction}
+ * requests) is one transaction holding all its activation records, its dead letters and the consumer offsets
+ * ({@code sendOffsetsToTransaction} with the group metadata, so a zombie consumer cannot commit). The consumer reads
+ * {@code read_committed} and never auto-commits; it is only polled between transactions, so a rebalance never
+ * revokes a partition with work in flight. When anything fails before the commit, the transaction is aborted and
+ * the consumer rewound to the first record of the poll: the batch is redone whole. A process that dies mid-batch
+ * leaves an open transaction that its restarted instance (same {@code transactional.id}) aborts in
+ * {@code initTransactions}, or the broker after {@code transaction.timeout.ms}. {@link #stop()} aborts the open
+ * transaction: a clean shutdown commits nothing half-done.
+ *
+ * <p>The same loop serves {@code ablation-requests}: the request's corpus is read from the {@code sentences} topic
+ * ({@link CorpusTexts}) and one {@link AblationResult} (key = requestId) goes to {@code ablation-results} in the
+ * transaction ({@link Ablations}).
+ *
+ * <p>Within a poll, requests are processed grouped by checkpoint (first appearance order), so each model is
+ * fetched from the {@link ModelCache} once per poll.
+ *
+ * <p>Bad input never stops the worker: a record that does not deserialize, a request with no samples, malformed
+ * or duplicate sample ids, blank or over-long texts, a missing or broken checkpoint directory each become one
+ * dead letter (original key and value bytes, topic/partition/offset, the reason) inside the same transaction, so
+ * dead letters are exactly-once too. The shared {@code DeadLetterHandler} is not used for the poison records here
+ * because its own idempotent producer would commit the dead letter outside this transaction.
+ */
+public final class InferenceWorker implements Runnable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(InferenceWorker.class);
+
+    /** {@code DeadLetter.component} of this worker. */
+    public static final String COMPONENT = "worker";
+
+    private static final Duration POLL = Duration.ofMillis(500);
+    private static final Duration CLOSE = Duration.ofSeconds(10);
+    private static final Duration CORPUS_TIMEOUT = Duration.ofSeconds(60);
+
+    private final WorkerSettings settings;
+    private final String requestTopic;
+    private final String activationTopic;
+    private final String ablationTopic;
+    private final String ablationResultTopic;
+    private final String sentenceTopic;
+    private final String deadLetterTopic;
+    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final KafkaProducer<byte[], SpecificRecord> producer;
+    private final AvroDeserializer<InferenceRequest> requests;
+    private final AvroDeserializer<AblationRequest> ablations;
+    private final AvroDeserializer<Sentence> sentences;
+    private final ModelCache models;
+    private final CountDownLatch finished = new CountDownLatch(1);
+    private volatile boolean running = true;
+
+    /** Creates the clients (nothing is contacted before {@link #run()}). */
+    public InferenceWorker(WorkerSettings settings) {
+        this.settings = settings;
+        this.requestTopic = settings.topics().name(Topic.INFERENCE_REQUESTS);
+        this.activationTopic = settings.topics().name(Topic.ACTIVATIONS);
+        this.ablationTopic = settings.topics().name(Topic.ABLATION_REQUESTS);
+        this.ablationResultTopic = settings.topics().name(Topic.ABLATION_RESULTS);
+        this.sentenceTopic = settings.topics().name(Topic.SENTENCES);
+        this.deadLetterTopic = settings.topics().name(Topic.DEAD_LETTERS);
+        Map<String, Object> serde = Map.of(SerdeConfig.SCHEMA_REGISTRY_URL, settings.registryUrl());
+        this.requests = new AvroDeserializer<>(InferenceRequest.class);
+        requests.configure(serde, false);
+        this.ablations = new AvroDeserializer<>(AblationRequest.class);
+        ablations.configure(serde, false);
+        this.sentences = new AvroDeserializer<>(Sentence.class);
+        sentences.configure(serde, false);
+        AvroSerializer<SpecificRecord> values = new AvroSerializer<>();
+        values.configure(serde, false);
+        this.consumer = new KafkaConsumer<>(consumerConfig(settings), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        this.producer = new KafkaProducer<>(producerConfig(settings), new ByteArraySerializer(), values);
+        this.models = new ModelCache(settings.maxModels(), settings.maxModelBytes(), settings.device(), settings.runtime());
+    }
+
+    static Map<String, Object> consumerConfig(WorkerSettings s) {
+        Map<String, Object> c = new HashMap<>();
+        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, s.bootstrapServers());
+        c.put(ConsumerConfig.GROUP_ID_CONFIG, s.groupId());
+        c.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, s.instanceId());
+        c.put(ConsumerConfig.CLIENT_ID_CONFIG, s.transactionalId() + "-consumer");
+        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        // a new group must still see the requests planned before its first worker started
+        c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, s.requestsPerTransaction());
+        // one poll's work must fit in a transaction; leave the commit some room on top
+        c.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, (int) s.transactionTimeout().plusSeconds(60).toMillis());
+        c.putAll(s.clientOverrides());
+        return c;
+    }
+
+    static Map<String, Object> producerConfig(WorkerSettings s) {
+        Map<String, Object> c = new HashMap<>();
+        c.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, s.bootstrapServers());
+        c.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, s.transactionalId());
+        c.put(ProducerConfig.CLIENT_ID_CONFIG, s.transactionalId() + "-producer");
+        c.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        c.put(ProducerConfig.ACKS_CONFIG, "all");
+        c.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, (int) s.transactionTimeout().toMillis());
+        c.putAll(s.clientOverrides());
+        return c;
+    }
+
+    /**
+     * Runs until {@link #stop()} or a fatal error (another instance with this {@code transactional.id} or
+     * {@code group.instance.id} took over, authorization, an unusable producer), which is rethrown. Closes the
+     * clients and the loaded models on the way out.
+     */
+    @Override
+    public void run() {
+        try {
+            producer.initTransactions(); // fences the previous incarnation and aborts its open transaction
+            consumer.subscribe(List.of(requestTopic, ablationTopic), new RebalanceLog());
+            LOG.info("worker {} consuming {} and {} in group {} (transactional.id {}, {} request(s) per transaction)",
+                    settings.instanceId(), requestTopic, ablationTopic, settings.groupId(), settings.transactionalId(),
+                    settings.requestsPerTransaction());
+            while (running) {
+                ConsumerRecords<byte[], byte[]> batch;
+                try {
+                    batch = consumer.poll(POLL);
+                } catch (WakeupException e) {
+                    break; // stop() while polling: no transaction open
+                }
+                if (!batch.isEmpty()) {
+                    processInTransaction(batch);
+                }
+            }
+        } finally {
+            closeQuietly();
+            LOG.info("worker {} stopped", settings.instanceId());
+            finished.countDown();
+        }
+    }
+
+    /** Asks the loop to end: the open transaction, if any, is aborted, and {@link #run()} returns. Any thread. */
+    public void stop() {
+        running = false;
+        consumer.wakeup();
+    }
+
+    /** Waits until {@link #run()} has returned and everything is closed. */
+    public boolean awaitFinished(Duration timeout) throws InterruptedException {
+        return finished.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void processInTransaction(ConsumerRecords<byte[], byte[]> batch) {
+        producer.beginTransaction();
+        int activations = 0;
+        int results = 0;
+        int deadLetters = 0;
+        try {
+            for (Decoded d : groupedByCheckpoint(batch)) {
+                if (!running) {
+                    abort(batch, "shutdown");
+                    return;
+                }
+                Outcome o = process(d);
+                for (ProducerRecord<byte[], SpecificRecord> r : o.records()) {
+                    producer.send(r);
+                }
+                if (o.deadLetter()) {
+                    deadLetters++;
+                } else if (d.request() instanceof InferenceRequest r) {
+                    activations += o.records().size();
+                    LOG.info("request {}: {} activation records sent in the open transaction", r.getRequestId(),
+                            o.records().size());
+                } else {
+                    results++;
+                    LOG.info("ablation request {}: result sent in the open transaction", ((AblationRequest) d.request()).getRequestId());
+                }
+                throttle();
+            }
+            if (!running) {
+                abort(batch, "shutdown");
+                return;
+            }
+            producer.sendOffsetsToTransaction(nextOffsets(batch), consumer.groupMetadata());
+            producer.commitTransaction();
+            LOG.info("committed transaction: {} request(s), {} activation records, {} ablation result(s), {} dead letter(s), "
+                    + "offsets {}", batch.count(), activations, results, deadLetters, nextOffsets(batch));
+        } catch (ProducerFencedException | FencedInstanceIdException | OutOfOrderSequenceException
+                 | AuthorizationException | UnsupportedVersionException e) {
+            LOG.error("fatal: {}; stopping (the open transaction is aborted by the broker or this instance's successor)",
+                    e.toString());
+            running = false;
+            throw e;
+        } catch (KafkaException e) {
+            LOG.warn("transaction failed ({}): aborting and redoing the batch", e.toString());
+            abort(batch, e.getClass().getSimpleName());
+        }
+    }
+
+    /** Aborts the open transaction and rewinds to the batch's first records, so the batch is redone whole. */
+    private void abort(ConsumerRecords<byte[], byte[]> batch, String why) {
+        try {
+            producer.abortTransaction();
+        } catch (RuntimeException e) {
+            // e.g. a commit that timed out: its outcome is the coordinator's; a restart (initTransactions) settles it
+            running = false;
+            throw new KafkaException("cannot abort the transaction after " + why + "; stopping", e);
+        }
+        for (TopicPartition tp : batch.partitions()) {
+            consumer.seek(tp, batch.records(tp).get(0).offset());
+        }
+        LOG.info("aborted transaction of {} request(s) ({}); they will be processed again", batch.count(), why);
+    }
+
+    private void throttle() {
+        if (settings.throttle().isZero()) {
+            return;
+        }
+        try {
+            Thread.sleep(settings.throttle().toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            running = false;
+        }
+    }
+
+    /** A consumed request (an InferenceRequest or an AblationRequest): decoded, or the reason it could not be. */
+    private record Decoded(ConsumerRecord<byte[], byte[]> raw, SpecificRecord request, RuntimeException error) {
+    }
+
+    /** What one request becomes inside the transaction. */
+    private record Outcome(List<ProducerRecord<byte[], SpecificRecord>> records, boolean deadLetter) {
+    }
+
+    /** The batch's requests, those of one checkpoint next to each other (groups in first-appearance order). */
+    private List<Decoded> groupedByCheckpoint(ConsumerRecords<byte[], byte[]> batch) {
+        Map<Object, List<Decoded>> groups = new LinkedHashMap<>();
+        for (ConsumerRecord<byte[], byte[]> r : batch) {
+            Decoded d;
+            try {
+                d = new Decoded(r, (r.topic().equals(ablationTopic) ? ablations : requests).deserialize(r.topic(), r.value()), null);
+            } catch (RuntimeException e) {
+                d = new Decoded(r, null, e);
+            }
+            // by the raw strings: a path that is not even a valid path is rejected later, inside process()
+            Object group = d;
+            if (d.request() instanceof InferenceRequest q) {
+                group = List.of(q.getCheckpointId(), q.getCheckpointPath());
+            } else if (d.request() instanceof AblationRequest q) {
+                group = List.of(q.getCheckpointId(), q.getCheckpointPath());
+            }
+            groups.computeIfAbsent(group, g -> new ArrayList<>()).add(d);
+        }
+        return groups.values().stream().flatMap(List::stream).toList();
+    }
+
+    private Outcome process(Decoded d) {
+        ConsumerRecord<byte[], byte[]> raw = d.raw();
+        try {
+            if (d.error() != null) {
+                throw d.error();
+            }
+            if (d.request() == null) {
+                throw new RejectedRequestException("record has no value (tombstone)");
+            }
+            if (d.request() instanceof AblationRequest request) {
+                String where = "ablation request '" + request.getRequestId() + "' (checkpoint '" + request.getCheckpointId() + "')";
+                LanguageModel model = model(request.getCheckpointId(), request.getCheckpointPath(), where);
+                List<Sentence> corpus = CorpusTexts.read(settings.bootstrapServers(), settings.clientOverrides(),
+                        sentenceTopic, sentences, request.getCorpus(), CORPUS_TIMEOUT);
+                AblationResult result = Ablations.compute(model, request, corpus);
+                return new Outcome(List.of(new ProducerRecord<>(ablationResultTopic,
+                        request.getRequestId().getBytes(StandardCharsets.UTF_8), result)), false);
+            }
+            InferenceRequest request = (InferenceRequest) d.request();
+            ActivationRecords.validate(request);
+            LanguageModel model = model(request.getCheckpointId(), request.getCheckpointPath(),
+                    ActivationRecords.describe(request));
+            List<ProducerRecord<byte[], SpecificRecord>> out = new ArrayList<>();
+            for (ActivationRecord a : ActivationRecords.compute(model, request, settings.instanceId())) {
+                byte[] key = Keys.activation(a.getCheckpointId(), a.getLayer()).getBytes(StandardCharsets.UTF_8);
+                out.add(new ProducerRecord<>(activationTopic, key, a));
+            }
+            return new Outcome(out, false);
+        } catch (RejectedRequestException | RuntimeException e) {
+            var letter = DeadLetters.forRecord(COMPONENT, raw.topic(), raw.partition(), raw.offset(), raw.key(),
+                    raw.value(), e);
+            LOG.warn("dead letter: {}", letter.getError());
+            return new Outcome(List.of(new ProducerRecord<>(deadLetterTopic, raw.key(), letter)), true);
+        }
+    }
+
+    /** The loaded model of a request's checkpoint; {@code where} names the request in the rejection. */
+    private LanguageModel model(String checkpointId, String checkpointPath, String where) throws RejectedRequestException {
+        ModelCache.Key key;
+        try {
+            key = new ModelCache.Key(checkpointId, Path.of(checkpointPath).toAbsolutePath().normalize());
+        } catch (InvalidPathException e) {
+            throw new RejectedRequestException(where + ": checkpointPath is not a path", e);
+        }
+        if (!Files.isDirectory(key.dir())) {
+            throw new RejectedRequestException(where + ": checkpoint directory " + key.dir() + " does not exist");
+        }
+        try {
+            return models.get(key);
+        } catch (CheckpointException | RuntimeException e) {
+            throw new RejectedRequestException(where + ": cannot load checkpoint " + key.dir(), e);
+        }
+    }
+
+    /** The position after the last record of every partition in the batch: what the transaction commits. */
+    private static Map<TopicPartition, OffsetAndMetadata> nextOffsets(ConsumerRecords<byte[], byte[]> batch) {
+        Map<TopicPartition, OffsetAndMetadata> out = new HashMap<>();
+        for (TopicPartition tp : batch.partitions()) {
+            List<ConsumerRecord<byte[], byte[]>> rs = batch.records(tp);
+            out.put(tp, new OffsetAndMetadata(rs.get(rs.size() - 1).offset() + 1));
+        }
+        return out;
+    }
+
+    private void closeQuietly() {
+        try {
+            consumer.close(CloseOptions.timeout(CLOSE));
+        } catch (RuntimeException e) {
+            LOG.warn("closing the consumer: {}", e.toString());
+        }
+        try {
+            producer.close(CLOSE);
+        } catch (RuntimeException e) {
+            LOG.warn("closing the producer: {}", e.toString());
+        }
+        models.close();
+    }
+
+    /** Only logs: partitions change only between transactions (the consumer is polled nowhere else). */
+    private final class RebalanceLog implements ConsumerRebalanceListener {
+
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            if (!partitions.isEmpty()) {
+                LOG.info("worker {}: partitions revoked {}", settings.instanceId(), partitions);
+            }
+        }
+
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            LOG.info("worker {}: partitions assigned {}", settings.instanceId(), partitions);
+        }
+    }
+}

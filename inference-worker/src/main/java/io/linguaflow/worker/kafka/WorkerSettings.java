@@ -1,0 +1,57 @@
+package io.linguaflow.worker.kafka;
+
+import ai.djl.Device;
+import io.linguaflow.schemas.Topics;
+import io.linguaflow.worker.runtime.RuntimeOptions;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * Everything an {@link InferenceWorker} is configured with ({@link WorkerCommand} builds it from the command line).
+ *
+ * @param bootstrapServers       Kafka {@code bootstrap.servers}
+ * @param registryUrl            base URL of the schema registry's Confluent API
+ * @param topics                 topic names (with the deployment's prefix)
+ * @param groupId                consumer group shared by all workers of a deployment
+ * @param instanceId             this worker's stable name: static group membership ({@code group.instance.id}) and
+ *                               {@code transactional.id = <groupId>-<instanceId>}, so a restarted instance fences
+ *                               its previous incarnation and aborts its open transaction
+ * @param requestsPerTransaction most requests per poll, all committed in one transaction
+ * @param maxModels              most models kept loaded
+ * @param maxModelBytes          bound on the float32 weights of the loaded models
+ * @param device                 where models run
+ * @param runtime                forward-pass batching and threads
+ * @param transactionTimeout     broker-side {@code transaction.timeout.ms}: how long a dead worker's open transaction
+ *                               can hold back read_committed consumers when the instance does not come back
+ * @param throttle               pause after each request inside its transaction (demos and fault-injection tests;
+ *                               zero in production)
+ * @param clientOverrides        extra Kafka client properties (security settings, timeouts), applied last
+ */
+public record WorkerSettings(String bootstrapServers, String registryUrl, Topics topics, String groupId,
+                             String instanceId, int requestsPerTransaction, int maxModels, long maxModelBytes,
+                             Device device, RuntimeOptions runtime, Duration transactionTimeout, Duration throttle,
+                             Map<String, String> clientOverrides) {
+
+    /** The consumer group of a deployment when none is given: one per topic prefix. */
+    public static String defaultGroup(Topics topics) {
+        return topics.prefix() + "linguaflow-inference-worker";
+    }
+
+    public WorkerSettings {
+        if (requestsPerTransaction < 1) {
+            throw new IllegalArgumentException("requests per transaction must be >= 1, got " + requestsPerTransaction);
+        }
+        if (instanceId == null || instanceId.isBlank()) {
+            throw new IllegalArgumentException("worker instance id is empty");
+        }
+        if (transactionTimeout.isNegative() || transactionTimeout.isZero() || throttle.isNegative()) {
+            throw new IllegalArgumentException("invalid transaction timeout " + transactionTimeout + " or throttle " + throttle);
+        }
+        clientOverrides = Map.copyOf(clientOverrides);
+    }
+
+    /** {@code <groupId>-<instanceId>}: stable across restarts of this instance. */
+    public String transactionalId() {
+        return groupId + "-" + instanceId;
+    }
+}

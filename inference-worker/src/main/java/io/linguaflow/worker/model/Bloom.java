@@ -1,0 +1,188 @@
+package io.linguaflow.worker.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.core.Linear;
+import ai.djl.nn.norm.LayerNorm;
+import io.linguaflow.worker.checkpoint.Checkpoint;
+import io.linguaflow.worker.checkpoint.Checkpoint.TensorSpec;
+import io.linguaflow.worker.checkpoint.CheckpointException;
+import io.linguaflow.worker.checkpoint.ModelConfig;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * BLOOM (BigScience, HF {@code BloomForCausalLM}) forward pass: word-embedding LayerNorm, ALiBi position bias,
+ * fused per-head QKV {@code [n_head, 3, head_dim]}, float32 softmax, tanh-GeLU MLP. Keys may carry the
+ * {@code transformer.} prefix; the LM head is the embedding matrix unless {@code lm_head.weight} is present.
+ */
+public final class Bloom implements CausalLM {
+
+    /** tanh-GeLU constant sqrt(2/pi) as written in HF's {@code bloom_gelu_forward}. */
+    private static final float GELU_C = 0.79788456f;
+
+    private record Block(NDArray ln1W, NDArray ln1B, NDArray qkvW, NDArray qkvB, NDArray denseW, NDArray denseB,
+                         NDArray ln2W, NDArray ln2B, NDArray upW, NDArray upB, NDArray downW, NDArray downB) {
+    }
+
+    private final ModelConfig c;
+    private final NDManager weights;
+    private final NDArray embed;
+    private final NDArray embedLnW;
+    private final NDArray embedLnB;
+    private final List<Block> blocks;
+    private final NDArray lnFW;
+    private final NDArray lnFB;
+    private final NDArray lmHead;
+    private final float[] slopes;
+
+    private Bloom(ModelConfig c, NDManager weights, NDArray embed, NDArray embedLnW, NDArray embedLnB,
+                  List<Block> blocks, NDArray lnFW, NDArray lnFB, NDArray lmHead) {
+        this.c = c;
+        this.weights = weights;
+        this.embed = embed;
+        this.embedLnW = embedLnW;
+        this.embedLnB = embedLnB;
+        this.blocks = blocks;
+        this.lnFW = lnFW;
+        this.lnFB = lnFB;
+        this.lmHead = lmHead;
+        this.slopes = alibiSlopes(c.numHeads());
+    }
+
+    static Bloom load(Checkpoint ckpt, NDManager parent) throws CheckpointException {
+        ModelConfig c = ckpt.config();
+        String p = ckpt.has("transformer.word_embeddings.weight") ? "transformer." : "";
+        long h = c.hiddenSize();
+        long v = c.vocabSize();
+        long d = c.intermediateSize();
+        List<TensorSpec> specs = new ArrayList<>();
+        specs.add(new TensorSpec(p + "word_embeddings.weight", v, h));
+        specs.add(new TensorSpec(p + "word_embeddings_layernorm.weight", h));
+        specs.add(new TensorSpec(p + "word_embeddings_layernorm.bias", h));
+        for (int i = 0; i < c.numLayers(); i++) {
+            String l = p + "h." + i + ".";
+            specs.add(new TensorSpec(l + "input_layernorm.weight", h));
+            specs.add(new TensorSpec(l + "input_layernorm.bias", h));
+            specs.add(new TensorSpec(l + "self_attention.query_key_value.weight", 3 * h, h));
+            specs.add(new TensorSpec(l + "self_attention.query_key_value.bias", 3 * h));
+            specs.add(new TensorSpec(l + "self_attention.dense.weight", h, h));
+            specs.add(new TensorSpec(l + "self_attention.dense.bias", h));
+            specs.add(new TensorSpec(l + "post_attention_layernorm.weight", h));
+            specs.add(new TensorSpec(l + "post_attention_layernorm.bias", h));
+            specs.add(new TensorSpec(l + "mlp.dense_h_to_4h.weight", d, h));
+            specs.add(new TensorSpec(l + "mlp.dense_h_to_4h.bias", d));
+            specs.add(new TensorSpec(l + "mlp.dense_4h_to_h.weight", h, d));
+            specs.add(new TensorSpec(l + "mlp.dense_4h_to_h.bias", h));
+        }
+        specs.add(new TensorSpec(p + "ln_f.weight", h));
+        specs.add(new TensorSpec(p + "ln_f.bias", h));
+        boolean ownHead = ckpt.has("lm_head.weight") && !c.tieWordEmbeddings();
+        if (ownHead) {
+            specs.add(new TensorSpec("lm_head.weight", v, h));
+        }
+        ckpt.validate(specs);
+
+        NDManager m = parent.newSubManager();
+        try {
+            int[] next = {0};
+            TensorSource in = () -> ckpt.load(m, specs.get(next[0]++));
+            NDArray embed = in.next();
+            NDArray embLnW = in.next();
+            NDArray embLnB = in.next();
+            List<Block> blocks = new ArrayList<>();
+            for (int i = 0; i < c.numLayers(); i++) {
+                blocks.add(new Block(in.next(), in.next(), in.next(), in.next(), in.next(), in.next(),
+                        in.next(), in.next(), in.next(), in.next(), in.next(), in.next()));
+            }
+            NDArray lnFW = in.next();
+            NDArray lnFB = in.next();
+            NDArray head = ownHead ? in.next() : embed;
+            return new Bloom(c, m, embed, embLnW, embLnB, blocks, lnFW, lnFB, head);
+        } catch (CheckpointException | RuntimeException e) {
+            m.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public ModelConfig config() {
+        return c;
+    }
+
+    @Override
+    public NDArray forward(NDArray ids, NDArray realTokens, MlpHook hook) {
+        long b = ids.getShape().get(0);
+        long t = ids.getShape().get(1);
+        int heads = c.numHeads();
+        int hd = c.headDim();
+        Shape hShape = new Shape(c.hiddenSize());
+        float eps = (float) c.normEps();
+
+        NDArray x = embed.get(new NDIndex("{}", ids.flatten())).reshape(b, t, c.hiddenSize());
+        x = LayerNorm.layerNorm(x, hShape, embedLnW, embedLnB, eps).head();
+        // ALiBi: score(i, j) += slope_head * j (j = key position; softmax ignores the per-row constant -slope * i)
+        NDArray alibi = ids.getManager().create(slopes).reshape(1, heads, 1, 1)
+                .mul(ids.getManager().arange(0f, (float) t).reshape(1, 1, 1, t));
+        NDArray bias = Attention.mask(realTokens, 0).add(alibi);
+        float scale = (float) (1.0 / Math.sqrt(hd));
+
+        for (int i = 0; i < blocks.size(); i++) {
+            Block w = blocks.get(i);
+            // attention: x + Dense(Attn(LN(x)))
+            NDArray ln = LayerNorm.layerNorm(x, hShape, w.ln1W(), w.ln1B(), eps).head();
+            NDArray residual = c.residualPostNorm() ? ln : x;
+            NDArray qkv = Linear.linear(ln, w.qkvW(), w.qkvB()).head().reshape(b, t, heads, 3, hd);
+            NDArray q = qkv.get(":, :, :, 0").transpose(0, 2, 1, 3);
+            NDArray k = qkv.get(":, :, :, 1").transpose(0, 2, 1, 3);
+            NDArray v = qkv.get(":, :, :, 2").transpose(0, 2, 1, 3);
+            NDArray ctx = Attention.attend(q, k, v, scale, bias);
+            x = residual.add(Linear.linear(ctx, w.denseW(), w.denseB()).head());
+
+            // MLP: x + W_4h->h GeLU(W_h->4h LN(x))
+            ln = LayerNorm.layerNorm(x, hShape, w.ln2W(), w.ln2B(), eps).head();
+            residual = c.residualPostNorm() ? ln : x;
+            NDArray act = hook.onGate(i, gelu(Linear.linear(ln, w.upW(), w.upB()).head()));
+            hook.onActivation(i, act);
+            x = residual.add(Linear.linear(act, w.downW(), w.downB()).head());
+        }
+        return LayerNorm.layerNorm(x, hShape, lnFW, lnFB, eps).head();
+    }
+
+    /** HF {@code bloom_gelu_forward}: x * 0.5 * (1 + tanh(0.79788456 * x * (1 + 0.044715 * x * x))). */
+    static NDArray gelu(NDArray x) {
+        NDArray inner = x.mul(GELU_C).mul(x.mul(0.044715f).mul(x).add(1f));
+        return x.mul(0.5f).mul(inner.tanh().add(1f));
+    }
+
+    /** ALiBi head slopes (Press et al.; HF {@code build_alibi_tensor}), including the non-power-of-2 case. */
+    static float[] alibiSlopes(int heads) {
+        int closest = Integer.highestOneBit(heads);
+        int log2 = Integer.numberOfTrailingZeros(closest);
+        double base = Math.pow(2, -Math.pow(2, -(log2 - 3)));
+        float[] s = new float[heads];
+        for (int i = 0; i < closest; i++) {
+            s[i] = (float) Math.pow((float) base, i + 1);
+        }
+        if (closest != heads) {
+            double extraBase = Math.pow(2, -Math.pow(2, -(log2 + 1 - 3)));
+            int remaining = Math.min(closest, heads - closest);
+            for (int i = 0; i < remaining; i++) {
+                s[closest + i] = (float) Math.pow((float) extraBase, 2 * i + 1);
+            }
+        }
+        return s;
+    }
+
+    @Override
+    public NDArray logits(NDArray hidden) {
+        return Linear.linear(hidden, lmHead).head();
+    }
+
+    @Override
+    public void close() {
+        weights.close();
+    }
+}
