@@ -2,6 +2,7 @@ package io.linguaflow.worker.kafka;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
+import io.linguaflow.schemas.KafkaEnvironment;
 import io.linguaflow.schemas.Topics;
 import io.linguaflow.schemas.deadletter.DeadLetters;
 import io.linguaflow.worker.runtime.RuntimeOptions;
@@ -122,7 +123,7 @@ public final class WorkerCommand implements Callable<Integer> {
     }
 
     WorkerSettings settings() {
-        Topics topics = topicPrefix == null ? Topics.fromEnvironment() : new Topics(topicPrefix);
+        Topics topics = topicPrefix == null ? KafkaEnvironment.fromEnvironment().topics() : new Topics(topicPrefix);
         return new WorkerSettings(bootstrap, registry, topics, group == null ? WorkerSettings.defaultGroup(topics) : group,
                 instanceId == null ? hostName() : instanceId, requestsPerTransaction, maxModels,
                 maxModelBytes == null ? halfThePhysicalMemory() : parseSize(maxModelBytes), device(device),
