@@ -1,0 +1,135 @@
+package io.linguaflow.schemas.testkit;
+
+import io.linguaflow.schemas.Topics;
+import io.linguaflow.schemas.admin.TopicAdmin;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.test.KafkaClusterTestKit;
+import org.apache.kafka.common.test.TestKitNodes;
+import org.apache.kafka.server.common.MetadataVersion;
+
+/**
+ * A single-node KRaft cluster (combined broker + controller) in this JVM, from Kafka's
+ * {@code KafkaClusterTestKit}. {@link #shared()} gives one cluster per test JVM (started on first use, stopped at
+ * exit); {@link #start()} a private one to close yourself. Internal topics use replication factor 1.
+ * Other modules need the test dependency {@code org.apache.kafka:kafka-test-common-runtime} next to the schemas
+ * test-jar.
+ */
+public final class TestKafka implements AutoCloseable {
+
+    private static TestKafka shared;
+
+    private final KafkaClusterTestKit cluster;
+
+    private TestKafka(KafkaClusterTestKit cluster) {
+        this.cluster = cluster;
+    }
+
+    /** The JVM-wide cluster. */
+    public static synchronized TestKafka shared() {
+        if (shared == null) {
+            shared = start();
+            TestKafka cluster = shared;
+            Runtime.getRuntime().addShutdownHook(new Thread(cluster::close, "test-kafka-shutdown"));
+        }
+        return shared;
+    }
+
+    /** A new cluster, ready for clients. */
+    public static TestKafka start() {
+        try {
+            KafkaClusterTestKit cluster = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
+                    .setCombined(true)
+                    .setNumBrokerNodes(1)
+                    .setNumControllerNodes(1)
+                    .setBootstrapMetadataVersion(MetadataVersion.latestProduction())
+                    .build())
+                    .setConfigProp("offsets.topic.replication.factor", "1")
+                    .setConfigProp("offsets.topic.num.partitions", "1")
+                    .setConfigProp("transaction.state.log.replication.factor", "1")
+                    .setConfigProp("transaction.state.log.min.isr", "1")
+                    .setConfigProp("transaction.state.log.num.partitions", "1")
+                    .setConfigProp("share.coordinator.state.topic.replication.factor", "1")
+                    .setConfigProp("share.coordinator.state.topic.min.isr", "1")
+                    .setConfigProp("group.initial.rebalance.delay.ms", "0")
+                    .build();
+            cluster.format();
+            cluster.startup();
+            cluster.waitForReadyBrokers();
+            return new TestKafka(cluster);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot start the in-JVM KRaft cluster: " + e, e);
+        }
+    }
+
+    public String bootstrapServers() {
+        return cluster.bootstrapServers();
+    }
+
+    /** {@code bootstrap.servers} and nothing else. */
+    public Map<String, Object> clientConfig() {
+        Map<String, Object> config = new HashMap<>();
+        config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        return config;
+    }
+
+    /** Idempotent producer, acks=all. */
+    public Map<String, Object> producerConfig() {
+        Map<String, Object> config = clientConfig();
+        config.put(ProducerConfig.ACKS_CONFIG, "all");
+        config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        return config;
+    }
+
+    /** A consumer in a fresh group reading from the earliest offset, read_committed. */
+    public Map<String, Object> consumerConfig() {
+        Map<String, Object> config = clientConfig();
+        config.put(ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID());
+        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        return config;
+    }
+
+    public Admin admin() {
+        Properties props = new Properties();
+        props.putAll(clientConfig());
+        return Admin.create(props);
+    }
+
+    /** Creates all project topics (under {@code topics}' prefix) with {@code partitions} partitions. */
+    public void createProjectTopics(Topics topics, int partitions) {
+        try (Admin admin = admin()) {
+            TopicAdmin.ensureTopics(admin, topics, partitions, (short) 1);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot create the project topics with prefix '" + topics.prefix() + "': " + e, e);
+        }
+    }
+
+    /** Creates plain topics with replication factor 1. */
+    public void createTopics(int partitions, String... names) {
+        try (Admin admin = admin()) {
+            admin.createTopics(java.util.Arrays.stream(names).map(n -> new NewTopic(n, partitions, (short) 1)).toList())
+                    .all().get();
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot create topics " + List.of(names) + ": " + e, e);
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            cluster.close();
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot stop the in-JVM KRaft cluster: " + e, e);
+        }
+    }
+}
