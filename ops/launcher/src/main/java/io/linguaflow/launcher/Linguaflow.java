@@ -1,5 +1,6 @@
 package io.linguaflow.launcher;
 
+import io.linguaflow.analysis.cli.AnalyzeCommand;
 import io.linguaflow.analysis.cli.NeuronTypesCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -14,6 +15,7 @@ import picocli.CommandLine.Command;
         description = "Language-specific neurons and lingua-franca convergence of multilingual LLMs, streamed on Kafka.",
         subcommands = {
             CommandLine.HelpCommand.class,
+            AnalyzeCommand.class,
             NeuronTypesCommand.class,
         })
 public final class Linguaflow implements Runnable {

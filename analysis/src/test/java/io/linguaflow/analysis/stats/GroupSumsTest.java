@@ -1,0 +1,128 @@
+package io.linguaflow.analysis.stats;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Arrays;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class GroupSumsTest {
+
+    private static LayerVector vector(Random rnd, int d, boolean counts) {
+        double[] v = new double[d];
+        int[] pos = new int[d];
+        for (int k = 0; k < d; k++) {
+            v[k] = rnd.nextGaussian();
+            pos[k] = rnd.nextInt(300);
+        }
+        double modelNorm = LayerVector.norm(v) * (1 + rnd.nextDouble());
+        return counts ? new LayerVector(v, LayerVector.norm(v), modelNorm, pos, 300 + rnd.nextInt(5)) : LayerVector.of(v, modelNorm);
+    }
+
+    @Test
+    void addKeepsExactSumsSquaresAndScalars() {
+        GroupSums g = GroupSums.withNeuronStatistics(2);
+        g.add(new LayerVector(new double[] {3, 4}, 5, 10, new int[] {1, 2}, 7));
+        g.add(new LayerVector(new double[] {0, -2}, 2, 4, new int[] {0, 5}, 3));
+        assertEquals(2, g.count());
+        assertArrayEquals(new double[] {0.3, 0.4 - 0.5}, g.sum(Normalisation.MODEL), 1e-15);
+        assertArrayEquals(new double[] {0.6, 0.8 - 1.0}, g.sum(Normalisation.LAYER), 1e-15);
+        assertArrayEquals(new double[] {0.09, 0.16 + 0.25}, g.squaresModel(), 1e-15);
+        GroupScalars m = g.scalars(Normalisation.MODEL);
+        assertEquals(0.09 + 0.01, m.sumNormSquared(), 1e-15);
+        assertEquals(0.25 + 0.25, m.normSquaredSum(), 1e-15);
+        assertEquals(2 * (0.3 * 0 + 0.4 * -0.5), m.pairSum(), 1e-15);
+        assertEquals(2, g.scalars(Normalisation.LAYER).normSquaredSum(), 1e-15);
+        assertArrayEquals(new long[] {1, 7}, g.positiveCounts());
+        assertEquals(10, g.tokenCount());
+    }
+
+    @Test
+    void mergeEqualsAddingEverythingToOneGroup() {
+        Random rnd = new Random(3);
+        GroupSums all = GroupSums.withNeuronStatistics(16);
+        GroupSums a = GroupSums.withNeuronStatistics(16);
+        GroupSums b = GroupSums.withNeuronStatistics(16);
+        for (int i = 0; i < 20; i++) {
+            LayerVector v = vector(rnd, 16, true);
+            all.add(v);
+            (i % 3 == 0 ? a : b).add(v);
+        }
+        b.merge(a);
+        assertEquals(all.count(), b.count());
+        assertArrayEquals(all.sum(Normalisation.MODEL), b.sum(Normalisation.MODEL), 1e-12);
+        assertArrayEquals(all.squaresModel(), b.squaresModel(), 1e-12);
+        assertArrayEquals(all.positiveCounts(), b.positiveCounts());
+        assertEquals(all.tokenCount(), b.tokenCount());
+        assertEquals(all.scalars(Normalisation.LAYER).sumNormSquared(), b.scalars(Normalisation.LAYER).sumNormSquared(), 1e-10);
+    }
+
+    @Test
+    void encodingRoundTripsBitExactly() {
+        Random rnd = new Random(5);
+        for (boolean language : new boolean[] {false, true}) {
+            for (boolean counts : new boolean[] {false, true}) {
+                GroupSums g = language ? GroupSums.withNeuronStatistics(33) : GroupSums.vectorSums(33);
+                for (int i = 0; i < 4; i++) {
+                    g.add(vector(rnd, 33, counts));
+                }
+                byte[] bytes = g.encode();
+                assertEquals(g.encodedSize(), bytes.length);
+                GroupSums back = GroupSums.decode(bytes);
+                assertArrayEquals(bytes, back.encode(), "re-encoding is identical");
+                assertEquals(g.scalars(Normalisation.MODEL), back.scalars(Normalisation.MODEL));
+                assertArrayEquals(g.sum(Normalisation.LAYER), back.sum(Normalisation.LAYER), 0);
+                if (language && counts) {
+                    assertArrayEquals(g.positiveCounts(), back.positiveCounts());
+                    assertEquals(g.tokenCount(), back.tokenCount());
+                    // positive counts are varints: far below 8 bytes each
+                    assertTrue(bytes.length < 1 + 1 + 4 + 8 + 8 + 32 + 3 * 8 * 33 + 2 * 33 + 1);
+                } else {
+                    assertNull(back.positiveCounts());
+                }
+            }
+        }
+    }
+
+    @Test
+    void decodeRejectsForeignVersionsAndDamage() {
+        GroupSums g = GroupSums.vectorSums(4);
+        g.add(LayerVector.of(new double[] {1, 2, 3, 4}, 10));
+        byte[] bytes = g.encode();
+        byte[] foreign = bytes.clone();
+        foreign[0] = 9;
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> GroupSums.decode(foreign)).getMessage().contains("version 9"));
+        byte[] truncated = Arrays.copyOf(bytes, bytes.length - 3);
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> GroupSums.decode(truncated)).getMessage().contains("truncated"));
+        byte[] longer = Arrays.copyOf(bytes, bytes.length + 2);
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> GroupSums.decode(longer)).getMessage().contains("trailing"));
+    }
+
+    @Test
+    void badVectorsAreRejected() {
+        GroupSums g = GroupSums.vectorSums(2);
+        assertThrows(IllegalArgumentException.class, () -> g.add(LayerVector.of(new double[] {1, 2, 3}, 10)));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> LayerVector.of(new double[] {0, 0}, 1)).getMessage().contains("all-zero"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> LayerVector.of(new double[] {Double.NaN, 1}, 1)).getMessage()
+                .contains("non-finite"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> LayerVector.of(new double[] {3, 4}, 4)).getMessage()
+                .contains("whole-model norm"));
+        assertThrows(IllegalArgumentException.class, () -> g.merge(GroupSums.withNeuronStatistics(2)));
+    }
+
+    @Test
+    void layerStatisticsRejectDuplicateCells() {
+        LayerStatistics s = new LayerStatistics(2);
+        s.add("en", "s1", LayerVector.of(new double[] {1, 2}, 3));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> s.add("en", "s1", LayerVector.of(new double[] {1, 2}, 3)));
+        assertTrue(e.getMessage().contains("duplicate sample (language 'en', meaning 's1')"), e.getMessage());
+        LayerStatistics other = new LayerStatistics(2);
+        other.add("en", "s1", LayerVector.of(new double[] {2, 2}, 3));
+        assertThrows(IllegalArgumentException.class, () -> s.merge(other));
+    }
+}
