@@ -55,10 +55,10 @@ public final class AggregatorTopology {
 
     /** Adds the aggregators to a builder that already has the {@link Plans} global store. */
     public static void addTo(StreamsBuilder builder, StreamsSettings settings) {
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(GROUPS_STORE), Serdes.String(), Serdes.ByteArray()));
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SCALARS_STORE), Serdes.String(), Serdes.ByteArray()));
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SEEN_STORE), Serdes.String(), Serdes.ByteArray()));
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(LAYERS_STORE), Serdes.String(),
+        builder.addStateStore(Stores.keyValueStoreBuilder(settings.keyValueStore(GROUPS_STORE), Serdes.String(), Serdes.ByteArray()));
+        builder.addStateStore(Stores.keyValueStoreBuilder(settings.keyValueStore(SCALARS_STORE), Serdes.String(), Serdes.ByteArray()));
+        builder.addStateStore(Stores.keyValueStoreBuilder(settings.keyValueStore(SEEN_STORE), Serdes.String(), Serdes.ByteArray()));
+        builder.addStateStore(Stores.keyValueStoreBuilder(settings.keyValueStore(LAYERS_STORE), Serdes.String(),
                 settings.valueSerde(LayerState.class)));
         KStream<String, SpecificRecord> out = builder.stream(settings.topic(Topic.ACTIVATIONS),
                         Consumed.with(Serdes.String(), settings.valueSerde(ActivationRecord.class)).withName("aggregator-activations"))

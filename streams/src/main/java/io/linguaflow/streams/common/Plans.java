@@ -24,7 +24,7 @@ public final class Plans {
     }
 
     public static void addGlobalStore(StreamsBuilder builder, StreamsSettings settings) {
-        builder.addGlobalStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE), Serdes.String(),
+        builder.addGlobalStore(Stores.keyValueStoreBuilder(settings.keyValueStore(STORE), Serdes.String(),
                         settings.valueSerde(CheckpointPlan.class)).withLoggingDisabled(),
                 settings.plansTopic(), Consumed.with(Serdes.String(), settings.valueSerde(CheckpointPlan.class)).withName("plans-source"),
                 () -> new ContextualProcessor<String, CheckpointPlan, Void, Void>() {

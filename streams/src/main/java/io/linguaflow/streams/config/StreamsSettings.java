@@ -6,6 +6,8 @@ import io.linguaflow.schemas.serde.AvroSerde;
 import java.time.Duration;
 import java.util.Map;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
+import org.apache.kafka.streams.state.Stores;
 
 /**
  * What the topologies need to know besides the records: topic names (with the deployment prefix), the registry
@@ -16,9 +18,14 @@ import org.apache.avro.specific.SpecificRecord;
  * @param interimInterval    the least wall-clock time between two interim results of one checkpoint (or layer)
  * @param batchSize          samples per inference request
  * @param plannerPartitions  partitions of the planner's by-corpus repartition topics (both sides must agree)
+ * @param storeKind          RocksDB in production; in-memory only where a test driver commits (and so flushes
+ *                           RocksDB) after every single record
  */
 public record StreamsSettings(Topics topics, Map<String, ?> serdeConfig, Duration interimInterval, int batchSize,
-                              int plannerPartitions) {
+                              int plannerPartitions, StoreKind storeKind) {
+
+    /** Where the key-value stores live. */
+    public enum StoreKind { ROCKSDB, IN_MEMORY }
 
     /** Default samples per inference request (a worker batch of 16 sorted sentences pads little). */
     public static final int DEFAULT_BATCH_SIZE = 16;
@@ -33,21 +40,32 @@ public record StreamsSettings(Topics topics, Map<String, ?> serdeConfig, Duratio
         if (plannerPartitions < 1) {
             throw new IllegalArgumentException("planner partitions must be >= 1, got " + plannerPartitions);
         }
+        java.util.Objects.requireNonNull(storeKind, "storeKind");
         if (interimInterval.isNegative() || interimInterval.isZero()) {
             throw new IllegalArgumentException("interim interval must be > 0, got " + interimInterval);
         }
     }
 
     public static StreamsSettings defaults(Topics topics, Map<String, ?> serdeConfig) {
-        return new StreamsSettings(topics, serdeConfig, DEFAULT_INTERIM_INTERVAL, DEFAULT_BATCH_SIZE, DEFAULT_PLANNER_PARTITIONS);
+        return new StreamsSettings(topics, serdeConfig, DEFAULT_INTERIM_INTERVAL, DEFAULT_BATCH_SIZE, DEFAULT_PLANNER_PARTITIONS,
+                StoreKind.ROCKSDB);
     }
 
     public StreamsSettings withInterimInterval(Duration interval) {
-        return new StreamsSettings(topics, serdeConfig, interval, batchSize, plannerPartitions);
+        return new StreamsSettings(topics, serdeConfig, interval, batchSize, plannerPartitions, storeKind);
     }
 
     public StreamsSettings withBatchSize(int size) {
-        return new StreamsSettings(topics, serdeConfig, interimInterval, size, plannerPartitions);
+        return new StreamsSettings(topics, serdeConfig, interimInterval, size, plannerPartitions, storeKind);
+    }
+
+    public StreamsSettings withStoreKind(StoreKind kind) {
+        return new StreamsSettings(topics, serdeConfig, interimInterval, batchSize, plannerPartitions, kind);
+    }
+
+    /** A key-value store of {@link #storeKind()} (always changelogged, so a restarted or moved task restores it). */
+    public KeyValueBytesStoreSupplier keyValueStore(String name) {
+        return storeKind == StoreKind.ROCKSDB ? Stores.persistentKeyValueStore(name) : Stores.inMemoryKeyValueStore(name);
     }
 
     public String topic(Topic topic) {

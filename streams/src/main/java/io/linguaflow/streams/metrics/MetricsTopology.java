@@ -43,9 +43,9 @@ public final class MetricsTopology {
 
     /** Adds the metrics topology to a builder that already has the {@link Plans} global store. */
     public static void addTo(StreamsBuilder builder, StreamsSettings settings) {
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(LAYERS_STORE), Serdes.String(),
+        builder.addStateStore(Stores.keyValueStoreBuilder(settings.keyValueStore(LAYERS_STORE), Serdes.String(),
                 settings.valueSerde(LayerPartial.class)));
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(FINAL_STORE), Serdes.String(), Serdes.Long()));
+        builder.addStateStore(Stores.keyValueStoreBuilder(settings.keyValueStore(FINAL_STORE), Serdes.String(), Serdes.Long()));
         KStream<String, SpecificRecord> out = builder.stream(settings.layerPartialsTopic(),
                         Consumed.with(Serdes.String(), settings.valueSerde(LayerPartial.class)).withName("metrics-partials"))
                 .process(() -> new CheckpointCombiner(settings.interimInterval()), Named.as("metrics"), LAYERS_STORE, FINAL_STORE);

@@ -59,13 +59,13 @@ public final class PlannerTopology {
 
     /** Adds the planner's nodes and stores to {@code builder}. */
     public static void addTo(StreamsBuilder builder, StreamsSettings settings) {
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SAMPLES_STORE),
+        builder.addStateStore(Stores.keyValueStoreBuilder(settings.keyValueStore(SAMPLES_STORE),
                 Serdes.String(), settings.valueSerde(Sentence.class)));
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(CORPORA_STORE),
+        builder.addStateStore(Stores.keyValueStoreBuilder(settings.keyValueStore(CORPORA_STORE),
                 Serdes.String(), settings.valueSerde(CorpusState.class)));
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PENDING_STORE),
+        builder.addStateStore(Stores.keyValueStoreBuilder(settings.keyValueStore(PENDING_STORE),
                 Serdes.String(), settings.valueSerde(CheckpointEvent.class)));
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ANALYSED_STORE),
+        builder.addStateStore(Stores.keyValueStoreBuilder(settings.keyValueStore(ANALYSED_STORE),
                 Serdes.String(), Serdes.String()));
 
         KStream<String, SpecificRecord> sentences = builder.stream(settings.topic(Topic.SENTENCES),
