@@ -125,6 +125,11 @@ class LinguaflowTopologyTest {
         }
     }
 
+    static void assertMetricsOf(Fixture f, Metrics m) {
+        fixture = f;
+        assertMetrics(m);
+    }
+
     /** LRDS/SADS and the class means within 1e-6 of reference.json; key-neuron counts exact. */
     static void assertMetrics(Metrics m) {
         JsonNode a = fixture.reference.get("analysis");
