@@ -97,7 +97,12 @@ public record CheckpointResults(String checkpointId, CheckpointPlan plan, List<L
                 .setPerLayer(perLayer).setThreshold(partials.get(0).getThreshold())
                 .setThresholdReachable(partials.get(0).getThresholdReachable()).setKeyNeuronCounts(counts).setSklr(sklr)
                 .setSklrFraction((double) sklr / ((double) m * d)).setMeanNll(null)
-                .setLfCompat(plan != null && plan.getLfCompat()).setWarnings(new ArrayList<>(warnings)).setComputedAt(Time.now()).build();
+                .setLfCompat(plan != null && plan.getLfCompat()).setWarnings(new ArrayList<>(warnings)).setComputedAt(computedAt()).build();
+    }
+
+    /** When the newest partial was computed: the results are a function of the partials, so every instance agrees. */
+    public java.time.Instant computedAt() {
+        return partials.stream().map(LayerPartial::getComputedAt).max(java.util.Comparator.naturalOrder()).orElseThrow();
     }
 
     /** Flat ids k = layer·D + d of the language's key neurons, ascending. */
@@ -128,7 +133,7 @@ public record CheckpointResults(String checkpointId, CheckpointPlan plan, List<L
             }
             out.add(KeyRegion.newBuilder().setCheckpointId(checkpointId).setLang(lang).setThreshold(partials.get(0).getThreshold())
                     .setLayers(m).setNeuronsPerLayer(partials.get(0).getNeuronsPerLayer()).setNeurons(keyNeurons(lang))
-                    .setPerLayerCounts(perLayer).setComplete(complete()).setComputedAt(Time.now()).build());
+                    .setPerLayerCounts(perLayer).setComplete(complete()).setComputedAt(computedAt()).build());
         }
         return out;
     }
