@@ -2,6 +2,7 @@ package io.linguaflow.launcher;
 
 import io.linguaflow.analysis.cli.AnalyzeCommand;
 import io.linguaflow.analysis.cli.NeuronTypesCommand;
+import io.linguaflow.streams.cli.StreamsCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -17,6 +18,7 @@ import picocli.CommandLine.Command;
             CommandLine.HelpCommand.class,
             AnalyzeCommand.class,
             NeuronTypesCommand.class,
+            StreamsCommand.class,
         })
 public final class Linguaflow implements Runnable {
 
