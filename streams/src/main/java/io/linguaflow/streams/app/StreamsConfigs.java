@@ -19,11 +19,14 @@ public final class StreamsConfigs {
     /**
      * @param applicationServer {@code host:port} of this instance's interactive-query service, or null for none
      * @param serdeConfig       the Avro serde's config ({@code schema.registry.url}), passed through
+     * @param topicPrefix       the deployment's topic prefix (for the dead letters of unreadable records)
      */
     public static Properties of(String applicationId, String bootstrapServers, Path stateDir, String applicationServer,
-                                Map<String, ?> serdeConfig) {
+                                Map<String, ?> serdeConfig, String topicPrefix) {
         Properties p = new Properties();
         p.putAll(serdeConfig);
+        p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterOnDeserializationError.class);
+        p.put(DeadLetterOnDeserializationError.TOPIC_PREFIX_CONFIG, topicPrefix);
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());

@@ -73,7 +73,7 @@ public final class StreamsCommand implements Callable<Integer> {
             LinguaflowStreams.ensureTopics(admin, settings, partitions, replication);
         }
         HostInfo self = new HostInfo(httpHost, httpPort);
-        Properties props = StreamsConfigs.of(applicationId, bootstrapServers, stateDir, httpHost + ":" + httpPort, serde);
+        Properties props = StreamsConfigs.of(applicationId, bootstrapServers, stateDir, httpHost + ":" + httpPort, serde, topicPrefix);
         props.put("replication.factor", (int) replication);
         CountDownLatch stopped = new CountDownLatch(1);
         try (LinguaflowStreams app = new LinguaflowStreams(settings, props); QueryService queries = new QueryService(app.kafkaStreams(), self)) {

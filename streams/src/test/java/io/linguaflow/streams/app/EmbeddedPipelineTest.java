@@ -8,6 +8,7 @@ import io.linguaflow.schemas.Topic;
 import io.linguaflow.schemas.Topics;
 import io.linguaflow.schemas.avro.ActivationRecord;
 import io.linguaflow.schemas.avro.CheckpointEvent;
+import io.linguaflow.schemas.avro.DeadLetter;
 import io.linguaflow.schemas.avro.InferenceRequest;
 import io.linguaflow.schemas.avro.KeyRegion;
 import io.linguaflow.schemas.avro.Metrics;
@@ -38,7 +39,9 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import java.nio.charset.StandardCharsets;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.BeforeAll;
@@ -108,6 +111,11 @@ class EmbeddedPipelineTest {
             try (LinguaflowStreams second = new LinguaflowStreams(settings, props(appId, dir.resolve("b")))) {
                 second.start();
                 List<ActivationRecord> answers = fixture.shuffledRecords(CP, 6);
+                try (KafkaProducer<byte[], byte[]> raw = new KafkaProducer<>(kafka.producerConfig(), new ByteArraySerializer(),
+                        new ByteArraySerializer())) { // a record nobody can read: dead-lettered, the rest goes on
+                    raw.send(new ProducerRecord<>(settings.topic(Topic.ACTIVATIONS), Keys.activation(CP, 0).getBytes(StandardCharsets.UTF_8),
+                            "not avro".getBytes(StandardCharsets.UTF_8))).get();
+                }
                 send(producer, settings, answers.subList(0, answers.size() / 3)); // re-delivered
                 send(producer, settings, answers);                                 // everything again, some a third time
                 List<Metrics> metrics = values(await(settings.topic(Topic.METRICS), Metrics.class,
@@ -123,6 +131,11 @@ class EmbeddedPipelineTest {
                     assertEquals(fixture.referenceKeyNeurons(r.getLang()), r.getNeurons(), r.getLang());
                 }
                 assertEquals(1, values(await(settings.topic(Topic.NEURON_TYPES), NeuronTypes.class, rs -> !rs.isEmpty())).size());
+
+                DeadLetter poison = values(await(settings.topic(Topic.DEAD_LETTERS), DeadLetter.class, rs -> !rs.isEmpty())).get(0);
+                assertEquals("streams", poison.getComponent());
+                assertEquals(settings.topic(Topic.ACTIVATIONS), poison.getSourceTopic());
+                assertTrue(poison.getError().contains("offset " + poison.getSourceOffset()), poison.getError());
 
                 // the same weights landing again under another id are not analysed again
                 producer.send(new ProducerRecord<>(settings.topic(Topic.CHECKPOINTS), "again@0", fixture.checkpoint("again@0", "h0")));
@@ -145,8 +158,13 @@ class EmbeddedPipelineTest {
         System.out.printf("[e2e %6.1f s] %s%n", (System.nanoTime() - T0) / 1e9, what);
     }
 
+    /** Test application ids are "<prefix>streams". */
+    private static String prefixOf(String appId) {
+        return appId.substring(0, appId.length() - "streams".length());
+    }
+
     static java.util.Properties props(String appId, Path state) {
-        java.util.Properties p = StreamsConfigs.of(appId, kafka.bootstrapServers(), state, null, registry.serdeConfig());
+        java.util.Properties p = StreamsConfigs.of(appId, kafka.bootstrapServers(), state, null, registry.serdeConfig(), prefixOf(appId));
         p.put("num.stream.threads", 1);
         p.put("replication.factor", 1);
         p.put("consumer.session.timeout.ms", 6000);

@@ -142,7 +142,7 @@ class QueryServiceTest {
 
     private static Properties props(TestKafka kafka, TestRegistry registry, String prefix, Path state, HostInfo host) {
         Properties p = StreamsConfigs.of(prefix + "streams", kafka.bootstrapServers(), state, host.host() + ":" + host.port(),
-                registry.serdeConfig());
+                registry.serdeConfig(), prefix);
         p.put("replication.factor", 1);
         p.put("consumer.session.timeout.ms", 6000);
         p.put("consumer.heartbeat.interval.ms", 1000);

@@ -43,8 +43,9 @@ public final class Drivers {
 
     /** The application's own streams config (EOS v2 included), with the state in {@code stateDir}. */
     public static Properties props(Path stateDir) {
-        Properties p = StreamsConfigs.of("linguaflow-test", "dummy:9092", stateDir, null, TestRegistry.shared().serdeConfig());
-        p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        Properties p = StreamsConfigs.of("linguaflow-test", "dummy:9092", stateDir, null, TestRegistry.shared().serdeConfig(), "");
+        // its dead-letter producer needs a broker; the embedded-broker tests cover it
+        p.remove(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG);
         return p;
     }
 
