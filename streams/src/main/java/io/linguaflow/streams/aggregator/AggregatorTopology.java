@@ -28,7 +28,8 @@ import org.apache.kafka.streams.state.Stores;
  *   <li>{@value #SCALARS_STORE}: the same groups' scalars, so partials never read meaning vectors;</li>
  *   <li>{@value #SEEN_STORE}: {@code <sampleId>} of every sample counted: a re-delivered record is ignored, so
  *       aggregation is idempotent per (checkpoint, sample, layer) on top of exactly-once processing;</li>
- *   <li>{@value #LAYERS_STORE}: per (checkpoint, layer) its shape, sample count and whether the final partial went out.</li>
+ *   <li>{@value #LAYERS_STORE}: per (checkpoint, layer) its shape, sample count and whether the final partial went out;</li>
+ *   <li>{@value #NLL_STORE}: per language {@code <lang>}, the sum of token NLLs and of predicted tokens (16 bytes).</li>
  * </ul>
  * A layer's complete partial is sent in the same transaction as the record that completes it (the expected count
  * comes from the global {@link Plans} store); interim partials of changed layers at most once per
@@ -41,6 +42,7 @@ public final class AggregatorTopology {
     public static final String SCALARS_STORE = "aggregator-scalars";
     public static final String SEEN_STORE = "aggregator-seen";
     public static final String LAYERS_STORE = "aggregator-layers";
+    public static final String NLL_STORE = "aggregator-nll";
 
     private AggregatorTopology() {
     }
@@ -58,12 +60,13 @@ public final class AggregatorTopology {
         builder.addStateStore(Stores.keyValueStoreBuilder(settings.keyValueStore(GROUPS_STORE), Serdes.String(), Serdes.ByteArray()));
         builder.addStateStore(Stores.keyValueStoreBuilder(settings.keyValueStore(SCALARS_STORE), Serdes.String(), Serdes.ByteArray()));
         builder.addStateStore(Stores.keyValueStoreBuilder(settings.keyValueStore(SEEN_STORE), Serdes.String(), Serdes.ByteArray()));
+        builder.addStateStore(Stores.keyValueStoreBuilder(settings.keyValueStore(NLL_STORE), Serdes.String(), Serdes.ByteArray()));
         builder.addStateStore(Stores.keyValueStoreBuilder(settings.keyValueStore(LAYERS_STORE), Serdes.String(),
                 settings.valueSerde(LayerState.class)));
         KStream<String, SpecificRecord> out = builder.stream(settings.topic(Topic.ACTIVATIONS),
                         Consumed.with(Serdes.String(), settings.valueSerde(ActivationRecord.class)).withName("aggregator-activations"))
                 .process(() -> new LayerAggregator(settings.interimInterval()), Named.as("aggregator"),
-                        GROUPS_STORE, SCALARS_STORE, SEEN_STORE, LAYERS_STORE);
+                        GROUPS_STORE, SCALARS_STORE, SEEN_STORE, LAYERS_STORE, NLL_STORE);
         Outputs.route(out, settings, "aggregator-out", LayerPartial.class, DeadLetter.class);
     }
 }

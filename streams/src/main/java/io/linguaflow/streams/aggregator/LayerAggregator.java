@@ -53,6 +53,7 @@ final class LayerAggregator extends ContextualProcessor<String, ActivationRecord
     private KeyValueStore<String, byte[]> scalars;
     private KeyValueStore<String, byte[]> seen;
     private KeyValueStore<String, LayerState> layers;
+    private KeyValueStore<String, byte[]> nll;
     private KeyValueStore<String, CheckpointPlan> plans;
 
     private record LayerId(String checkpointId, int layer) {
@@ -72,6 +73,7 @@ final class LayerAggregator extends ContextualProcessor<String, ActivationRecord
         scalars = context.getStateStore(AggregatorTopology.SCALARS_STORE);
         seen = context.getStateStore(AggregatorTopology.SEEN_STORE);
         layers = context.getStateStore(AggregatorTopology.LAYERS_STORE);
+        nll = context.getStateStore(AggregatorTopology.NLL_STORE);
         plans = context.getStateStore(Plans.STORE);
         context.schedule(interimInterval, PunctuationType.WALL_CLOCK_TIME, this::flush);
     }
@@ -107,6 +109,9 @@ final class LayerAggregator extends ContextualProcessor<String, ActivationRecord
         add(prefix + "T", v, GroupSums.vectorSums(d));
         add(prefix + "L|" + a.getLang(), v, GroupSums.withNeuronStatistics(d));
         add(prefix + "S|" + a.getMeaningId(), v, GroupSums.vectorSums(d));
+        if (a.getMeanNll() != null && a.getTokenCount() > 1) {
+            addNll(prefix + a.getLang(), a.getMeanNll(), a.getTokenCount() - 1);
+        }
         seen.put(seenKey, PRESENT);
         if (state == null) {
             state = new LayerState(a.getCorpus(), a.getLayers(), d, 0, false);
@@ -124,6 +129,15 @@ final class LayerAggregator extends ContextualProcessor<String, ActivationRecord
         g.add(v);
         groups.put(key, g.encode());
         scalars.put(key, Scalars.of(g).encode());
+    }
+
+    /** Σ token NLL = meanNll × predicted tokens (a sample of T tokens predicts T − 1), and Σ predicted tokens. */
+    private void addNll(String key, double meanNll, long predicted) {
+        byte[] stored = nll.get(key);
+        ByteBuffer b = stored == null ? ByteBuffer.allocate(16) : ByteBuffer.wrap(stored);
+        double sum = b.getDouble(0) + meanNll * predicted;
+        long tokens = b.getLong(8) + predicted;
+        nll.put(key, ByteBuffer.allocate(16).putDouble(sum).putLong(tokens).array());
     }
 
     /** Sends the complete partial once the layer holds every planned sample; true when it was sent (now or before). */
@@ -192,6 +206,11 @@ final class LayerAggregator extends ContextualProcessor<String, ActivationRecord
             }
             LanguageLayer.Builder b = LanguageLayer.newBuilder().setLang(lang)
                     .setSamples((int) languageScalars.get(lang).model().count()).setKeyNeurons(keyNeurons);
+            byte[] nllSums = nll.get(prefix + lang);
+            if (nllSums != null) {
+                ByteBuffer n = ByteBuffer.wrap(nllSums);
+                b.setNllSum(n.getDouble(0)).setPredictedTokens(n.getLong(8));
+            }
             if (complete && regions != null && languageGroups.get(l).positiveCounts() != null) {
                 b.setPositiveCounts(packLongs(languageGroups.get(l).positiveCounts())).setTokenCount(languageGroups.get(l).tokenCount());
             }

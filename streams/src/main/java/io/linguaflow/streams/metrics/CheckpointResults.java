@@ -96,8 +96,23 @@ public record CheckpointResults(String checkpointId, CheckpointPlan plan, List<L
                 .setMeanDiffLangDiffMeaning(overall == null ? nan : overall.meanDifferent())
                 .setPerLayer(perLayer).setThreshold(partials.get(0).getThreshold())
                 .setThresholdReachable(partials.get(0).getThresholdReachable()).setKeyNeuronCounts(counts).setSklr(sklr)
-                .setSklrFraction((double) sklr / ((double) m * d)).setMeanNll(null)
+                .setSklrFraction((double) sklr / ((double) m * d)).setMeanNll(meanNll())
                 .setLfCompat(plan != null && plan.getLfCompat()).setWarnings(new ArrayList<>(warnings)).setComputedAt(computedAt()).build();
+    }
+
+    /**
+     * Per language, the token-weighted mean NLL Σ token NLL / Σ predicted tokens (its exp is the paper's perplexity),
+     * from layer 0's partial (every layer's records carry the same per-sample NLL); null when workers sent none.
+     */
+    public Map<String, Double> meanNll() {
+        LayerPartial first = partials.get(0);
+        Map<String, Double> out = new LinkedHashMap<>();
+        for (LanguageLayer l : first.getLanguages()) {
+            if (l.getPredictedTokens() > 0) {
+                out.put(l.getLang(), l.getNllSum() / l.getPredictedTokens());
+            }
+        }
+        return out.isEmpty() ? null : out;
     }
 
     /** When the newest partial was computed: the results are a function of the partials, so every instance agrees. */

@@ -144,6 +144,12 @@ class LinguaflowTopologyTest {
         assertEquals(a.at("/overall/mean_same_lang_diff_meaning").asDouble(), m.getMeanSameLangDiffMeaning(), 1e-6);
         assertEquals(a.at("/overall/mean_diff_lang_same_meaning").asDouble(), m.getMeanDiffLangSameMeaning(), 1e-6);
         assertEquals(a.at("/overall/mean_diff_lang_diff_meaning").asDouble(), m.getMeanDiffLangDiffMeaning(), 1e-6);
+        double worst = Math.max(Math.abs(a.at("/overall/lrds").asDouble() - m.getLrds()), Math.abs(a.at("/overall/sads").asDouble() - m.getSads()));
+        for (int l = 0; l < fixture.layers; l++) {
+            worst = Math.max(worst, Math.abs(a.get("per_layer").get(l).get("lrds").asDouble() - m.getPerLayer().get(l).getLrds()));
+            worst = Math.max(worst, Math.abs(a.get("per_layer").get(l).get("sads").asDouble() - m.getPerLayer().get(l).getSads()));
+        }
+        System.out.printf("%s: max |LRDS/SADS - reference.json| over whole model and layers = %.3g%n", m.getCheckpointId(), worst);
         AnalysisResult batch = fixture.batch();
         assertEquals(batch.lrds(), m.getLrds(), 1e-12, "same float32 vectors as the batch analysis");
         assertEquals(batch.sads(), m.getSads(), 1e-12);
@@ -163,6 +169,11 @@ class LinguaflowTopologyTest {
         assertEquals(sklr, m.getSklr());
         assertEquals((double) sklr / (fixture.layers * fixture.neurons), m.getSklrFraction(), 1e-15);
         assertTrue(m.getThresholdReachable());
+        // exp(token-weighted mean NLL) is HF's per-language perplexity of the reference
+        for (String lang : fixture.languages()) {
+            double ppl = fixture.reference.at("/ablation/baseline_ppl_token/" + lang).asDouble();
+            assertEquals(Math.log(ppl), m.getMeanNll().get(lang), 1e-9, "mean NLL of " + lang);
+        }
     }
 
     /** The published neuron types equal analysis.neurontypes on the language-summed counts. */

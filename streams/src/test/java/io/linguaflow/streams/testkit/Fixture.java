@@ -162,7 +162,7 @@ public final class Fixture {
                 .setIndex(i).setLang(r.lang()).setMeaningId(r.id()).setLayer(layer).setLayers(layers).setNeuronsPerLayer(neurons)
                 .setValues(values.flip()).setPositiveCounts(counts.flip()).setTokenCount(tokens[i])
                 .setLayerNorm(LayerVector.norm(h)).setWholeModelNorm(LayerVector.norm(rows[i]))
-                .setMeanNll(null).setWorker("fixture").build();
+                .setMeanNll(reference.get("samples").get(i).get("mean_nll").asDouble()).setWorker("fixture").build();
     }
 
     /** Every (sample, layer) record of a checkpoint, in a seeded random order. */
