@@ -36,6 +36,7 @@ final class CheckpointCombiner extends ContextualProcessor<String, LayerPartial,
     private final Set<String> dirty = new LinkedHashSet<>();
     private KeyValueStore<String, LayerPartial> layers;
     private KeyValueStore<String, Long> finals;
+    private KeyValueStore<String, io.linguaflow.schemas.avro.NeuronTypes> neuronTypes;
     private KeyValueStore<String, CheckpointPlan> plans;
 
     CheckpointCombiner(Duration interimInterval) {
@@ -47,6 +48,7 @@ final class CheckpointCombiner extends ContextualProcessor<String, LayerPartial,
         super.init(context);
         layers = context.getStateStore(MetricsTopology.LAYERS_STORE);
         finals = context.getStateStore(MetricsTopology.FINAL_STORE);
+        neuronTypes = context.getStateStore(MetricsTopology.NEURON_TYPES_STORE);
         plans = context.getStateStore(Plans.STORE);
         context.schedule(interimInterval, PunctuationType.WALL_CLOCK_TIME, this::flush);
     }
@@ -88,7 +90,9 @@ final class CheckpointCombiner extends ContextualProcessor<String, LayerPartial,
         try {
             ActivationProbabilities p = results.activationProbabilities();
             if (p != null) {
-                forward(cp, results.neuronTypes(NeuronTypes.classify(p, NeuronTypes.Options.zhangAutosweep())), timestamp);
+                io.linguaflow.schemas.avro.NeuronTypes types = results.neuronTypes(NeuronTypes.classify(p, NeuronTypes.Options.zhangAutosweep()));
+                neuronTypes.put(cp, types);
+                forward(cp, types, timestamp);
             } else {
                 metrics.getWarnings().add("no neuron types: the activation records carry no positive-activation counts");
             }

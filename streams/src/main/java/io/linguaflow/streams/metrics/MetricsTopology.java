@@ -23,12 +23,14 @@ import org.apache.kafka.streams.state.Stores;
  * out at most once per {@link StreamsSettings#interimInterval()} per checkpoint; the final records (complete = true,
  * key regions and neuron types included) exactly once, in the transaction of the partial that completes the last
  * layer. Stores: {@value #LAYERS_STORE} (latest partial per {@code "<checkpointId>|<layer>"}) and {@value #FINAL_STORE}
- * (when the final result of a checkpoint went out). Both are queryable (see {@code io.linguaflow.streams.query}).
+ * (when the final result of a checkpoint went out) and {@value #NEURON_TYPES_STORE} (the published neuron types). All
+ * are queryable (see {@code io.linguaflow.streams.query}).
  */
 public final class MetricsTopology {
 
     public static final String LAYERS_STORE = "metrics-layers";
     public static final String FINAL_STORE = "metrics-final";
+    public static final String NEURON_TYPES_STORE = "metrics-neuron-types";
 
     private MetricsTopology() {
     }
@@ -46,9 +48,12 @@ public final class MetricsTopology {
         builder.addStateStore(Stores.keyValueStoreBuilder(settings.keyValueStore(LAYERS_STORE), Serdes.String(),
                 settings.valueSerde(LayerPartial.class)));
         builder.addStateStore(Stores.keyValueStoreBuilder(settings.keyValueStore(FINAL_STORE), Serdes.String(), Serdes.Long()));
+        builder.addStateStore(Stores.keyValueStoreBuilder(settings.keyValueStore(NEURON_TYPES_STORE), Serdes.String(),
+                settings.valueSerde(NeuronTypes.class)));
         KStream<String, SpecificRecord> out = builder.stream(settings.layerPartialsTopic(),
                         Consumed.with(Serdes.String(), settings.valueSerde(LayerPartial.class)).withName("metrics-partials"))
-                .process(() -> new CheckpointCombiner(settings.interimInterval()), Named.as("metrics"), LAYERS_STORE, FINAL_STORE);
+                .process(() -> new CheckpointCombiner(settings.interimInterval()), Named.as("metrics"), LAYERS_STORE, FINAL_STORE,
+                        NEURON_TYPES_STORE);
         Outputs.route(out, settings, "metrics-out", Metrics.class, KeyRegion.class, NeuronTypes.class, Progress.class);
     }
 }

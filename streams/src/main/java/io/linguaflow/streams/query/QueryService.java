@@ -157,6 +157,9 @@ public final class QueryService implements AutoCloseable {
             if (p.length == 4 && p[2].equals("key-regions")) {
                 return owned(MetricsTopology.LAYERS_STORE, cp, uri, forwarded, () -> keyRegion(cp, p[3]));
             }
+            if (p.length == 3 && p[2].equals("neuron-types")) {
+                return owned(MetricsTopology.LAYERS_STORE, cp, uri, forwarded, () -> neuronTypes(cp));
+            }
             if (p.length == 4 && p[2].equals("neurons")) {
                 return neuron(cp, integer("neuron", p[3]));
             }
@@ -285,7 +288,25 @@ public final class QueryService implements AutoCloseable {
         }
         ObjectNode out = (ObjectNode) get(self, "/checkpoints/" + enc(cp) + "/layers/" + k / d + "/neurons/" + k % d);
         out.put("neuron", k);
+        // Zhang et al.'s type among the selected neurons: in one language's mask = specific, in several = related
+        JsonNode types = get(self, "/checkpoints/" + enc(cp) + "/neuron-types");
+        ArrayNode masks = out.putArray("inNeuronTypeMasks");
+        types.get("masks").fields().forEachRemaining(e -> e.getValue().forEach(id -> {
+            if (id.asInt() == k) {
+                masks.add(e.getKey());
+            }
+        }));
+        out.put("neuronType", masks.isEmpty() ? "not selected" : masks.size() == 1 ? "language-specific" : "language-related");
         return out;
+    }
+
+    private JsonNode neuronTypes(String cp) {
+        io.linguaflow.schemas.avro.NeuronTypes t = this.<io.linguaflow.schemas.avro.NeuronTypes>store(MetricsTopology.NEURON_TYPES_STORE).get(cp);
+        if (t == null) {
+            throw QueryException.notFound(plan(cp) == null ? "unknown checkpoint '" + cp + "'"
+                    : "checkpoint '" + cp + "' has no neuron types (not complete yet, or its records carry no activation counts)");
+        }
+        return AvroJson.of(t);
     }
 
     private JsonNode layerNeuron(String cp, int layer, int d) {

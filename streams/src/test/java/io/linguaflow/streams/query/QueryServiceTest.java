@@ -103,7 +103,7 @@ class QueryServiceTest {
             int keyNeuron = fixture.referenceKeyNeurons("zh").get(3);
             String cp0 = "/checkpoints/bloom-tiny%400";
             List<String> calls = List.of("/checkpoints", cp0 + "/metrics", cp0 + "/layers/2", cp0 + "/key-regions/zh",
-                    cp0 + "/neurons/" + keyNeuron, cp0 + "/neurons/5", "/models/bloom-tiny/trend",
+                    cp0 + "/neurons/" + keyNeuron, cp0 + "/neurons/5", cp0 + "/neuron-types", "/models/bloom-tiny/trend",
                     "/compare?a=bloom-tiny%400&b=bloom-tiny%40100");
             for (String call : calls) {
                 HttpResponse<String> ra = call(hostA, call);
@@ -124,6 +124,16 @@ class QueryServiceTest {
             assertEquals(batch.zScores()[zh][keyNeuron], zhEntry.get("z").asDouble(), 1e-9);
             assertEquals(batch.scores()[zh][keyNeuron], zhEntry.get("contribution").asDouble(), 1e-12);
             assertTrue(zhEntry.get("key").asBoolean());
+            JsonNode types = json(hostB, cp0 + "/neuron-types");
+            JsonNode zhMask = types.at("/masks/zh");
+            int typed = zhMask.get(0).asInt();
+            JsonNode typedNeuron = json(hostA, cp0 + "/neurons/" + typed);
+            assertTrue(List.of("language-specific", "language-related").contains(typedNeuron.get("neuronType").asText()));
+            boolean inZh = false;
+            for (JsonNode l : typedNeuron.get("inNeuronTypeMasks")) {
+                inZh |= l.asText().equals("zh");
+            }
+            assertTrue(inZh, typedNeuron.toString());
             JsonNode trend = json(hostB, "/models/bloom-tiny/trend").get("checkpoints");
             assertEquals(CP0, trend.get(0).get("checkpointId").asText(), "ordered by step");
             assertEquals(CP1, trend.get(1).get("checkpointId").asText());
