@@ -59,7 +59,7 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
  * ({@link KafkaStreams#queryMetadataForKey}), forwarded there when that is another instance; list calls gather the
  * local answers of all instances. Errors are JSON {@code {"status", "error"}}: 404 unknown checkpoint, layer or
  * language; 400 bad parameter; 503 with {@code Retry-After} while the stores move (rebalance, restore). The API is
- * described in {@code GET /openapi.json}.
+ * described in {@code GET /openapi.json}; {@code GET /} is a dashboard page built on these calls.
  */
 public final class QueryService implements AutoCloseable {
 
@@ -105,8 +105,14 @@ public final class QueryService implements AutoCloseable {
             if (!exchange.getRequestMethod().equals("GET")) {
                 throw new QueryException(405, "only GET is supported");
             }
-            boolean forwarded = exchange.getRequestHeaders().containsKey(FORWARDED);
-            body = JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(route(exchange.getRequestURI(), forwarded));
+            String path = exchange.getRequestURI().getPath();
+            if (path.equals("/") || path.equals("/dashboard")) {
+                contentType = "text/html; charset=utf-8";
+                body = resource("dashboard.html");
+            } else {
+                boolean forwarded = exchange.getRequestHeaders().containsKey(FORWARDED);
+                body = JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(route(exchange.getRequestURI(), forwarded));
+            }
         } catch (QueryException e) {
             status = e.status;
             body = error(status, e.getMessage());
@@ -474,10 +480,21 @@ public final class QueryService implements AutoCloseable {
     // ------------------------------------------------------------------ helpers
 
     private static JsonNode openApi() {
-        try (InputStream in = QueryService.class.getResourceAsStream("openapi.json")) {
-            return JSON.readTree(in);
+        try {
+            return JSON.readTree(resource("openapi.json"));
         } catch (IOException e) {
-            throw new IllegalStateException("openapi.json missing from the jar", e);
+            throw new IllegalStateException("openapi.json in the jar is not JSON", e);
+        }
+    }
+
+    private static byte[] resource(String name) {
+        try (InputStream in = QueryService.class.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IllegalStateException(name + " missing from the jar");
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read " + name + " from the jar", e);
         }
     }
 

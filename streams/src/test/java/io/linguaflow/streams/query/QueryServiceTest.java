@@ -147,6 +147,10 @@ class QueryServiceTest {
             assertError(hostA, cp0 + "/neurons/99999", 400, "outside [0, 1024)");
             assertError(hostA, "/compare?a=bloom-tiny%400", 400, "'b' is required");
             assertTrue(json(hostB, "/openapi.json").get("paths").has("/checkpoints/{checkpointId}/key-regions/{lang}"));
+            HttpResponse<String> dashboard = call(hostA, "/");
+            assertEquals(200, dashboard.statusCode());
+            assertTrue(dashboard.headers().firstValue("Content-Type").orElse("").startsWith("text/html"));
+            assertTrue(dashboard.body().contains("json(\"/checkpoints\")") && dashboard.body().contains("/trend"), "the page reads the API");
         }
     }
 
