@@ -49,6 +49,8 @@ final class LayerAggregator extends ContextualProcessor<String, ActivationRecord
     private final Duration interimInterval;
     /** Layers changed since the last interim partial; not persisted: a restarted task marks them again on new records. */
     private final Set<LayerId> dirty = new LinkedHashSet<>();
+    /** Incomplete layers of checkpoints without a plan yet: re-checked at every punctuation until their plan lands. */
+    private final Set<LayerId> awaitingPlan = new LinkedHashSet<>();
     private KeyValueStore<String, byte[]> groups;
     private KeyValueStore<String, byte[]> scalars;
     private KeyValueStore<String, byte[]> seen;
@@ -75,6 +77,15 @@ final class LayerAggregator extends ContextualProcessor<String, ActivationRecord
         layers = context.getStateStore(AggregatorTopology.LAYERS_STORE);
         nll = context.getStateStore(AggregatorTopology.NLL_STORE);
         plans = context.getStateStore(Plans.STORE);
+        // records may all have arrived before the plan: after a restart, find the layers still waiting for it
+        try (KeyValueIterator<String, LayerState> it = layers.all()) {
+            it.forEachRemaining(kv -> {
+                if (!kv.value.getCompleteSent()) {
+                    int bar = kv.key.lastIndexOf('|');
+                    awaitingPlan.add(new LayerId(kv.key.substring(0, bar), Integer.parseInt(kv.key.substring(bar + 1))));
+                }
+            });
+        }
         context.schedule(interimInterval, PunctuationType.WALL_CLOCK_TIME, this::flush);
     }
 
@@ -159,10 +170,22 @@ final class LayerAggregator extends ContextualProcessor<String, ActivationRecord
         for (LayerId id : dirty) {
             LayerState state = layers.get(id.key());
             if (state != null && !completeIfPlanned(id, state, now)) {
-                context().forward(new Record<>(id.checkpointId(), partial(id, state, plans.get(id.checkpointId()), false), now));
+                CheckpointPlan plan = plans.get(id.checkpointId());
+                context().forward(new Record<>(id.checkpointId(), partial(id, state, plan, false), now));
+                if (plan == null) {
+                    awaitingPlan.add(id);
+                }
             }
         }
         dirty.clear();
+        awaitingPlan.removeIf(id -> {
+            LayerState state = layers.get(id.key());
+            if (state == null || plans.get(id.checkpointId()) == null) {
+                return state == null;
+            }
+            completeIfPlanned(id, state, now); // complete now, or a later record of the layer completes it
+            return true;
+        });
     }
 
     /** The layer's contribution: pair-class sums in both normalisations and its key neurons; counts when complete. */

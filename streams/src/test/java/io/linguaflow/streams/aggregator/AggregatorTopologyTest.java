@@ -137,6 +137,22 @@ class AggregatorTopologyTest {
     }
 
     @Test
+    void layersCompletedBeforeTheirPlanLandsCompleteWhenItDoes(@TempDir Path state) {
+        try (TopologyTestDriver driver = driver(state)) {
+            pipe(driver, fixture.shuffledRecords(CP, 5));
+            driver.advanceWallClockTime(Drivers.INTERIM);
+            List<LayerPartial> interim = partials(driver);
+            assertEquals(fixture.layers, interim.size());
+            interim.forEach(p -> assertFalse(p.getComplete(), "no plan, no completeness"));
+            Drivers.input(driver, settings.plansTopic(), CheckpointPlan.class).pipeInput(CP, fixture.plan(CP));
+            driver.advanceWallClockTime(Drivers.INTERIM);
+            assertMatchesBatch(partials(driver));
+            driver.advanceWallClockTime(Drivers.INTERIM);
+            assertTrue(partials(driver).isEmpty());
+        }
+    }
+
+    @Test
     void malformedRecordsAreDeadLetteredAndNotCounted(@TempDir Path state) {
         try (TopologyTestDriver driver = driver(state)) {
             Drivers.input(driver, settings.plansTopic(), CheckpointPlan.class).pipeInput(CP, fixture.plan(CP));
