@@ -33,6 +33,8 @@ public final class StreamsConfigs {
         // transactions: input offsets, store changelogs and outputs commit atomically (ARCHITECTURE §5)
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 200);
+        // record caches of the aggregator stores: a group updated many times per commit is written once
+        p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 256L * 1024 * 1024);
         if (applicationServer != null) {
             p.put(StreamsConfig.APPLICATION_SERVER_CONFIG, applicationServer);
         }
