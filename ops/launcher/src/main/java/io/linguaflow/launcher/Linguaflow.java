@@ -6,6 +6,7 @@ import io.linguaflow.producers.cli.LandCheckpointsCommand;
 import io.linguaflow.producers.cli.ProduceCorpusCommand;
 import io.linguaflow.producers.cli.RequestAblationCommand;
 import io.linguaflow.producers.cli.RequestEvalCommand;
+import io.linguaflow.streams.cli.StreamsCommand;
 import io.linguaflow.worker.kafka.WorkerCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -22,6 +23,7 @@ import picocli.CommandLine.Command;
             CommandLine.HelpCommand.class,
             AnalyzeCommand.class,
             NeuronTypesCommand.class,
+            StreamsCommand.class,
             WorkerCommand.class,
             ProduceCorpusCommand.class,
             LandCheckpointsCommand.class,

@@ -1,0 +1,78 @@
+package io.linguaflow.streams.aggregator;
+
+import io.linguaflow.schemas.Keys;
+import io.linguaflow.schemas.avro.ActivationRecord;
+import io.linguaflow.analysis.stats.LayerVector;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/** Reads an {@link ActivationRecord} into the analysis' {@link LayerVector}, rejecting malformed records by name. */
+public final class Activations {
+
+    /** The stored layer norm may differ from the norm of the float32 values by rounding, not more. */
+    private static final double NORM_TOLERANCE = 1e-4;
+
+    private Activations() {
+    }
+
+    /**
+     * @param key the record key, {@code "<checkpointId>|<layer>"} (null is accepted: only the value is checked)
+     * @throws IllegalArgumentException naming the record (checkpoint, sample, layer) and the defect
+     */
+    public static LayerVector vector(String key, ActivationRecord a) {
+        String where = "activation record (checkpoint '" + a.getCheckpointId() + "', sample '" + a.getSampleId() + "', layer "
+                + a.getLayer() + ")";
+        int d = a.getNeuronsPerLayer();
+        if (a.getLayers() < 1 || a.getLayer() < 0 || a.getLayer() >= a.getLayers()) {
+            throw new IllegalArgumentException(where + ": layer " + a.getLayer() + " outside [0, " + a.getLayers() + ")");
+        }
+        if (d < 1) {
+            throw new IllegalArgumentException(where + ": neuronsPerLayer " + d + " < 1");
+        }
+        if (a.getLang().isEmpty() || a.getMeaningId().isEmpty() || !a.getSampleId().equals(a.getLang() + "|" + a.getMeaningId())) {
+            throw new IllegalArgumentException(where + ": sampleId must be '<lang>|<meaningId>' = '" + a.getLang() + "|"
+                    + a.getMeaningId() + "'");
+        }
+        String expectedKey;
+        try {
+            expectedKey = Keys.activation(a.getCheckpointId(), a.getLayer());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
+        }
+        if (key != null && !key.equals(expectedKey)) {
+            throw new IllegalArgumentException(where + ": key '" + key + "' should be '" + expectedKey + "'");
+        }
+        ByteBuffer values = a.getValues().duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        if (values.remaining() != 4 * d) {
+            throw new IllegalArgumentException(where + ": values hold " + values.remaining() + " bytes, expected 4 x " + d);
+        }
+        double[] h = new double[d];
+        for (int k = 0; k < d; k++) {
+            h[k] = values.getFloat();
+        }
+        int[] positive = null;
+        ByteBuffer counts = a.getPositiveCounts().duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        if (counts.remaining() != 0) {
+            if (counts.remaining() != 4 * d) {
+                throw new IllegalArgumentException(where + ": positiveCounts hold " + counts.remaining() + " bytes, expected 0 or 4 x " + d);
+            }
+            positive = new int[d];
+            for (int k = 0; k < d; k++) {
+                positive[k] = counts.getInt();
+                if (positive[k] < 0 || positive[k] > a.getTokenCount()) {
+                    throw new IllegalArgumentException(where + ": positive count " + positive[k] + " of neuron " + k
+                            + " outside [0, tokenCount " + a.getTokenCount() + "]");
+                }
+            }
+        }
+        try {
+            double norm = LayerVector.norm(h);
+            if (Math.abs(norm - a.getLayerNorm()) > NORM_TOLERANCE * Math.max(norm, 1e-30)) {
+                throw new IllegalArgumentException("layerNorm " + a.getLayerNorm() + " differs from the norm " + norm + " of the values");
+            }
+            return new LayerVector(h, a.getLayerNorm(), a.getWholeModelNorm(), positive, positive == null ? 0 : a.getTokenCount());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
+        }
+    }
+}

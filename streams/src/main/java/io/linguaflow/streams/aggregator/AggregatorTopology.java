@@ -1,0 +1,72 @@
+package io.linguaflow.streams.aggregator;
+
+import io.linguaflow.schemas.Topic;
+import io.linguaflow.schemas.avro.ActivationRecord;
+import io.linguaflow.schemas.avro.DeadLetter;
+import io.linguaflow.streams.avro.LayerPartial;
+import io.linguaflow.streams.avro.LayerState;
+import io.linguaflow.streams.common.Outputs;
+import io.linguaflow.streams.common.Plans;
+import io.linguaflow.streams.config.StreamsSettings;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * Aggregators: activation records (key {@code "<checkpointId>|<layer>"}, so one partition owns a (checkpoint, layer))
+ * → sufficient statistics in RocksDB → {@link LayerPartial}s on {@code streams-layer-partials}.
+ *
+ * <p>Stores, all keyed by strings that start with {@code "<checkpointId>|<layer>|"}:
+ * <ul>
+ *   <li>{@value #GROUPS_STORE}: one {@code analysis.stats.GroupSums} (its own encoding) per group: {@code T} the total,
+ *       {@code L|<lang>} a language, {@code S|<meaningId>} a meaning (ARCHITECTURE §5: one small value per group);</li>
+ *   <li>{@value #SCALARS_STORE}: the same groups' scalars, so partials never read meaning vectors;</li>
+ *   <li>{@value #SEEN_STORE}: {@code <sampleId>} of every sample counted: a re-delivered record is ignored, so
+ *       aggregation is idempotent per (checkpoint, sample, layer) on top of exactly-once processing;</li>
+ *   <li>{@value #LAYERS_STORE}: per (checkpoint, layer) its shape, sample count and whether the final partial went out;</li>
+ *   <li>{@value #NLL_STORE}: per language {@code <lang>}, the sum of token NLLs and of predicted tokens (16 bytes).</li>
+ * </ul>
+ * A layer's complete partial is sent in the same transaction as the record that completes it (the expected count
+ * comes from the global {@link Plans} store); interim partials of changed layers at most once per
+ * {@link StreamsSettings#interimInterval()} (wall clock).
+ */
+public final class AggregatorTopology {
+
+    static final String COMPONENT = "aggregator";
+    public static final String GROUPS_STORE = "aggregator-groups";
+    public static final String SCALARS_STORE = "aggregator-scalars";
+    public static final String SEEN_STORE = "aggregator-seen";
+    public static final String LAYERS_STORE = "aggregator-layers";
+    public static final String NLL_STORE = "aggregator-nll";
+
+    private AggregatorTopology() {
+    }
+
+    /** The aggregators alone, with the plans global store. */
+    public static Topology build(StreamsSettings settings) {
+        StreamsBuilder builder = new StreamsBuilder();
+        Plans.addGlobalStore(builder, settings);
+        addTo(builder, settings);
+        return builder.build();
+    }
+
+    /** Adds the aggregators to a builder that already has the {@link Plans} global store. */
+    public static void addTo(StreamsBuilder builder, StreamsSettings settings) {
+        builder.addStateStore(Stores.keyValueStoreBuilder(settings.keyValueStore(GROUPS_STORE), Serdes.String(), Serdes.ByteArray()).withCachingEnabled());
+        builder.addStateStore(Stores.keyValueStoreBuilder(settings.keyValueStore(SCALARS_STORE), Serdes.String(), Serdes.ByteArray()).withCachingEnabled());
+        builder.addStateStore(Stores.keyValueStoreBuilder(settings.keyValueStore(SEEN_STORE), Serdes.String(), Serdes.ByteArray()).withCachingEnabled());
+        builder.addStateStore(Stores.keyValueStoreBuilder(settings.keyValueStore(NLL_STORE), Serdes.String(), Serdes.ByteArray()).withCachingEnabled());
+        builder.addStateStore(Stores.keyValueStoreBuilder(settings.keyValueStore(LAYERS_STORE), Serdes.String(),
+                settings.valueSerde(LayerState.class)).withCachingEnabled());
+        KStream<String, SpecificRecord> out = builder.stream(settings.topic(Topic.ACTIVATIONS),
+                        Consumed.with(Serdes.String(), settings.valueSerde(ActivationRecord.class)).withName("aggregator-activations"))
+                .process(() -> new LayerAggregator(settings.interimInterval()), Named.as("aggregator"),
+                        GROUPS_STORE, SCALARS_STORE, SEEN_STORE, LAYERS_STORE, NLL_STORE);
+        Outputs.route(out, settings, "aggregator-out", LayerPartial.class, DeadLetter.class);
+    }
+}

@@ -1,0 +1,283 @@
+package io.linguaflow.streams.aggregator;
+
+import io.linguaflow.analysis.batch.AnalysisOptions;
+import io.linguaflow.analysis.keyregions.KeyRegions;
+import io.linguaflow.analysis.keyregions.LayerScores;
+import io.linguaflow.analysis.metrics.PairClassSums;
+import io.linguaflow.analysis.stats.GroupScalars;
+import io.linguaflow.analysis.stats.GroupSums;
+import io.linguaflow.analysis.stats.LayerVector;
+import io.linguaflow.analysis.stats.Normalisation;
+import io.linguaflow.schemas.Keys;
+import io.linguaflow.schemas.avro.ActivationRecord;
+import io.linguaflow.streams.avro.CheckpointPlan;
+import io.linguaflow.streams.avro.LanguageLayer;
+import io.linguaflow.streams.avro.LayerPartial;
+import io.linguaflow.streams.avro.LayerState;
+import io.linguaflow.streams.avro.PairSums;
+import io.linguaflow.streams.common.PairSumsCodec;
+import io.linguaflow.streams.common.Plans;
+import io.linguaflow.streams.common.RecordErrors;
+import io.linguaflow.streams.common.Time;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.ContextualProcessor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Folds activation records into the per-group statistics of their (checkpoint, layer) and emits layer partials. */
+final class LayerAggregator extends ContextualProcessor<String, ActivationRecord, String, SpecificRecord> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LayerAggregator.class);
+    private static final byte[] PRESENT = {1};
+    private static final StringSerializer KEYS = new StringSerializer();
+
+    private final Duration interimInterval;
+    /** Layers changed since the last interim partial; not persisted: a restarted task marks them again on new records. */
+    private final Set<LayerId> dirty = new LinkedHashSet<>();
+    /** Incomplete layers of checkpoints without a plan yet: re-checked at every punctuation until their plan lands. */
+    private final Set<LayerId> awaitingPlan = new LinkedHashSet<>();
+    private KeyValueStore<String, byte[]> groups;
+    private KeyValueStore<String, byte[]> scalars;
+    private KeyValueStore<String, byte[]> seen;
+    private KeyValueStore<String, LayerState> layers;
+    private KeyValueStore<String, byte[]> nll;
+    private KeyValueStore<String, CheckpointPlan> plans;
+
+    private record LayerId(String checkpointId, int layer) {
+        String key() {
+            return Keys.activation(checkpointId, layer);
+        }
+    }
+
+    LayerAggregator(Duration interimInterval) {
+        this.interimInterval = interimInterval;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, SpecificRecord> context) {
+        super.init(context);
+        groups = context.getStateStore(AggregatorTopology.GROUPS_STORE);
+        scalars = context.getStateStore(AggregatorTopology.SCALARS_STORE);
+        seen = context.getStateStore(AggregatorTopology.SEEN_STORE);
+        layers = context.getStateStore(AggregatorTopology.LAYERS_STORE);
+        nll = context.getStateStore(AggregatorTopology.NLL_STORE);
+        plans = context.getStateStore(Plans.STORE);
+        // records may all have arrived before the plan: after a restart, find the layers still waiting for it
+        try (KeyValueIterator<String, LayerState> it = layers.all()) {
+            it.forEachRemaining(kv -> {
+                if (!kv.value.getCompleteSent()) {
+                    int bar = kv.key.lastIndexOf('|');
+                    awaitingPlan.add(new LayerId(kv.key.substring(0, bar), Integer.parseInt(kv.key.substring(bar + 1))));
+                }
+            });
+        }
+        context.schedule(interimInterval, PunctuationType.WALL_CLOCK_TIME, this::flush);
+    }
+
+    @Override
+    public void process(Record<String, ActivationRecord> record) {
+        ActivationRecord a = record.value();
+        if (a == null) {
+            return;
+        }
+        LayerVector v;
+        LayerId id = new LayerId(a.getCheckpointId(), a.getLayer());
+        LayerState state;
+        try {
+            v = Activations.vector(record.key(), a);
+            state = layers.get(id.key());
+            if (state != null && (state.getLayers() != a.getLayers() || state.getNeuronsPerLayer() != a.getNeuronsPerLayer())) {
+                throw new IllegalArgumentException("activation record (checkpoint '" + a.getCheckpointId() + "', sample '"
+                        + a.getSampleId() + "', layer " + a.getLayer() + ") has " + a.getLayers() + " layers x " + a.getNeuronsPerLayer()
+                        + " neurons, earlier records of this checkpoint had " + state.getLayers() + " x " + state.getNeuronsPerLayer());
+            }
+        } catch (IllegalArgumentException e) {
+            context().forward(record.withValue(RecordErrors.deadLetter(AggregatorTopology.COMPONENT, context(), record.key(), e)));
+            return;
+        }
+        String prefix = id.key() + "|";
+        String seenKey = prefix + a.getSampleId();
+        if (seen.get(seenKey) != null) {
+            LOG.debug("duplicate activation record ignored: {}", seenKey);
+            return;
+        }
+        int d = a.getNeuronsPerLayer();
+        add(prefix + "T", v, GroupSums.vectorSums(d));
+        add(prefix + "L|" + a.getLang(), v, GroupSums.withNeuronStatistics(d));
+        add(prefix + "S|" + a.getMeaningId(), v, GroupSums.vectorSums(d));
+        if (a.getMeanNll() != null && a.getTokenCount() > 1) {
+            addNll(prefix + a.getLang(), a.getMeanNll(), a.getTokenCount() - 1);
+        }
+        seen.put(seenKey, PRESENT);
+        if (state == null) {
+            state = new LayerState(a.getCorpus(), a.getLayers(), d, 0, false);
+        }
+        state.setSamples(state.getSamples() + 1);
+        layers.put(id.key(), state);
+        if (!completeIfPlanned(id, state, record.timestamp())) {
+            dirty.add(id);
+        }
+    }
+
+    private void add(String key, LayerVector v, GroupSums empty) {
+        byte[] stored = groups.get(key);
+        GroupSums g = stored == null ? empty : GroupSums.decode(stored);
+        g.add(v);
+        groups.put(key, g.encode());
+        scalars.put(key, Scalars.of(g).encode());
+    }
+
+    /** Σ token NLL = meanNll × predicted tokens (a sample of T tokens predicts T − 1), and Σ predicted tokens. */
+    private void addNll(String key, double meanNll, long predicted) {
+        byte[] stored = nll.get(key);
+        ByteBuffer b = stored == null ? ByteBuffer.allocate(16) : ByteBuffer.wrap(stored);
+        double sum = b.getDouble(0) + meanNll * predicted;
+        long tokens = b.getLong(8) + predicted;
+        nll.put(key, ByteBuffer.allocate(16).putDouble(sum).putLong(tokens).array());
+    }
+
+    /** Sends the complete partial once the layer holds every planned sample; true when it was sent (now or before). */
+    private boolean completeIfPlanned(LayerId id, LayerState state, long timestamp) {
+        if (state.getCompleteSent()) {
+            return true;
+        }
+        CheckpointPlan plan = plans.get(id.checkpointId());
+        if (plan == null || state.getSamples() < plan.getSamplesExpected()) {
+            return false;
+        }
+        context().forward(new Record<>(id.checkpointId(), partial(id, state, plan, true), timestamp));
+        state.setCompleteSent(true);
+        layers.put(id.key(), state);
+        return true;
+    }
+
+    private void flush(long now) {
+        for (LayerId id : dirty) {
+            LayerState state = layers.get(id.key());
+            if (state != null && !completeIfPlanned(id, state, now)) {
+                CheckpointPlan plan = plans.get(id.checkpointId());
+                context().forward(new Record<>(id.checkpointId(), partial(id, state, plan, false), now));
+                if (plan == null) {
+                    awaitingPlan.add(id);
+                }
+            }
+        }
+        dirty.clear();
+        awaitingPlan.removeIf(id -> {
+            LayerState state = layers.get(id.key());
+            if (state == null || plans.get(id.checkpointId()) == null) {
+                return state == null;
+            }
+            completeIfPlanned(id, state, now); // complete now, or a later record of the layer completes it
+            return true;
+        });
+    }
+
+    /** The layer's contribution: pair-class sums in both normalisations and its key neurons; counts when complete. */
+    private LayerPartial partial(LayerId id, LayerState state, CheckpointPlan plan, boolean complete) {
+        String prefix = id.key() + "|";
+        Scalars total = Scalars.decode(scalars.get(prefix + "T"));
+        Map<String, Scalars> languageScalars = scan(prefix + "L|");
+        Map<String, Scalars> meaningScalars = scan(prefix + "S|");
+        List<String> languages = order(plan, languageScalars.keySet());
+        double threshold = plan == null ? AnalysisOptions.DEFAULT_THRESHOLD : plan.getThreshold();
+        boolean lfCompat = plan != null && plan.getLfCompat();
+        int d = state.getNeuronsPerLayer();
+
+        List<String> warnings = new ArrayList<>();
+        List<GroupSums> languageGroups = new ArrayList<>();
+        boolean scorable = languages.size() >= 2;
+        for (String lang : languages) {
+            scorable &= languageScalars.get(lang).model().count() >= 2;
+        }
+        KeyRegions regions = null;
+        if (scorable) {
+            for (String lang : languages) {
+                languageGroups.add(GroupSums.decode(groups.get(prefix + "L|" + lang)));
+            }
+            LayerScores scores = LayerScores.of(languageGroups, lfCompat);
+            regions = new KeyRegions.Builder(languages, 1, d, threshold).addLayer(0, scores.z()).build();
+            if (regions.warning() != null) {
+                warnings.add(regions.warning());
+            }
+        } else {
+            warnings.add("layer " + id.layer() + ": key regions need at least 2 languages with at least 2 samples each");
+        }
+        List<LanguageLayer> perLanguage = new ArrayList<>();
+        for (int l = 0; l < languages.size(); l++) {
+            String lang = languages.get(l);
+            List<Integer> keyNeurons = new ArrayList<>();
+            if (regions != null) {
+                for (long k : regions.neurons().get(lang)) {
+                    keyNeurons.add((int) k);
+                }
+            }
+            LanguageLayer.Builder b = LanguageLayer.newBuilder().setLang(lang)
+                    .setSamples((int) languageScalars.get(lang).model().count()).setKeyNeurons(keyNeurons);
+            byte[] nllSums = nll.get(prefix + lang);
+            if (nllSums != null) {
+                ByteBuffer n = ByteBuffer.wrap(nllSums);
+                b.setNllSum(n.getDouble(0)).setPredictedTokens(n.getLong(8));
+            }
+            if (complete && regions != null && languageGroups.get(l).positiveCounts() != null) {
+                b.setPositiveCounts(packLongs(languageGroups.get(l).positiveCounts())).setTokenCount(languageGroups.get(l).tokenCount());
+            }
+            perLanguage.add(b.build());
+        }
+        boolean reachable = regions == null
+                ? io.linguaflow.analysis.keyregions.ZScores.maxReachable(languages.size()) > threshold : regions.thresholdReachable();
+        return LayerPartial.newBuilder().setCheckpointId(id.checkpointId()).setCorpus(state.getCorpus()).setLayer(id.layer())
+                .setLayers(state.getLayers()).setNeuronsPerLayer(d).setSamples(state.getSamples()).setComplete(complete)
+                .setWholeModel(pairSums(total, languageScalars, meaningScalars, Normalisation.MODEL))
+                .setPerLayer(pairSums(total, languageScalars, meaningScalars, Normalisation.LAYER))
+                .setLanguages(perLanguage).setThreshold(threshold).setThresholdReachable(reachable).setWarnings(warnings)
+                .setComputedAt(Time.now()).build();
+    }
+
+    private Map<String, Scalars> scan(String prefix) {
+        Map<String, Scalars> out = new LinkedHashMap<>();
+        try (KeyValueIterator<String, byte[]> it = scalars.prefixScan(prefix, KEYS)) {
+            it.forEachRemaining(kv -> out.put(kv.key.substring(prefix.length()), Scalars.decode(kv.value)));
+        }
+        return out;
+    }
+
+    /** The plan's language order (corpus order), then any language the plan does not know, in key order. */
+    private static List<String> order(CheckpointPlan plan, Set<String> present) {
+        LinkedHashSet<String> out = new LinkedHashSet<>();
+        if (plan != null) {
+            plan.getLanguages().stream().filter(present::contains).forEach(out::add);
+        }
+        out.addAll(present);
+        return List.copyOf(out);
+    }
+
+    private static PairSums pairSums(Scalars total, Map<String, Scalars> languages, Map<String, Scalars> meanings, Normalisation n) {
+        List<GroupScalars> l = languages.values().stream().map(s -> s.get(n)).toList();
+        List<GroupScalars> s = meanings.values().stream().map(x -> x.get(n)).toList();
+        return PairSumsCodec.toAvro(PairClassSums.of(total.get(n), l, s));
+    }
+
+    private static ByteBuffer packLongs(long[] values) {
+        ByteBuffer b = ByteBuffer.allocate(8 * values.length).order(ByteOrder.LITTLE_ENDIAN);
+        for (long v : values) {
+            b.putLong(v);
+        }
+        return b.flip();
+    }
+}

@@ -1,0 +1,52 @@
+package io.linguaflow.streams.app;
+
+import io.linguaflow.schemas.Topics;
+import io.linguaflow.schemas.deadletter.DeadLetterHandler;
+import io.linguaflow.schemas.deadletter.DeadLetters;
+import io.linguaflow.schemas.serde.SerdeConfig;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.DeserializationExceptionHandler;
+import org.apache.kafka.streams.errors.ErrorHandlerContext;
+
+/**
+ * A record no serde can read (not Avro in the wire format, unknown schema id, ...) becomes a {@code DeadLetter} naming
+ * its topic, partition and offset, and the application moves on. The dead letter is written by its own idempotent
+ * producer and acknowledged before processing continues (outside the processing transaction: a crash right after
+ * may write it twice, never lose it); when it cannot be written the application stops rather than drop the record.
+ */
+public final class DeadLetterOnDeserializationError implements DeserializationExceptionHandler {
+
+    /** Streams config key carrying the topic prefix to this handler. */
+    public static final String TOPIC_PREFIX_CONFIG = "linguaflow.topic.prefix";
+
+    private DeadLetterHandler deadLetters;
+
+    @Override
+    public void configure(Map<String, ?> configs) {
+        Map<String, Object> client = new HashMap<>();
+        client.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, configs.get(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG));
+        configs.forEach((k, v) -> {
+            if (k.startsWith("schema.registry.") || k.equals(SerdeConfig.AUTO_REGISTER_SCHEMAS)) {
+                client.put(k, v);
+            }
+        });
+        client.put("client.id", configs.get(StreamsConfig.APPLICATION_ID_CONFIG) + "-dead-letters");
+        Object prefix = configs.get(TOPIC_PREFIX_CONFIG);
+        deadLetters = DeadLetterHandler.create("streams", new Topics(prefix == null ? "" : prefix.toString()), client);
+    }
+
+    @Override
+    public DeserializationHandlerResponse handle(ErrorHandlerContext context, ConsumerRecord<byte[], byte[]> record, Exception exception) {
+        try {
+            deadLetters.publish(DeadLetters.forRecord("streams", record.topic(), record.partition(), record.offset(), record.key(),
+                    record.value(), exception));
+            return DeserializationHandlerResponse.CONTINUE;
+        } catch (KafkaException e) {
+            return DeserializationHandlerResponse.FAIL;
+        }
+    }
+}

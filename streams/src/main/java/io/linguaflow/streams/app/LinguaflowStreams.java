@@ -1,0 +1,92 @@
+package io.linguaflow.streams.app;
+
+import io.linguaflow.schemas.admin.TopicAdmin;
+import io.linguaflow.streams.config.StreamsSettings;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.streams.KafkaStreams;
+
+/**
+ * One instance of the linguaflow streams application ({@link LinguaflowTopology}). Run as many as there are
+ * machines: instances with the same {@code application.id} share the partitions, so the layers of one checkpoint
+ * spread over them, and each answers interactive queries for what it owns.
+ */
+public final class LinguaflowStreams implements AutoCloseable {
+
+    private final KafkaStreams streams;
+
+    /** @param props from {@link StreamsConfigs#of} */
+    public LinguaflowStreams(StreamsSettings settings, Properties props) {
+        this.streams = new KafkaStreams(LinguaflowTopology.build(settings), props);
+    }
+
+    /**
+     * Creates the project topics and the two topics between the topologies ({@code streams-plans}, compacted, and
+     * {@code streams-layer-partials}) where missing; Kafka Streams creates its own repartition and changelog topics.
+     */
+    public static void ensureTopics(Admin admin, StreamsSettings settings, int partitions, short replication)
+            throws ExecutionException, InterruptedException {
+        TopicAdmin.ensureTopics(admin, settings.topics(), partitions, replication);
+        Set<String> existing = admin.listTopics().names().get();
+        List<NewTopic> missing = new ArrayList<>();
+        if (!existing.contains(settings.plansTopic())) {
+            missing.add(new NewTopic(settings.plansTopic(), partitions, replication)
+                    .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
+        }
+        if (!existing.contains(settings.layerPartialsTopic())) {
+            missing.add(new NewTopic(settings.layerPartialsTopic(), partitions, replication)
+                    .configs(Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(StreamsConfigs.MAX_RECORD_BYTES))));
+        }
+        try {
+            admin.createTopics(missing).all().get();
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof TopicExistsException)) { // another instance created it meanwhile: fine
+                throw e;
+            }
+        }
+        awaitMetadata(admin, List.of(settings.plansTopic(), settings.layerPartialsTopic()));
+    }
+
+    /** A new topic's partitions reach the brokers' metadata a moment after creation; the global store needs them at start. */
+    private static void awaitMetadata(Admin admin, List<String> names) throws ExecutionException, InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (true) {
+            try {
+                if (admin.describeTopics(names).allTopicNames().get().values().stream().allMatch(d -> !d.partitions().isEmpty())) {
+                    return;
+                }
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
+                    throw e;
+                }
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("topics " + names + " have no partitions 30 s after creation");
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    public void start() {
+        streams.start();
+    }
+
+    public KafkaStreams kafkaStreams() {
+        return streams;
+    }
+
+    /** Stops and leaves the group, so the partitions move to the other instances at once, not after the session timeout. */
+    @Override
+    public void close() {
+        streams.close(new KafkaStreams.CloseOptions().timeout(Duration.ofSeconds(30)).leaveGroup(true));
+    }
+}

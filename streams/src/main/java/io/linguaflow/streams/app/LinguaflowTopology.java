@@ -1,0 +1,25 @@
+package io.linguaflow.streams.app;
+
+import io.linguaflow.streams.aggregator.AggregatorTopology;
+import io.linguaflow.streams.common.Plans;
+import io.linguaflow.streams.config.StreamsSettings;
+import io.linguaflow.streams.metrics.MetricsTopology;
+import io.linguaflow.streams.planner.PlannerTopology;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+
+/** The whole streams application: planner, aggregators and metrics in one topology, sharing the plans global store. */
+public final class LinguaflowTopology {
+
+    private LinguaflowTopology() {
+    }
+
+    public static Topology build(StreamsSettings settings) {
+        StreamsBuilder builder = new StreamsBuilder();
+        Plans.addGlobalStore(builder, settings);
+        PlannerTopology.addTo(builder, settings);
+        AggregatorTopology.addTo(builder, settings);
+        MetricsTopology.addTo(builder, settings);
+        return builder.build();
+    }
+}

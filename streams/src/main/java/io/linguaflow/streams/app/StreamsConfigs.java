@@ -1,0 +1,46 @@
+package io.linguaflow.streams.app;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.streams.StreamsConfig;
+
+/** The Kafka Streams configuration of the linguaflow application. */
+public final class StreamsConfigs {
+
+    /** Activation records of large models are ~130 KB; a complete layer partial carries L·D counts. */
+    static final int MAX_RECORD_BYTES = 16 * 1024 * 1024;
+
+    private StreamsConfigs() {
+    }
+
+    /**
+     * @param applicationServer {@code host:port} of this instance's interactive-query service, or null for none
+     * @param serdeConfig       the Avro serde's config ({@code schema.registry.url}), passed through
+     * @param topicPrefix       the deployment's topic prefix (for the dead letters of unreadable records)
+     */
+    public static Properties of(String applicationId, String bootstrapServers, Path stateDir, String applicationServer,
+                                Map<String, ?> serdeConfig, String topicPrefix) {
+        Properties p = new Properties();
+        p.putAll(serdeConfig);
+        p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterOnDeserializationError.class);
+        p.put(DeadLetterOnDeserializationError.TOPIC_PREFIX_CONFIG, topicPrefix);
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
+        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        // transactions: input offsets, store changelogs and outputs commit atomically (ARCHITECTURE §5)
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 200);
+        // record caches of the aggregator stores: a group updated many times per commit is written once
+        p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 256L * 1024 * 1024);
+        if (applicationServer != null) {
+            p.put(StreamsConfig.APPLICATION_SERVER_CONFIG, applicationServer);
+        }
+        p.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), MAX_RECORD_BYTES);
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG), MAX_RECORD_BYTES);
+        p.put(StreamsConfig.topicPrefix("max.message.bytes"), MAX_RECORD_BYTES);
+        return p;
+    }
+}

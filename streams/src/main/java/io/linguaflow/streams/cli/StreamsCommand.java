@@ -1,0 +1,88 @@
+package io.linguaflow.streams.cli;
+
+import io.linguaflow.schemas.Topics;
+import io.linguaflow.schemas.serde.SerdeConfig;
+import io.linguaflow.streams.app.LinguaflowStreams;
+import io.linguaflow.streams.app.StreamsConfigs;
+import io.linguaflow.streams.config.StreamsSettings;
+import io.linguaflow.streams.query.QueryService;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.streams.state.HostInfo;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code linguaflow streams}: one instance of the streams application (planner, aggregators, metrics) with its
+ * interactive-query service; runs until interrupted. Start several with the same {@code --application-id} to share
+ * the work.
+ */
+@Command(name = "streams", mixinStandardHelpOptions = true,
+        description = {"Runs one instance of the linguaflow Kafka Streams application (planner, aggregators, metrics) and",
+            "its interactive-query REST service (GET /openapi.json) until interrupted."})
+public final class StreamsCommand implements Callable<Integer> {
+
+    @Option(names = "--bootstrap-servers", required = true, paramLabel = "HOST:PORT,...", description = "Kafka brokers")
+    String bootstrapServers;
+
+    @Option(names = "--registry", required = true, paramLabel = "URL", description = "schema registry (Confluent API) base URL")
+    String registry;
+
+    @Option(names = "--application-id", defaultValue = "linguaflow-streams",
+            description = "instances with the same id share the work (default ${DEFAULT-VALUE})")
+    String applicationId;
+
+    @Option(names = "--state-dir", required = true, paramLabel = "DIR", description = "RocksDB state directory of this instance")
+    Path stateDir;
+
+    @Option(names = "--http-host", defaultValue = "localhost",
+            description = "host name other instances reach this one by (application.server; default ${DEFAULT-VALUE})")
+    String httpHost;
+
+    @Option(names = "--http-port", defaultValue = "7070", description = "port of the query service (default ${DEFAULT-VALUE})")
+    int httpPort;
+
+    @Option(names = "--topic-prefix", defaultValue = "", description = "prefix of every topic name (default: none)")
+    String topicPrefix;
+
+    @Option(names = "--partitions", defaultValue = "6", description = "partitions of topics this instance creates (default ${DEFAULT-VALUE})")
+    int partitions;
+
+    @Option(names = "--replication", defaultValue = "1", description = "replication factor of topics it creates (default ${DEFAULT-VALUE})")
+    short replication;
+
+    @Option(names = "--interim-interval", defaultValue = "PT5S",
+            description = "least time between two interim results of one checkpoint, ISO-8601 (default ${DEFAULT-VALUE})")
+    Duration interimInterval;
+
+    @Option(names = "--batch-size", defaultValue = "16", description = "samples per inference request (default ${DEFAULT-VALUE})")
+    int batchSize;
+
+    @Override
+    public Integer call() throws Exception {
+        Map<String, Object> serde = Map.of(SerdeConfig.SCHEMA_REGISTRY_URL, registry);
+        StreamsSettings settings = StreamsSettings.defaults(new Topics(topicPrefix), serde).withInterimInterval(interimInterval)
+                .withBatchSize(batchSize);
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+            LinguaflowStreams.ensureTopics(admin, settings, partitions, replication);
+        }
+        HostInfo self = new HostInfo(httpHost, httpPort);
+        Properties props = StreamsConfigs.of(applicationId, bootstrapServers, stateDir, httpHost + ":" + httpPort, serde, topicPrefix);
+        props.put("replication.factor", (int) replication);
+        CountDownLatch stopped = new CountDownLatch(1);
+        try (LinguaflowStreams app = new LinguaflowStreams(settings, props); QueryService queries = new QueryService(app.kafkaStreams(), self)) {
+            Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown, "linguaflow-streams-shutdown"));
+            queries.start();
+            app.start();
+            System.out.printf("linguaflow streams '%s' running; queries on http://%s:%d/openapi.json%n", applicationId, httpHost, httpPort);
+            stopped.await();
+        }
+        return 0;
+    }
+}

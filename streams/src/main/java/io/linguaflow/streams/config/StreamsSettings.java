@@ -1,0 +1,89 @@
+package io.linguaflow.streams.config;
+
+import io.linguaflow.schemas.Topic;
+import io.linguaflow.schemas.Topics;
+import io.linguaflow.schemas.serde.AvroSerde;
+import java.time.Duration;
+import java.util.Map;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * What the topologies need to know besides the records: topic names (with the deployment prefix), the registry
+ * config of the Avro serde, and the tunables.
+ *
+ * @param topics             names of the shared topics (ARCHITECTURE §5)
+ * @param serdeConfig        at least {@code schema.registry.url}
+ * @param interimInterval    the least wall-clock time between two interim results of one checkpoint (or layer)
+ * @param batchSize          samples per inference request
+ * @param plannerPartitions  partitions of the planner's by-corpus repartition topics (both sides must agree)
+ * @param storeKind          RocksDB in production; in-memory only where a test driver commits (and so flushes
+ *                           RocksDB) after every single record
+ */
+public record StreamsSettings(Topics topics, Map<String, ?> serdeConfig, Duration interimInterval, int batchSize,
+                              int plannerPartitions, StoreKind storeKind) {
+
+    /** Where the key-value stores live. */
+    public enum StoreKind { ROCKSDB, IN_MEMORY }
+
+    /** Default samples per inference request (a worker batch of 16 sorted sentences pads little). */
+    public static final int DEFAULT_BATCH_SIZE = 16;
+    public static final Duration DEFAULT_INTERIM_INTERVAL = Duration.ofSeconds(5);
+    public static final int DEFAULT_PLANNER_PARTITIONS = 3;
+
+    public StreamsSettings {
+        serdeConfig = Map.copyOf(serdeConfig);
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
+        }
+        if (plannerPartitions < 1) {
+            throw new IllegalArgumentException("planner partitions must be >= 1, got " + plannerPartitions);
+        }
+        java.util.Objects.requireNonNull(storeKind, "storeKind");
+        if (interimInterval.isNegative() || interimInterval.isZero()) {
+            throw new IllegalArgumentException("interim interval must be > 0, got " + interimInterval);
+        }
+    }
+
+    public static StreamsSettings defaults(Topics topics, Map<String, ?> serdeConfig) {
+        return new StreamsSettings(topics, serdeConfig, DEFAULT_INTERIM_INTERVAL, DEFAULT_BATCH_SIZE, DEFAULT_PLANNER_PARTITIONS,
+                StoreKind.ROCKSDB);
+    }
+
+    public StreamsSettings withInterimInterval(Duration interval) {
+        return new StreamsSettings(topics, serdeConfig, interval, batchSize, plannerPartitions, storeKind);
+    }
+
+    public StreamsSettings withBatchSize(int size) {
+        return new StreamsSettings(topics, serdeConfig, interimInterval, size, plannerPartitions, storeKind);
+    }
+
+    public StreamsSettings withStoreKind(StoreKind kind) {
+        return new StreamsSettings(topics, serdeConfig, interimInterval, batchSize, plannerPartitions, kind);
+    }
+
+    /** A key-value store of {@link #storeKind()} (always changelogged, so a restarted or moved task restores it). */
+    public KeyValueBytesStoreSupplier keyValueStore(String name) {
+        return storeKind == StoreKind.ROCKSDB ? Stores.persistentKeyValueStore(name) : Stores.inMemoryKeyValueStore(name);
+    }
+
+    public String topic(Topic topic) {
+        return topics.name(topic);
+    }
+
+    /** Internal topic of {@link io.linguaflow.streams.avro.CheckpointPlan}s, key checkpointId (compacted). */
+    public String plansTopic() {
+        return topics.prefix() + "streams-plans";
+    }
+
+    /** Internal topic of {@link io.linguaflow.streams.avro.LayerPartial}s, key checkpointId. */
+    public String layerPartialsTopic() {
+        return topics.prefix() + "streams-layer-partials";
+    }
+
+    /** A configured value serde (Confluent wire format, schemas registered under the topic's subject). */
+    public <T extends SpecificRecord> AvroSerde<T> valueSerde(Class<T> type) {
+        return AvroSerde.of(type, serdeConfig, false);
+    }
+}

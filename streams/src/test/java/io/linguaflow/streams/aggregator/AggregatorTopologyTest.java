@@ -1,0 +1,252 @@
+package io.linguaflow.streams.aggregator;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.linguaflow.analysis.batch.AnalysisResult;
+import io.linguaflow.analysis.metrics.PairClassSums;
+import io.linguaflow.schemas.Keys;
+import io.linguaflow.schemas.Topic;
+import io.linguaflow.schemas.avro.ActivationRecord;
+import io.linguaflow.schemas.avro.DeadLetter;
+import io.linguaflow.streams.avro.CheckpointPlan;
+import io.linguaflow.streams.avro.LanguageLayer;
+import io.linguaflow.streams.avro.LayerPartial;
+import io.linguaflow.streams.common.PairSumsCodec;
+import io.linguaflow.streams.config.StreamsSettings;
+import io.linguaflow.streams.testkit.Drivers;
+import io.linguaflow.streams.testkit.Fixture;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.Arrays;
+import io.linguaflow.analysis.keyregions.KeyRegions;
+import io.linguaflow.analysis.keyregions.LayerScores;
+import io.linguaflow.analysis.stats.LayerStatistics;
+import io.linguaflow.analysis.stats.Normalisation;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The aggregators on the fixture's activation records, against the batch analysis of the same vectors. */
+class AggregatorTopologyTest {
+
+    private static final String CP = "bloom-tiny@0";
+    private static Fixture fixture;
+    private static AnalysisResult batch;
+    private final StreamsSettings settings = Drivers.settings();
+
+    @BeforeAll
+    static void load() {
+        fixture = Fixture.load();
+        batch = fixture.batch();
+    }
+
+    private TopologyTestDriver driver(Path state) {
+        return new TopologyTestDriver(AggregatorTopology.build(settings), Drivers.props(state));
+    }
+
+    @Test
+    void shuffledAndDuplicatedRecordsGiveOneCompletePartialPerLayerEqualToTheBatch(@TempDir Path state) {
+        try (TopologyTestDriver driver = driver(state)) {
+            Drivers.input(driver, settings.plansTopic(), CheckpointPlan.class).pipeInput(CP, fixture.plan(CP));
+            List<ActivationRecord> records = fixture.shuffledRecords(CP, 1);
+            List<ActivationRecord> withDuplicates = new ArrayList<>(records);
+            withDuplicates.addAll(records.subList(0, records.size() / 5)); // re-delivered at the end
+            withDuplicates.addAll(300, records.subList(100, 400));         // and in the middle
+            pipe(driver, withDuplicates);
+            List<LayerPartial> partials = partials(driver);
+            assertEquals(fixture.layers, partials.size(), "one complete partial per layer, no interim ones (no wall-clock time passed)");
+            assertMatchesBatch(partials);
+        }
+    }
+
+    /**
+     * RocksDB state survives a restart: the task is rebuilt on the stores of the first run (copied, since the driver
+     * deletes its state on close) and the input is re-delivered from well before the cut. Layer 0 of meanings
+     * s01..s12 in all 9 languages only, to keep the per-record RocksDB flushes of the test driver affordable; the
+     * reference is the analysis' LayerStatistics of the same samples.
+     */
+    @Test
+    void restartMidCheckpointWithRedeliveryGivesTheSameResult(@TempDir Path dir) {
+        StreamsSettings rocks = Drivers.rocksDbSettings();
+        Path live = dir.resolve("live");
+        Path restarted = dir.resolve("restarted");
+        List<ActivationRecord> records = fixture.shuffledRecords(CP, 2).stream()
+                .filter(r -> r.getLayer() == 0 && Integer.parseInt(r.getMeaningId().substring(1)) <= 12).toList();
+        CheckpointPlan plan = CheckpointPlan.newBuilder(fixture.plan(CP)).setSamplesExpected(records.size()).build();
+        LayerStatistics expected = new LayerStatistics(fixture.neurons);
+        for (ActivationRecord r : records) {
+            expected.add(r.getLang(), r.getMeaningId(), Activations.vector(null, r));
+        }
+        int cut = records.size() * 3 / 5;
+        try (TopologyTestDriver first = new TopologyTestDriver(AggregatorTopology.build(rocks), Drivers.props(live))) {
+            Drivers.input(first, settings.plansTopic(), CheckpointPlan.class).pipeInput(CP, plan);
+            pipe(first, records.subList(0, cut));
+            assertTrue(partials(first).isEmpty());
+            Drivers.copy(live, restarted);
+        }
+        try (TopologyTestDriver second = new TopologyTestDriver(AggregatorTopology.build(rocks), Drivers.props(restarted))) {
+            // the global plans store is rebuilt from its topic on a restart
+            Drivers.input(second, settings.plansTopic(), CheckpointPlan.class).pipeInput(CP, plan);
+            pipe(second, records.subList(cut / 2, records.size()));
+            List<LayerPartial> partials = partials(second);
+            assertEquals(1, partials.size());
+            LayerPartial p = partials.get(0);
+            assertTrue(p.getComplete());
+            assertEquals(records.size(), p.getSamples());
+            assertSums(expected.pairClassSums(Normalisation.LAYER), PairSumsCodec.fromAvro(p.getPerLayer()));
+            assertSums(expected.pairClassSums(Normalisation.MODEL), PairSumsCodec.fromAvro(p.getWholeModel()));
+            KeyRegions regions = new KeyRegions.Builder(fixture.languages(), 1, fixture.neurons, 2.0)
+                    .addLayer(0, LayerScores.of(expected.languageGroups(fixture.languages()), false).z()).build();
+            assertTrue(regions.sklr() > 0, "the subset has key neurons to compare");
+            for (LanguageLayer l : p.getLanguages()) {
+                assertEquals(Arrays.stream(regions.neurons().get(l.getLang())).mapToInt(k -> (int) k).boxed().toList(), l.getKeyNeurons());
+            }
+        }
+    }
+
+    @Test
+    void interimPartialsAreThrottledByWallClock(@TempDir Path state) {
+        try (TopologyTestDriver driver = driver(state)) {
+            Drivers.input(driver, settings.plansTopic(), CheckpointPlan.class).pipeInput(CP, fixture.plan(CP));
+            List<ActivationRecord> records = fixture.shuffledRecords(CP, 3);
+            pipe(driver, records.subList(0, 900));
+            driver.advanceWallClockTime(Drivers.INTERIM.dividedBy(2));
+            assertTrue(partials(driver).isEmpty(), "nothing before the interval has passed");
+            pipe(driver, records.subList(900, 1000));
+            driver.advanceWallClockTime(Drivers.INTERIM);
+            List<LayerPartial> interim = partials(driver);
+            assertEquals(fixture.layers, interim.size(), "one interim partial per changed layer");
+            for (LayerPartial p : interim) {
+                assertFalse(p.getComplete());
+                long expected = records.subList(0, 1000).stream().filter(r -> r.getLayer() == p.getLayer()).count();
+                assertEquals(expected, p.getSamples());
+                p.getLanguages().forEach(l -> assertEquals(null, l.getPositiveCounts(), "counts travel in the complete partial only"));
+            }
+            driver.advanceWallClockTime(Drivers.INTERIM.multipliedBy(3));
+            assertTrue(partials(driver).isEmpty(), "no new records, no new partial");
+        }
+    }
+
+    @Test
+    void layersCompletedBeforeTheirPlanLandsCompleteWhenItDoes(@TempDir Path state) {
+        try (TopologyTestDriver driver = driver(state)) {
+            pipe(driver, fixture.shuffledRecords(CP, 5));
+            driver.advanceWallClockTime(Drivers.INTERIM);
+            List<LayerPartial> interim = partials(driver);
+            assertEquals(fixture.layers, interim.size());
+            interim.forEach(p -> assertFalse(p.getComplete(), "no plan, no completeness"));
+            Drivers.input(driver, settings.plansTopic(), CheckpointPlan.class).pipeInput(CP, fixture.plan(CP));
+            driver.advanceWallClockTime(Drivers.INTERIM);
+            assertMatchesBatch(partials(driver));
+            driver.advanceWallClockTime(Drivers.INTERIM);
+            assertTrue(partials(driver).isEmpty());
+        }
+    }
+
+    @Test
+    void malformedRecordsAreDeadLetteredAndNotCounted(@TempDir Path state) {
+        try (TopologyTestDriver driver = driver(state)) {
+            Drivers.input(driver, settings.plansTopic(), CheckpointPlan.class).pipeInput(CP, fixture.plan(CP));
+            TestInputTopic<String, ActivationRecord> in = Drivers.input(driver, settings.topic(Topic.ACTIVATIONS), ActivationRecord.class);
+            ActivationRecord good = fixture.record(CP, 0, 1);
+            in.pipeInput(Keys.activation(CP, 2), good); // key names another layer
+            ActivationRecord shortValues = ActivationRecord.newBuilder(good).setValues(ByteBuffer.allocate(12)).build();
+            in.pipeInput(Keys.activation(CP, 1), shortValues);
+            ActivationRecord badNorm = ActivationRecord.newBuilder(good).setLayerNorm(good.getLayerNorm() * 2).build();
+            in.pipeInput(Keys.activation(CP, 1), badNorm);
+            List<DeadLetter> letters = Drivers.deadLetters(driver).readValuesToList();
+            assertEquals(3, letters.size());
+            assertTrue(letters.get(0).getError().contains("key 'bloom-tiny@0|2' should be 'bloom-tiny@0|1'"), letters.get(0).getError());
+            assertTrue(letters.get(1).getError().contains("values hold 12 bytes, expected 4 x 256"), letters.get(1).getError());
+            assertTrue(letters.get(2).getError().contains("differs from the norm"), letters.get(2).getError());
+            letters.forEach(l -> {
+                assertEquals("aggregator", l.getComponent());
+                assertTrue(l.getError().contains("sample 'en|s01', layer 1"), l.getError());
+            });
+            // the rejected records did not count: the whole corpus still completes every layer exactly
+            pipe(driver, fixture.shuffledRecords(CP, 4));
+            assertMatchesBatch(partials(driver));
+        }
+    }
+
+    private void pipe(TopologyTestDriver driver, List<ActivationRecord> records) {
+        TestInputTopic<String, ActivationRecord> in = Drivers.input(driver, settings.topic(Topic.ACTIVATIONS), ActivationRecord.class);
+        for (ActivationRecord r : records) {
+            in.pipeInput(Keys.activation(r.getCheckpointId(), r.getLayer()), r);
+        }
+    }
+
+    private List<LayerPartial> partials(TopologyTestDriver driver) {
+        TestOutputTopic<String, LayerPartial> out = Drivers.output(driver, settings.layerPartialsTopic(), LayerPartial.class);
+        List<LayerPartial> list = new ArrayList<>(out.readValuesToList());
+        list.sort(Comparator.comparingInt(LayerPartial::getLayer));
+        return list;
+    }
+
+    /** Pair-class sums within 1e-9 of the batch analysis; key neurons identical to reference.json; counts exact. */
+    private static void assertMatchesBatch(List<LayerPartial> partials) {
+        assertEquals(fixture.layers, partials.size());
+        for (int m = 0; m < fixture.layers; m++) {
+            assertLayerMatchesBatch(partials.get(m), m);
+        }
+        // whole-model partials add up to the batch's whole-model sums
+        PairClassSums whole = PairClassSums.sumOverLayers(partials.stream().map(p -> PairSumsCodec.fromAvro(p.getWholeModel())).toList());
+        assertSums(batch.overall(), whole);
+    }
+
+    private static void assertLayerMatchesBatch(LayerPartial p, int m) {
+            assertEquals(m, p.getLayer());
+            assertTrue(p.getComplete());
+            assertEquals(fixture.samples(), p.getSamples());
+            assertSums(batch.perLayer().get(m), PairSumsCodec.fromAvro(p.getPerLayer()));
+            assertEquals(batch.perLayerLrds()[m], PairSumsCodec.fromAvro(p.getPerLayer()).lrds(), 1e-12);
+            assertEquals(fixture.languages(), p.getLanguages().stream().map(LanguageLayer::getLang).toList());
+            for (LanguageLayer l : p.getLanguages()) {
+                int layer = m;
+                List<Integer> expected = fixture.referenceKeyNeurons(l.getLang()).stream()
+                        .filter(k -> k / fixture.neurons == layer).map(k -> k % fixture.neurons).toList();
+                assertEquals(expected, l.getKeyNeurons(), "key neurons of " + l.getLang() + " in layer " + m);
+                assertEquals(50, l.getSamples());
+            }
+        // positive counts: the language's sum over its samples
+        long[] en0 = new long[fixture.neurons];
+        long tokens = 0;
+        for (int i = 0; i < fixture.samples(); i++) {
+            if (fixture.corpus.row(i).lang().equals("en")) {
+                int[] c = fixture.positiveCounts(i, m);
+                for (int k = 0; k < c.length; k++) {
+                    en0[k] += c[k];
+                }
+                tokens += fixture.reference.get("samples").get(i).get("n_tokens").asInt();
+            }
+        }
+        LanguageLayer en = p.getLanguages().get(0);
+        assertEquals(tokens, en.getTokenCount());
+        ByteBuffer b = en.getPositiveCounts().duplicate().order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        long[] got = new long[fixture.neurons];
+        for (int k = 0; k < got.length; k++) {
+            got[k] = b.getLong();
+        }
+        assertArrayEquals(en0, got);
+    }
+
+    private static void assertSums(PairClassSums expected, PairClassSums actual) {
+        assertEquals(expected.samples(), actual.samples());
+        assertEquals(expected.sameLanguagePairs(), actual.sameLanguagePairs());
+        assertEquals(expected.sameMeaningPairs(), actual.sameMeaningPairs());
+        assertEquals(expected.differentPairs(), actual.differentPairs());
+        double scale = Math.abs(expected.differentSum());
+        assertEquals(expected.sameLanguageSum(), actual.sameLanguageSum(), 1e-9 * scale);
+        assertEquals(expected.sameMeaningSum(), actual.sameMeaningSum(), 1e-9 * scale);
+        assertEquals(expected.differentSum(), actual.differentSum(), 1e-9 * scale);
+    }
+}

@@ -1,0 +1,216 @@
+package io.linguaflow.streams.query;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.linguaflow.analysis.batch.AnalysisResult;
+import io.linguaflow.schemas.Keys;
+import io.linguaflow.schemas.Topic;
+import io.linguaflow.schemas.Topics;
+import io.linguaflow.schemas.avro.ActivationRecord;
+import io.linguaflow.schemas.avro.CheckpointEvent;
+import io.linguaflow.schemas.serde.AvroSerializer;
+import io.linguaflow.schemas.testkit.TestKafka;
+import io.linguaflow.schemas.testkit.TestRegistry;
+import io.linguaflow.streams.app.LinguaflowStreams;
+import io.linguaflow.streams.app.StreamsConfigs;
+import io.linguaflow.streams.config.StreamsSettings;
+import io.linguaflow.streams.testkit.Fixture;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.state.HostInfo;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Two instances of the application on the in-JVM broker, each with its query service: they share the partitions,
+ * and every call answered by either instance is identical (forwarded to the owner or gathered), and equals the reference.
+ */
+class QueryServiceTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final String CP0 = "bloom-tiny@0";
+    private static final String CP1 = "bloom-tiny@100";
+
+    @Test
+    void twoInstancesAnswerEveryQueryIdentically(@TempDir Path dir) throws Exception {
+        Fixture fixture = Fixture.load();
+        TestKafka kafka = TestKafka.shared();
+        TestRegistry registry = TestRegistry.shared();
+        String prefix = "iq-" + UUID.randomUUID().toString().substring(0, 8) + ".";
+        StreamsSettings settings = StreamsSettings.defaults(new Topics(prefix), registry.serdeConfig())
+                .withInterimInterval(Duration.ofMillis(500));
+        try (Admin admin = kafka.admin()) {
+            LinguaflowStreams.ensureTopics(admin, settings, 4, (short) 1);
+        }
+        HostInfo hostA = new HostInfo("127.0.0.1", TestRegistry.freePort());
+        HostInfo hostB = new HostInfo("127.0.0.1", TestRegistry.freePort());
+        try (LinguaflowStreams a = new LinguaflowStreams(settings, props(kafka, registry, prefix, dir.resolve("a"), hostA));
+             LinguaflowStreams b = new LinguaflowStreams(settings, props(kafka, registry, prefix, dir.resolve("b"), hostB));
+             QueryService qa = new QueryService(a.kafkaStreams(), hostA);
+             QueryService qb = new QueryService(b.kafkaStreams(), hostB);
+             KafkaProducer<String, SpecificRecord> producer = producer(kafka, registry)) {
+            qa.start();
+            qb.start();
+            assertEquals(503, call(hostA, "/checkpoints").statusCode(), "not running yet: retry later");
+            assertEquals("1", call(hostA, "/checkpoints").headers().firstValue("Retry-After").orElse(null));
+            a.start();
+            b.start();
+            awaitRunning(a.kafkaStreams(), b.kafkaStreams());
+
+            for (int i = 0; i < fixture.samples(); i++) {
+                producer.send(new ProducerRecord<>(settings.topic(Topic.SENTENCES), fixture.sentenceKey(i), fixture.sentence(i)));
+            }
+            CheckpointEvent later = CheckpointEvent.newBuilder(fixture.checkpoint(CP1, "h100")).setStep(100L).build();
+            producer.send(new ProducerRecord<>(settings.topic(Topic.CHECKPOINTS), CP1, later));
+            producer.send(new ProducerRecord<>(settings.topic(Topic.CHECKPOINTS), CP0, fixture.checkpoint(CP0, "h0")));
+            producer.flush();
+            awaitJson(hostA, "/checkpoints", n -> n.size() == 2);
+            for (String cp : List.of(CP0, CP1)) {
+                for (ActivationRecord r : fixture.shuffledRecords(cp, cp.hashCode())) {
+                    producer.send(new ProducerRecord<>(settings.topic(Topic.ACTIVATIONS), Keys.activation(cp, r.getLayer()), r));
+                }
+            }
+            producer.flush();
+            awaitJson(hostB, "/checkpoints", n -> n.size() == 2 && n.get(0).get("status").asText().equals("COMPLETE")
+                    && n.get(1).get("status").asText().equals("COMPLETE"));
+
+            assertEquals(2, a.kafkaStreams().metadataForAllStreamsClients().size());
+            assertTrue(a.kafkaStreams().metadataForLocalThreads().stream().anyMatch(t -> !t.activeTasks().isEmpty()));
+            assertTrue(b.kafkaStreams().metadataForLocalThreads().stream().anyMatch(t -> !t.activeTasks().isEmpty()),
+                    "both instances own tasks");
+
+            AnalysisResult batch = fixture.batch();
+            int zh = fixture.languages().indexOf("zh");
+            int keyNeuron = fixture.referenceKeyNeurons("zh").get(3);
+            String cp0 = "/checkpoints/bloom-tiny%400";
+            List<String> calls = List.of("/checkpoints", cp0 + "/metrics", cp0 + "/layers/2", cp0 + "/key-regions/zh",
+                    cp0 + "/neurons/" + keyNeuron, cp0 + "/neurons/5", cp0 + "/neuron-types", "/models/bloom-tiny/trend",
+                    "/compare?a=bloom-tiny%400&b=bloom-tiny%40100");
+            for (String call : calls) {
+                HttpResponse<String> ra = call(hostA, call);
+                HttpResponse<String> rb = call(hostB, call);
+                assertEquals(200, ra.statusCode(), call + ": " + ra.body());
+                assertEquals(ra.body(), rb.body(), call + " answered differently by the two instances");
+            }
+            JsonNode metrics = json(hostA, cp0 + "/metrics");
+            assertEquals(fixture.reference.at("/analysis/overall/lrds").asDouble(), metrics.get("lrds").asDouble(), 1e-6);
+            assertEquals(fixture.reference.at("/analysis/overall/sads").asDouble(), metrics.get("sads").asDouble(), 1e-6);
+            assertEquals(fixture.reference.at("/analysis/per_layer/2/lrds").asDouble(), json(hostB, cp0 + "/layers/2").get("lrds").asDouble(), 1e-6);
+            List<Integer> region = JSON.convertValue(json(hostB, cp0 + "/key-regions/zh").get("neurons"),
+                    JSON.getTypeFactory().constructCollectionType(List.class, Integer.class));
+            assertEquals(fixture.referenceKeyNeurons("zh"), region);
+            JsonNode neuron = json(hostA, cp0 + "/neurons/" + keyNeuron);
+            JsonNode zhEntry = neuron.get("languages").get(zh);
+            assertEquals("zh", zhEntry.get("lang").asText());
+            assertEquals(batch.zScores()[zh][keyNeuron], zhEntry.get("z").asDouble(), 1e-9);
+            assertEquals(batch.scores()[zh][keyNeuron], zhEntry.get("contribution").asDouble(), 1e-12);
+            assertTrue(zhEntry.get("key").asBoolean());
+            JsonNode types = json(hostB, cp0 + "/neuron-types");
+            JsonNode zhMask = types.at("/masks/zh");
+            int typed = zhMask.get(0).asInt();
+            JsonNode typedNeuron = json(hostA, cp0 + "/neurons/" + typed);
+            assertTrue(List.of("language-specific", "language-related").contains(typedNeuron.get("neuronType").asText()));
+            boolean inZh = false;
+            for (JsonNode l : typedNeuron.get("inNeuronTypeMasks")) {
+                inZh |= l.asText().equals("zh");
+            }
+            assertTrue(inZh, typedNeuron.toString());
+            JsonNode trend = json(hostB, "/models/bloom-tiny/trend").get("checkpoints");
+            assertEquals(CP0, trend.get(0).get("checkpointId").asText(), "ordered by step");
+            assertEquals(CP1, trend.get(1).get("checkpointId").asText());
+            JsonNode compare = json(hostA, "/compare?a=bloom-tiny%400&b=bloom-tiny%40100");
+            assertEquals(1.0, compare.at("/keyRegionOverlap/zh/jaccard").asDouble(), "same activations, same regions");
+
+            assertError(hostA, "/checkpoints/nope@1/metrics", 404, "unknown checkpoint 'nope@1'");
+            assertError(hostB, cp0 + "/layers/x", 400, "layer must be an integer");
+            assertError(hostB, cp0 + "/layers/9", 404, "has no layer 9");
+            assertError(hostA, cp0 + "/key-regions/xx", 404, "no language 'xx'");
+            assertError(hostA, cp0 + "/neurons/99999", 400, "outside [0, 1024)");
+            assertError(hostA, "/compare?a=bloom-tiny%400", 400, "'b' is required");
+            assertTrue(json(hostB, "/openapi.json").get("paths").has("/checkpoints/{checkpointId}/key-regions/{lang}"));
+            HttpResponse<String> dashboard = call(hostA, "/");
+            assertEquals(200, dashboard.statusCode());
+            assertTrue(dashboard.headers().firstValue("Content-Type").orElse("").startsWith("text/html"));
+            assertTrue(dashboard.body().contains("json(\"/checkpoints\")") && dashboard.body().contains("/trend"), "the page reads the API");
+        }
+    }
+
+    private static Properties props(TestKafka kafka, TestRegistry registry, String prefix, Path state, HostInfo host) {
+        Properties p = StreamsConfigs.of(prefix + "streams", kafka.bootstrapServers(), state, host.host() + ":" + host.port(),
+                registry.serdeConfig(), prefix);
+        p.put("replication.factor", 1);
+        p.put("consumer.session.timeout.ms", 6000);
+        p.put("consumer.heartbeat.interval.ms", 1000);
+        return p;
+    }
+
+    private static KafkaProducer<String, SpecificRecord> producer(TestKafka kafka, TestRegistry registry) {
+        Map<String, Object> config = new HashMap<>(kafka.producerConfig());
+        config.putAll(registry.serdeConfig());
+        AvroSerializer<SpecificRecord> values = new AvroSerializer<>();
+        values.configure(config, false);
+        return new KafkaProducer<>(config, new StringSerializer(), values);
+    }
+
+    private static void awaitRunning(KafkaStreams... instances) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (java.util.Arrays.stream(instances).anyMatch(s -> s.state() != KafkaStreams.State.RUNNING)) {
+            assertTrue(System.nanoTime() < deadline, "instances did not reach RUNNING");
+            Thread.sleep(100);
+        }
+    }
+
+    private static HttpResponse<String> call(HostInfo host, String path) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://" + host.host() + ":" + host.port() + path)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static JsonNode json(HostInfo host, String path) throws Exception {
+        HttpResponse<String> r = call(host, path);
+        assertEquals(200, r.statusCode(), path + ": " + r.body());
+        return JSON.readTree(r.body());
+    }
+
+    /** Polls until the answer satisfies {@code done} (503 during rebalances is retried), for up to 90 s. */
+    private static JsonNode awaitJson(HostInfo host, String path, java.util.function.Predicate<JsonNode> done) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        while (true) {
+            HttpResponse<String> r = call(host, path);
+            if (r.statusCode() == 200) {
+                JsonNode n = JSON.readTree(r.body());
+                if (done.test(n)) {
+                    return n;
+                }
+            }
+            assertTrue(System.nanoTime() < deadline, "timed out on " + path + ": " + r.statusCode() + " " + r.body());
+            Thread.sleep(250);
+        }
+    }
+
+    private static void assertError(HostInfo host, String path, int status, String message) throws Exception {
+        HttpResponse<String> r = call(host, path);
+        assertEquals(status, r.statusCode(), path + ": " + r.body());
+        JsonNode body = JSON.readTree(r.body());
+        assertEquals(status, body.get("status").asInt());
+        assertTrue(body.get("error").asText().contains(message), path + ": " + body);
+    }
+}
