@@ -28,7 +28,7 @@ import picocli.CommandLine.Option;
             "its interactive-query REST service (GET /openapi.json) until interrupted."})
 public final class StreamsCommand implements Callable<Integer> {
 
-    @Option(names = "--bootstrap-servers", required = true, paramLabel = "HOST:PORT,...", description = "Kafka brokers")
+    @Option(names = {"--bootstrap", "--bootstrap-servers"}, required = true, paramLabel = "HOST:PORT,...", description = "Kafka brokers")
     String bootstrapServers;
 
     @Option(names = "--registry", required = true, paramLabel = "URL", description = "schema registry (Confluent API) base URL")
