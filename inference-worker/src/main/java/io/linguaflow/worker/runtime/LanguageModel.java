@@ -212,17 +212,15 @@ public final class LanguageModel implements AutoCloseable {
         }
         // right padding: real tokens at positions 0..n-1 of each row, as in an unpadded run
         long[] flatIds = new long[b * t];
-        float[] real = new float[b * t];
+        int[] lengths = new int[b];
         for (int r = 0; r < b; r++) {
             long[] s = ids.get(batch[r]);
             System.arraycopy(s, 0, flatIds, r * t, s.length);
-            java.util.Arrays.fill(real, r * t, r * t + s.length, 1f);
+            lengths[r] = s.length;
         }
-        NDArray idArr = m.create(flatIds, new Shape(b, t));
-        NDArray realArr = m.create(real, new Shape(b, t));
         PoolingHook hook = pool || !ablation.isEmpty()
-                ? new PoolingHook(realArr, ablation, c.numLayers(), pool) : null;
-        NDArray hidden = model.forward(idArr, realArr, hook == null ? MlpHook.NONE : hook)
+                ? new PoolingHook(m, lengths, t, ablation, c.numLayers(), pool) : null;
+        NDArray hidden = model.forward(m.create(flatIds, new Shape(b, t)), lengths, hook == null ? MlpHook.NONE : hook)
                 .reshape((long) b * t, c.hiddenSize());
 
         for (int r = 0; r < b; r++) {

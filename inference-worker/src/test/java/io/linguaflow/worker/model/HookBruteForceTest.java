@@ -62,9 +62,7 @@ class HookBruteForceTest {
             width = lm.config().intermediateSize();
             ids = runtime.tokenizer().encode(text);
             rec = new Recorder(layers);
-            float[] ones = new float[ids.length];
-            Arrays.fill(ones, 1f);
-            lm.forward(m.create(ids, new Shape(1, ids.length)), m.create(ones, new Shape(1, ids.length)), rec);
+            lm.forward(m.create(ids, new Shape(1, ids.length)), new int[] {ids.length}, rec);
 
             SampleActivations got = runtime.activationsOfIds(List.of(ids), Ablation.none(), false).get(0);
             int n = ids.length;
