@@ -26,7 +26,7 @@ class MultipleChoiceTest {
         // brute force costs one forward pass per continuation token: a few English stories keep it fast
         qs.addAll(XStoryCloze.read(SharedData.data().resolve("xstorycloze").resolve("en_eval.jsonl")).subList(0, 3));
         try (LanguageModel m = LanguageModel.load(Fixtures.model(name), Device.cpu())) {
-            double[][] got = MultipleChoice.logLikelihoods(m, qs);
+            double[][] got = MultipleChoice.logLikelihoods(m, qs, Ablation.none());
             double max = 0;
             for (int q = 0; q < qs.size(); q++) {
                 for (int c = 0; c < 2; c++) {

@@ -1,5 +1,8 @@
 package io.linguaflow.launcher;
 
+import io.linguaflow.worker.cli.EvalCommand;
+import io.linguaflow.worker.cli.ExtractCommand;
+import io.linguaflow.worker.cli.PerplexityCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -13,6 +16,9 @@ import picocli.CommandLine.Command;
         description = "Language-specific neurons and lingua-franca convergence of multilingual LLMs, streamed on Kafka.",
         subcommands = {
             CommandLine.HelpCommand.class,
+            ExtractCommand.class,
+            PerplexityCommand.class,
+            EvalCommand.class,
         })
 public final class Linguaflow implements Runnable {
 
