@@ -146,24 +146,25 @@ public final class Bloom implements CausalLM {
 
         for (int i = 0; i < blocks.size(); i++) {
             Block w = blocks.get(i);
-            // attention: x + Dense(Attn(LN(x)))
-            NDArray ln = LayerNorm.layerNorm(x, hShape, w.ln1W(), w.ln1B(), eps).head();
-            NDArray residual = c.residualPostNorm() ? ln : x;
-            // fused QKV is laid out [head, {q,k,v}, head_dim] per position -> [3, B, heads, T, hd]
-            NDArray qkv = Linear.linear(ln, w.qkvW(), w.qkvB()).head().reshape(b, t, heads, 3, hd)
-                    .transpose(3, 0, 2, 1, 4);
-            NDArray q = qkv.get(0);
-            NDArray k = qkv.get(1);
-            NDArray v = qkv.get(2);
-            NDArray ctx = Attention.attend(q, k, v, scale, bias, b, t);
-            x = residual.add(Linear.linear(ctx, w.denseW(), w.denseB()).head());
+            try (LayerScope scope = new LayerScope(m)) {
+                // attention: x + Dense(Attn(LN(x)))
+                NDArray ln = LayerNorm.layerNorm(x, hShape, w.ln1W(), w.ln1B(), eps).head();
+                NDArray residual = c.residualPostNorm() ? ln : x;
+                // fused QKV is laid out [head, {q,k,v}, head_dim] per position -> [3, B, heads, T, hd]
+                NDArray qkv = Linear.linear(ln, w.qkvW(), w.qkvB()).head().reshape(b, t, heads, 3, hd)
+                        .transpose(3, 0, 2, 1, 4);
+                NDArray ctx = Attention.attend(qkv.get(0), qkv.get(1), qkv.get(2), scale, bias, b, t);
+                NDArray h = residual.add(Linear.linear(ctx, w.denseW(), w.denseB()).head());
 
-            // MLP: x + W_4h->h GeLU(W_h->4h LN(x))
-            ln = LayerNorm.layerNorm(x, hShape, w.ln2W(), w.ln2B(), eps).head();
-            residual = c.residualPostNorm() ? ln : x;
-            NDArray act = hook.onGate(i, gelu(Linear.linear(ln, w.upW(), w.upB()).head()));
-            hook.onActivation(i, act);
-            x = residual.add(Linear.linear(act, w.downW(), w.downB()).head());
+                // MLP: h + W_4h->h GeLU(W_h->4h LN(h))
+                ln = LayerNorm.layerNorm(h, hShape, w.ln2W(), w.ln2B(), eps).head();
+                residual = c.residualPostNorm() ? ln : h;
+                NDArray act = hook.onGate(i, gelu(Linear.linear(ln, w.upW(), w.upB()).head()));
+                hook.onActivation(i, act);
+                NDArray out = scope.keep(residual.add(Linear.linear(act, w.downW(), w.downB()).head()));
+                x.close(); // the block input is dead once the block's output exists
+                x = out;
+            }
         }
         return LayerNorm.layerNorm(x, hShape, lnFW, lnFB, eps).head();
     }

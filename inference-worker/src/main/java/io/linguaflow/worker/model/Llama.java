@@ -135,24 +135,26 @@ public final class Llama implements CausalLM {
 
         for (int i = 0; i < blocks.size(); i++) {
             Block w = blocks.get(i);
-            // attention: x + o_proj(Attn(RoPE(q), RoPE(k), v)) on RMSNorm(x)
-            NDArray n = rmsNorm(x, w.norm1());
-            NDArray q = heads(linear(n, w.wq(), w.bq()), b, t, heads, hd);
-            NDArray k = heads(linear(n, w.wk(), w.bk()), b, t, kvHeads, hd);
-            NDArray v = heads(linear(n, w.wv(), w.bv()), b, t, kvHeads, hd);
-            q = rope(q, cos, sin);
-            k = rope(k, cos, sin);
-            k = repeatKv(k, heads / kvHeads);
-            v = repeatKv(v, heads / kvHeads);
-            x = x.add(linear(Attention.attend(q, k, v, scale, mask, b, t), w.wo(), w.bo()));
+            try (LayerScope scope = new LayerScope(m)) {
+                // attention: x + o_proj(Attn(RoPE(q), RoPE(k), v)) on RMSNorm(x)
+                NDArray n = rmsNorm(x, w.norm1());
+                NDArray q = rope(heads(linear(n, w.wq(), w.bq()), b, t, heads, hd), cos, sin);
+                NDArray k = rope(heads(linear(n, w.wk(), w.bk()), b, t, kvHeads, hd), cos, sin);
+                NDArray v = heads(linear(n, w.wv(), w.bv()), b, t, kvHeads, hd);
+                k = repeatKv(k, heads / kvHeads);
+                v = repeatKv(v, heads / kvHeads);
+                NDArray h = x.add(linear(Attention.attend(q, k, v, scale, mask, b, t), w.wo(), w.bo()));
 
-            // MLP: x + down(SiLU(gate(n)) * up(n)) on n = RMSNorm(x)
-            n = rmsNorm(x, w.norm2());
-            NDArray gate = linear(n, w.wGate(), w.bGate());
-            NDArray silu = hook.onGate(i, gate.mul(Activation.sigmoid(gate)));
-            NDArray act = silu.mul(linear(n, w.wUp(), w.bUp()));
-            hook.onActivation(i, act);
-            x = x.add(linear(act, w.wDown(), w.bDown()));
+                // MLP: h + down(SiLU(gate(n)) * up(n)) on n = RMSNorm(h)
+                n = rmsNorm(h, w.norm2());
+                NDArray gate = linear(n, w.wGate(), w.bGate());
+                NDArray silu = hook.onGate(i, gate.mul(Activation.sigmoid(gate)));
+                NDArray act = silu.mul(linear(n, w.wUp(), w.bUp()));
+                hook.onActivation(i, act);
+                NDArray out = scope.keep(h.add(linear(act, w.wDown(), w.bDown())));
+                x.close(); // the block input is dead once the block's output exists
+                x = out;
+            }
         }
         return rmsNorm(x, finalNorm);
     }

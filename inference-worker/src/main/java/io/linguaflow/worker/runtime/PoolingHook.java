@@ -2,6 +2,7 @@ package io.linguaflow.worker.runtime;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.linguaflow.worker.model.MlpHook;
@@ -56,6 +57,7 @@ final class PoolingHook implements MlpHook {
         NDArray g = keep[layer] == null ? gate : gate.mul(keep[layer]);
         if (pool) {
             positives[layer] = real32.matMul(g.gt(zero).toType(DataType.FLOAT32, false)); // [B, 1, D], exact
+            NDScope.unregister(positives[layer]); // outlives the layer's scope; freed with the batch manager
         }
         return g;
     }
@@ -64,6 +66,7 @@ final class PoolingHook implements MlpHook {
     public void onActivation(int layer, NDArray activation) {
         if (pool) {
             sums[layer] = real64.matMul(activation.toType(DataType.FLOAT64, false)); // [B, 1, D]
+            NDScope.unregister(sums[layer]);
         }
     }
 }
