@@ -206,13 +206,9 @@ public final class Llama implements CausalLM {
         return x.mul(cos).add(rotated.mul(sin));
     }
 
-    /** GQA: key/value head j serves query heads j*rep .. (j+1)*rep-1 (HF {@code repeat_kv}). */
+    /** GQA: key/value head j serves query heads j*rep .. (j+1)*rep-1 (HF {@code repeat_kv}: repeat-interleave). */
     private static NDArray repeatKv(NDArray x, int rep) {
-        if (rep == 1) {
-            return x;
-        }
-        long[] s = x.getShape().getShape();
-        return x.expandDims(2).broadcast(s[0], s[1], rep, s[2], s[3]).reshape(s[0], s[1] * rep, s[2], s[3]);
+        return rep == 1 ? x : x.repeat(1, rep);
     }
 
     @Override
