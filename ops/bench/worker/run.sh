@@ -46,7 +46,7 @@ bench() { # model corpus limit repeats
 }
 
 for m in bloom-tiny llama-tiny; do
-  bench "$SHARED/fixtures/models/$m" "$SHARED/fixtures/corpus.tsv" 0 5
+  bench "$SHARED/fixtures/models/$m" "$SHARED/fixtures/corpus.tsv" 0 10
 done
 if [[ $SKIP560 == 0 ]]; then
   bench "$RANDOM560" "$SHARED/data/flores200-devtest/flores9.tsv" "$LIMIT560" 2

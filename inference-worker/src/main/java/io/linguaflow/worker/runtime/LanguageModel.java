@@ -234,7 +234,7 @@ public final class LanguageModel implements AutoCloseable {
             int d = c.intermediateSize();
             int layers = c.numLayers();
             double[] sums = NDArrays.concat(new NDList(hook.sums), 1).toDoubleArray();
-            float[] pos = NDArrays.concat(new NDList(hook.positives), 1).toFloatArray();
+            long[] pos = NDArrays.concat(new NDList(hook.positives), 1).toLongArray();
             for (int r = 0; r < b; r++) {
                 Scored s = out[batch[r]];
                 s.sums = new double[layers][];

@@ -10,14 +10,14 @@ import io.linguaflow.worker.model.MlpHook;
 /**
  * Applies the ablation and pools on the device, so only {@code [B, D]} per layer leaves it:
  * Σ_t h_t over real tokens (float64 of the float32 activations, as the reference pools) and counts of real
- * tokens with BLOOM GeLU / LLaMA SiLU(gate) > 0. Both sums are a batched product with the row's 0/1 token
- * mask {@code [B, 1, T]}, which skips padded positions exactly.
+ * tokens with BLOOM GeLU / LLaMA SiLU(gate) > 0. The sums are a batched product with the row's 0/1 token
+ * mask {@code [B, 1, T]}, the counts a sum of (activation > 0) AND (real token); both skip padding exactly.
  */
 final class PoolingHook implements MlpHook {
 
     private final NDArray[] keep;
     private final boolean pool;
-    private final NDArray real32;
+    private final NDArray realMask;
     private final NDArray real64;
     private final NDArray zero;
     final NDArray[] sums;
@@ -44,9 +44,8 @@ final class PoolingHook implements MlpHook {
                 real64[b * t + i] = 1.0;
             }
         }
-        Shape shape = new Shape(lengths.length, 1, t);
-        this.real32 = m.create(real, shape);
-        this.real64 = m.create(real64, shape);
+        this.realMask = m.create(real, new Shape(lengths.length, t, 1)).gt(0f); // bool [B, T, 1]
+        this.real64 = m.create(real64, new Shape(lengths.length, 1, t));
         this.zero = m.create(0f);
         this.sums = new NDArray[layers];
         this.positives = new NDArray[layers];
@@ -56,7 +55,7 @@ final class PoolingHook implements MlpHook {
     public NDArray onGate(int layer, NDArray gate) {
         NDArray g = keep[layer] == null ? gate : gate.mul(keep[layer]);
         if (pool) {
-            positives[layer] = real32.matMul(g.gt(zero).toType(DataType.FLOAT32, false)); // [B, 1, D], exact
+            positives[layer] = g.gt(zero).logicalAnd(realMask).sum(new int[] {1}, true); // int64 [B, 1, D]
             NDScope.unregister(positives[layer]); // outlives the layer's scope; freed with the batch manager
         }
         return g;
