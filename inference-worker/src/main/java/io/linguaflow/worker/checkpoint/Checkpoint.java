@@ -30,6 +30,11 @@ public final class Checkpoint implements AutoCloseable {
     private final Path dir;
     private final ModelConfig config;
     private final SafeTensors tensors;
+    /**
+     * Reused widening buffer (at most {@link #LOAD_BLOCK} bytes): each block is copied into libtorch-owned memory
+     * at once, so no direct buffer waits for the garbage collector (a 7B model would otherwise pile up gigabytes).
+     */
+    private ByteBuffer scratch;
 
     private Checkpoint(Path dir, ModelConfig config, SafeTensors tensors) {
         this.dir = dir;
@@ -96,14 +101,14 @@ public final class Checkpoint implements AutoCloseable {
             for (long r0 = 0; r0 < rows; r0 += rowsPerBlock) {
                 long n = Math.min(rowsPerBlock, rows - r0);
                 int count = Math.toIntExact(n * rowLen);
-                ByteBuffer buf = ByteBuffer.allocateDirect(count * 4).order(ByteOrder.nativeOrder());
+                ByteBuffer buf = scratch(count * 4);
                 tensors.readFloats(t, r0 * rowLen, count, buf.asFloatBuffer());
                 long[] blockShape = shape.clone();
                 if (blockShape.length > 0) {
                     blockShape[0] = n;
                 }
                 try (NDArray view = manager.create(buf, new Shape(blockShape), DataType.FLOAT32)) {
-                    blocks.add(view.duplicate()); // owns its memory; the direct buffer can be collected
+                    blocks.add(view.duplicate()); // owns its memory; the scratch buffer is free again
                 }
             }
             if (blocks.size() == 1) {
@@ -118,8 +123,17 @@ public final class Checkpoint implements AutoCloseable {
         }
     }
 
+    private ByteBuffer scratch(int bytes) {
+        if (scratch == null || scratch.capacity() < bytes) {
+            scratch = ByteBuffer.allocateDirect(Math.max(bytes, 1 << 20)).order(ByteOrder.nativeOrder());
+        }
+        scratch.clear().limit(bytes);
+        return scratch.slice().order(ByteOrder.nativeOrder());
+    }
+
     @Override
     public void close() {
         tensors.close();
+        scratch = null;
     }
 }

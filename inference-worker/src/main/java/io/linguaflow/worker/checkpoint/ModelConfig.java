@@ -22,9 +22,9 @@ import java.nio.file.Path;
  * @param intermediateSize    MLP width D: the number of neurons per layer (BLOOM 4H)
  * @param normEps             LayerNorm / RMSNorm epsilon
  * @param ropeTheta           RoPE base (LLaMA family only)
- * @param qkvBias             LLaMA family: q/k/v projections carry biases (Qwen2, {@code attention_bias})
- * @param outputBias          LLaMA family: o_proj carries a bias ({@code attention_bias})
- * @param mlpBias             LLaMA family: gate/up/down carry biases ({@code mlp_bias})
+ * @param qkvBias             q/k/v projections carry biases (BLOOM always; Qwen2; {@code attention_bias})
+ * @param outputBias          the attention output projection carries a bias (BLOOM always; {@code attention_bias})
+ * @param mlpBias             the MLP projections carry biases (BLOOM always; {@code mlp_bias})
  * @param residualPostNorm    BLOOM {@code apply_residual_connection_post_layernorm}
  * @param tieWordEmbeddings   the LM head is the embedding matrix when {@code lm_head.weight} is absent
  * @param contextLength       window length for perplexity over long texts

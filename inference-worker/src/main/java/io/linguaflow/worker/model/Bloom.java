@@ -37,6 +37,12 @@ public final class Bloom implements CausalLM {
     private final NDArray lnFB;
     private final NDArray lmHead;
     private final float[] slopes;
+    /** Scalars as 0-dim tensors: a Java Number operand costs DJL a fresh native tensor per op. */
+    private final NDArray half;
+    private final NDArray one;
+    private final NDArray geluC;
+    private final NDArray geluK;
+    private final NDArray scale;
 
     private Bloom(ModelConfig c, NDManager weights, NDArray embed, NDArray embedLnW, NDArray embedLnB,
                   List<Block> blocks, NDArray lnFW, NDArray lnFB, NDArray lmHead) {
@@ -50,6 +56,11 @@ public final class Bloom implements CausalLM {
         this.lnFB = lnFB;
         this.lmHead = lmHead;
         this.slopes = alibiSlopes(c.numHeads());
+        this.half = weights.create(0.5f);
+        this.one = weights.create(1f);
+        this.geluC = weights.create(GELU_C);
+        this.geluK = weights.create(0.044715f);
+        this.scale = weights.create((float) (1.0 / Math.sqrt(c.headDim())));
     }
 
     static Bloom load(Checkpoint ckpt, NDManager parent) throws CheckpointException {
@@ -113,48 +124,55 @@ public final class Bloom implements CausalLM {
     }
 
     @Override
-    public NDArray forward(NDArray ids, NDArray realTokens, MlpHook hook) {
-        long b = ids.getShape().get(0);
-        long t = ids.getShape().get(1);
+    public NDArray forward(NDArray ids, int[] lengths, MlpHook hook) {
+        NDManager m = ids.getManager();
+        int b = lengths.length;
+        int t = Math.toIntExact(ids.size() / b);
         int heads = c.numHeads();
         int hd = c.headDim();
         Shape hShape = new Shape(c.hiddenSize());
         float eps = (float) c.normEps();
 
-        NDArray x = embed.get(new NDIndex("{}", ids.flatten())).reshape(b, t, c.hiddenSize());
+        NDArray x = embed.get(new NDIndex("{}", ids.reshape(-1))).reshape(b, t, c.hiddenSize());
         x = LayerNorm.layerNorm(x, hShape, embedLnW, embedLnB, eps).head();
         // ALiBi: score(i, j) += slope_head * j (j = key position; softmax ignores the per-row constant -slope * i)
-        NDArray alibi = ids.getManager().create(slopes).reshape(1, heads, 1, 1)
-                .mul(ids.getManager().arange(0f, (float) t).reshape(1, 1, 1, t));
-        NDArray bias = Attention.mask(realTokens, 0).add(alibi);
-        float scale = (float) (1.0 / Math.sqrt(hd));
+        float[] alibi = new float[heads * t];
+        for (int h = 0; h < heads; h++) {
+            for (int j = 0; j < t; j++) {
+                alibi[h * t + j] = slopes[h] * j;
+            }
+        }
+        NDArray bias = Attention.mask(m, lengths, t, 0).add(m.create(alibi, new Shape(1, heads, 1, t)));
 
         for (int i = 0; i < blocks.size(); i++) {
             Block w = blocks.get(i);
-            // attention: x + Dense(Attn(LN(x)))
-            NDArray ln = LayerNorm.layerNorm(x, hShape, w.ln1W(), w.ln1B(), eps).head();
-            NDArray residual = c.residualPostNorm() ? ln : x;
-            NDArray qkv = Linear.linear(ln, w.qkvW(), w.qkvB()).head().reshape(b, t, heads, 3, hd);
-            NDArray q = qkv.get(":, :, :, 0").transpose(0, 2, 1, 3);
-            NDArray k = qkv.get(":, :, :, 1").transpose(0, 2, 1, 3);
-            NDArray v = qkv.get(":, :, :, 2").transpose(0, 2, 1, 3);
-            NDArray ctx = Attention.attend(q, k, v, scale, bias);
-            x = residual.add(Linear.linear(ctx, w.denseW(), w.denseB()).head());
+            try (LayerScope scope = new LayerScope(m)) {
+                // attention: x + Dense(Attn(LN(x)))
+                NDArray ln = LayerNorm.layerNorm(x, hShape, w.ln1W(), w.ln1B(), eps).head();
+                NDArray residual = c.residualPostNorm() ? ln : x;
+                // fused QKV is laid out [head, {q,k,v}, head_dim] per position -> [3, B, heads, T, hd]
+                NDArray qkv = Linear.linear(ln, w.qkvW(), w.qkvB()).head().reshape(b, t, heads, 3, hd)
+                        .transpose(3, 0, 2, 1, 4);
+                NDArray ctx = Attention.attend(qkv.get(0), qkv.get(1), qkv.get(2), scale, bias, b, t);
+                NDArray h = residual.add(Linear.linear(ctx, w.denseW(), w.denseB()).head());
 
-            // MLP: x + W_4h->h GeLU(W_h->4h LN(x))
-            ln = LayerNorm.layerNorm(x, hShape, w.ln2W(), w.ln2B(), eps).head();
-            residual = c.residualPostNorm() ? ln : x;
-            NDArray act = hook.onGate(i, gelu(Linear.linear(ln, w.upW(), w.upB()).head()));
-            hook.onActivation(i, act);
-            x = residual.add(Linear.linear(act, w.downW(), w.downB()).head());
+                // MLP: h + W_4h->h GeLU(W_h->4h LN(h))
+                ln = LayerNorm.layerNorm(h, hShape, w.ln2W(), w.ln2B(), eps).head();
+                residual = c.residualPostNorm() ? ln : h;
+                NDArray act = hook.onGate(i, gelu(Linear.linear(ln, w.upW(), w.upB()).head()));
+                hook.onActivation(i, act);
+                NDArray out = scope.keep(residual.add(Linear.linear(act, w.downW(), w.downB()).head()));
+                x.close(); // the block input is dead once the block's output exists
+                x = out;
+            }
         }
         return LayerNorm.layerNorm(x, hShape, lnFW, lnFB, eps).head();
     }
 
     /** HF {@code bloom_gelu_forward}: x * 0.5 * (1 + tanh(0.79788456 * x * (1 + 0.044715 * x * x))). */
-    static NDArray gelu(NDArray x) {
-        NDArray inner = x.mul(GELU_C).mul(x.mul(0.044715f).mul(x).add(1f));
-        return x.mul(0.5f).mul(inner.tanh().add(1f));
+    private NDArray gelu(NDArray x) {
+        NDArray inner = x.mul(geluC).mul(x.mul(geluK).mul(x).add(one));
+        return x.mul(half).mul(inner.tanh().add(one));
     }
 
     /** ALiBi head slopes (Press et al.; HF {@code build_alibi_tensor}), including the non-power-of-2 case. */

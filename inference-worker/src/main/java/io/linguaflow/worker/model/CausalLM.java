@@ -14,12 +14,13 @@ public interface CausalLM extends AutoCloseable {
     /**
      * One forward pass over a right-padded batch.
      *
-     * @param ids        int64 {@code [B, T]} token ids (any valid id at padded positions)
-     * @param realTokens float32 {@code [B, T]}: 1 at real tokens, 0 at padding; every row starts with a real token
-     * @param hook       observes and may modify the MLP neurons of every layer
+     * @param ids     int64 {@code [B, T]} token ids, row b real at positions {@code 0 .. lengths[b]-1} (right
+     *                padding; any valid id at padded positions)
+     * @param lengths real tokens per row, each >= 1
+     * @param hook    observes and may modify the MLP neurons of every layer
      * @return the hidden states after the final norm, {@code [B, T, H]}
      */
-    NDArray forward(NDArray ids, NDArray realTokens, MlpHook hook);
+    NDArray forward(NDArray ids, int[] lengths, MlpHook hook);
 
     /** LM head: {@code [..., H]} hidden states to {@code [..., V]} float32 logits. */
     NDArray logits(NDArray hidden);

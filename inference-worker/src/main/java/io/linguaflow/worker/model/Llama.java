@@ -32,6 +32,12 @@ public final class Llama implements CausalLM {
     private final NDArray finalNorm;
     private final NDArray lmHead;
     private final NDArray invFreq;
+    /** 1/sqrt(head_dim) and eps as 0-dim tensors (a Java Number operand costs DJL a fresh native tensor per op). */
+    private final NDArray scale;
+    private final NDArray eps;
+    /** RoPE cos/sin tables {@code [T, hd]} for the longest batch so far; shorter batches use a prefix. */
+    private NDArray cosTable;
+    private NDArray sinTable;
 
     private Llama(ModelConfig c, NDManager weights, NDArray embed, List<Block> blocks, NDArray finalNorm,
                   NDArray lmHead) {
@@ -48,6 +54,8 @@ public final class Llama implements CausalLM {
             inv[i] = 1f / (float) Math.pow(c.ropeTheta(), (float) (2 * i) / (float) hd);
         }
         this.invFreq = weights.create(inv);
+        this.scale = weights.create((float) Math.pow(hd, -0.5));
+        this.eps = weights.create((float) c.normEps());
     }
 
     static Llama load(Checkpoint ckpt, NDManager parent) throws CheckpointException {
@@ -111,51 +119,75 @@ public final class Llama implements CausalLM {
     }
 
     @Override
-    public NDArray forward(NDArray ids, NDArray realTokens, MlpHook hook) {
-        long b = ids.getShape().get(0);
-        long t = ids.getShape().get(1);
+    public NDArray forward(NDArray ids, int[] lengths, MlpHook hook) {
+        NDManager m = ids.getManager();
+        int b = lengths.length;
+        int t = Math.toIntExact(ids.size() / b);
         int heads = c.numHeads();
         int kvHeads = c.numKvHeads();
         int hd = c.headDim();
-        NDManager m = ids.getManager();
 
-        NDArray x = embed.get(new NDIndex("{}", ids.flatten())).reshape(b, t, c.hiddenSize());
-        // RoPE tables: angle(pos, i) = pos * invFreq_i, duplicated over both halves; [1, 1, T, hd]
-        NDArray angles = m.arange(0f, (float) t).reshape(t, 1).mul(invFreq.reshape(1, hd / 2));
-        NDArray emb = angles.concat(angles, 1);
-        NDArray cos = emb.cos().reshape(1, 1, t, hd);
-        NDArray sin = emb.sin().reshape(1, 1, t, hd);
-        NDArray mask = Attention.mask(realTokens, c.slidingWindow());
-        float scale = (float) Math.pow(hd, -0.5);
+        NDArray x = embed.get(new NDIndex("{}", ids.reshape(-1))).reshape(b, t, c.hiddenSize());
+        ropeTables(t);
+        NDArray cos = cosTable.get("0:" + t).reshape(1, 1, t, hd);
+        NDArray sin = sinTable.get("0:" + t).reshape(1, 1, t, hd);
+        NDArray mask = Attention.mask(m, lengths, t, c.slidingWindow());
 
         for (int i = 0; i < blocks.size(); i++) {
             Block w = blocks.get(i);
-            // attention: x + o_proj(Attn(RoPE(q), RoPE(k), v)) on RMSNorm(x)
-            NDArray n = rmsNorm(x, w.norm1());
-            NDArray q = heads(linear(n, w.wq(), w.bq()), b, t, heads, hd);
-            NDArray k = heads(linear(n, w.wk(), w.bk()), b, t, kvHeads, hd);
-            NDArray v = heads(linear(n, w.wv(), w.bv()), b, t, kvHeads, hd);
-            q = rope(q, cos, sin);
-            k = rope(k, cos, sin);
-            k = repeatKv(k, heads / kvHeads);
-            v = repeatKv(v, heads / kvHeads);
-            x = x.add(linear(Attention.attend(q, k, v, scale, mask), w.wo(), w.bo()));
+            try (LayerScope scope = new LayerScope(m)) {
+                // attention: x + o_proj(Attn(RoPE(q), RoPE(k), v)) on RMSNorm(x)
+                NDArray n = rmsNorm(x, w.norm1());
+                NDArray q = rope(heads(linear(n, w.wq(), w.bq()), b, t, heads, hd), cos, sin);
+                NDArray k = rope(heads(linear(n, w.wk(), w.bk()), b, t, kvHeads, hd), cos, sin);
+                NDArray v = heads(linear(n, w.wv(), w.bv()), b, t, kvHeads, hd);
+                k = repeatKv(k, heads / kvHeads);
+                v = repeatKv(v, heads / kvHeads);
+                NDArray h = x.add(linear(Attention.attend(q, k, v, scale, mask, b, t), w.wo(), w.bo()));
 
-            // MLP: x + down(SiLU(gate(n)) * up(n)) on n = RMSNorm(x)
-            n = rmsNorm(x, w.norm2());
-            NDArray gate = linear(n, w.wGate(), w.bGate());
-            NDArray silu = hook.onGate(i, gate.mul(Activation.sigmoid(gate)));
-            NDArray act = silu.mul(linear(n, w.wUp(), w.bUp()));
-            hook.onActivation(i, act);
-            x = x.add(linear(act, w.wDown(), w.bDown()));
+                // MLP: h + down(SiLU(gate(n)) * up(n)) on n = RMSNorm(h)
+                n = rmsNorm(h, w.norm2());
+                NDArray gate = linear(n, w.wGate(), w.bGate());
+                NDArray silu = hook.onGate(i, gate.mul(Activation.sigmoid(gate)));
+                NDArray act = silu.mul(linear(n, w.wUp(), w.bUp()));
+                hook.onActivation(i, act);
+                NDArray out = scope.keep(h.add(linear(act, w.wDown(), w.bDown())));
+                x.close(); // the block input is dead once the block's output exists
+                x = out;
+            }
         }
         return rmsNorm(x, finalNorm);
+    }
+
+    /**
+     * RoPE angles pos * theta^(-2i/d) (HF {@code LlamaRotaryEmbedding}: float32 outer product, cos/sin on the
+     * device), both halves, for positions 0 .. t-1; grown on demand and kept with the weights.
+     */
+    private void ropeTables(int t) {
+        if (cosTable != null && cosTable.getShape().get(0) >= t) {
+            return;
+        }
+        if (cosTable != null) {
+            cosTable.close();
+            sinTable.close();
+        }
+        int hd = c.headDim();
+        int len = Math.max(t, 64);
+        try (NDManager tmp = weights.newSubManager()) {
+            NDArray angles = tmp.arange(0f, (float) len).reshape(len, 1).mul(invFreq.reshape(1, hd / 2));
+            NDArray emb = angles.concat(angles, 1);
+            cosTable = emb.cos();
+            sinTable = emb.sin();
+            cosTable.attach(weights);
+            sinTable.attach(weights);
+            ai.djl.ndarray.NDScope.unregister(cosTable, sinTable);
+        }
     }
 
     /** RMSNorm: w * x / sqrt(mean(x^2) + eps), statistics in float32 (HF {@code LlamaRMSNorm}). */
     private NDArray rmsNorm(NDArray x, NDArray weight) {
         NDArray variance = x.square().mean(new int[] {-1}, true);
-        return weight.mul(x.div(variance.add((float) c.normEps()).sqrt()));
+        return weight.mul(x.div(variance.add(eps).sqrt()));
     }
 
     private static NDArray linear(NDArray x, NDArray w, NDArray bias) {
@@ -174,13 +206,9 @@ public final class Llama implements CausalLM {
         return x.mul(cos).add(rotated.mul(sin));
     }
 
-    /** GQA: key/value head j serves query heads j*rep .. (j+1)*rep-1 (HF {@code repeat_kv}). */
+    /** GQA: key/value head j serves query heads j*rep .. (j+1)*rep-1 (HF {@code repeat_kv}: repeat-interleave). */
     private static NDArray repeatKv(NDArray x, int rep) {
-        if (rep == 1) {
-            return x;
-        }
-        long[] s = x.getShape().getShape();
-        return x.expandDims(2).broadcast(s[0], s[1], rep, s[2], s[3]).reshape(s[0], s[1] * rep, s[2], s[3]);
+        return rep == 1 ? x : x.repeat(1, rep);
     }
 
     @Override

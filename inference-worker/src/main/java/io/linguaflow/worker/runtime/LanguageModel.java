@@ -3,6 +3,8 @@ package io.linguaflow.worker.runtime;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
@@ -17,6 +19,7 @@ import io.linguaflow.worker.model.MlpHook;
 import io.linguaflow.worker.tokenizer.TextTokenizer;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -212,36 +215,35 @@ public final class LanguageModel implements AutoCloseable {
         }
         // right padding: real tokens at positions 0..n-1 of each row, as in an unpadded run
         long[] flatIds = new long[b * t];
-        float[] real = new float[b * t];
+        int[] lengths = new int[b];
         for (int r = 0; r < b; r++) {
             long[] s = ids.get(batch[r]);
             System.arraycopy(s, 0, flatIds, r * t, s.length);
-            java.util.Arrays.fill(real, r * t, r * t + s.length, 1f);
+            lengths[r] = s.length;
         }
-        NDArray idArr = m.create(flatIds, new Shape(b, t));
-        NDArray realArr = m.create(real, new Shape(b, t));
         PoolingHook hook = pool || !ablation.isEmpty()
-                ? new PoolingHook(realArr, ablation, c.numLayers(), pool) : null;
-        NDArray hidden = model.forward(idArr, realArr, hook == null ? MlpHook.NONE : hook)
+                ? new PoolingHook(m, lengths, t, ablation, c.numLayers(), pool) : null;
+        NDArray hidden = model.forward(m.create(flatIds, new Shape(b, t)), lengths, hook == null ? MlpHook.NONE : hook)
                 .reshape((long) b * t, c.hiddenSize());
 
         for (int r = 0; r < b; r++) {
             out[batch[r]] = new Scored();
         }
         if (pool) {
+            // one transfer per statistic: [B, L, D] (the per-layer [B, 1, D] results side by side)
             int d = c.intermediateSize();
-            for (int l = 0; l < c.numLayers(); l++) {
-                double[] sums = hook.sums[l].toDoubleArray();
-                float[] pos = hook.positives[l].toFloatArray();
-                for (int r = 0; r < b; r++) {
-                    Scored s = out[batch[r]];
-                    if (s.sums == null) {
-                        s.sums = new double[c.numLayers()][];
-                        s.positives = new int[c.numLayers()][d];
-                    }
-                    s.sums[l] = java.util.Arrays.copyOfRange(sums, r * d, (r + 1) * d);
+            int layers = c.numLayers();
+            double[] sums = NDArrays.concat(new NDList(hook.sums), 1).toDoubleArray();
+            long[] pos = NDArrays.concat(new NDList(hook.positives), 1).toLongArray();
+            for (int r = 0; r < b; r++) {
+                Scored s = out[batch[r]];
+                s.sums = new double[layers][];
+                s.positives = new int[layers][d];
+                for (int l = 0; l < layers; l++) {
+                    int base = (r * layers + l) * d;
+                    s.sums[l] = Arrays.copyOfRange(sums, base, base + d);
                     for (int k = 0; k < d; k++) {
-                        s.positives[l][k] = (int) pos[r * d + k];
+                        s.positives[l][k] = (int) pos[base + k];
                     }
                 }
             }
@@ -258,7 +260,7 @@ public final class LanguageModel implements AutoCloseable {
             float[] all = logits.toFloatArray();
             int v = c.vocabSize();
             for (int r = 0; r < b; r++) {
-                out[batch[r]].lastLogits = java.util.Arrays.copyOfRange(all, r * v, (r + 1) * v);
+                out[batch[r]].lastLogits = Arrays.copyOfRange(all, r * v, (r + 1) * v);
             }
         }
     }
@@ -283,8 +285,8 @@ public final class LanguageModel implements AutoCloseable {
         int block = (int) Math.max(1, LOGIT_BLOCK / config().vocabSize());
         for (int start = 0; start < total; start += block) {
             int n = Math.min(block, total - start);
-            long[] rowIdx = java.util.Arrays.copyOfRange(rows, start, start + n);
-            long[] tgt = java.util.Arrays.copyOfRange(targets, start, start + n);
+            long[] rowIdx = Arrays.copyOfRange(rows, start, start + n);
+            long[] tgt = Arrays.copyOfRange(targets, start, start + n);
             try (NDScope scope = new NDScope()) {
                 scope.suppressNotUsedWarning();
                 NDArray logp = model.logits(hidden.get(new NDIndex("{}", m.create(rowIdx))))
@@ -298,7 +300,7 @@ public final class LanguageModel implements AutoCloseable {
         k = 0;
         for (int r = 0; r < batch.length; r++) {
             int n = ids.get(batch[r]).length - 1;
-            out[batch[r]].tokenNll = java.util.Arrays.copyOfRange(nll, k, k + n);
+            out[batch[r]].tokenNll = Arrays.copyOfRange(nll, k, k + n);
             k += n;
         }
     }

@@ -49,8 +49,12 @@ public final class MultipleChoice {
         return new Pair(ctx, Arrays.copyOfRange(whole, Math.min(ctx.length, whole.length), whole.length));
     }
 
-    /** Σ log p(continuation tokens | context) for every choice of every question: {@code [question][choice]}. */
-    public static double[][] logLikelihoods(LanguageModel model, List<Question> questions) {
+    /**
+     * Σ log p(continuation tokens | context) for every choice of every question: {@code [question][choice]}.
+     *
+     * @param ablation neurons zeroed at every token ({@link Ablation#none()} for the plain model)
+     */
+    public static double[][] logLikelihoods(LanguageModel model, List<Question> questions, Ablation ablation) {
         int maxLen = model.config().contextLength();
         List<long[]> seqs = new ArrayList<>();
         List<Integer> contLen = new ArrayList<>();
@@ -65,7 +69,7 @@ public final class MultipleChoice {
                 contLen.add(p.continuation().length);
             }
         }
-        List<double[]> nll = model.tokenNll(seqs, Ablation.none());
+        List<double[]> nll = model.tokenNll(seqs, ablation);
         double[][] out = new double[questions.size()][];
         int k = 0;
         for (int q = 0; q < questions.size(); q++) {

@@ -2,38 +2,51 @@ package io.linguaflow.worker.runtime;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import io.linguaflow.worker.model.MlpHook;
 
 /**
  * Applies the ablation and pools on the device, so only {@code [B, D]} per layer leaves it:
- * h̄ᵐ sums over real tokens (float64 of the float32 activations, as the reference pools) and counts of real
- * tokens with BLOOM GeLU / LLaMA SiLU(gate) > 0.
+ * Σ_t h_t over real tokens (float64 of the float32 activations, as the reference pools) and counts of real
+ * tokens with BLOOM GeLU / LLaMA SiLU(gate) > 0. The sums are a batched product with the row's 0/1 token
+ * mask {@code [B, 1, T]}, the counts a sum of (activation > 0) AND (real token); both skip padding exactly.
  */
 final class PoolingHook implements MlpHook {
 
     private final NDArray[] keep;
     private final boolean pool;
-    private final NDArray real32;
+    private final NDArray realMask;
     private final NDArray real64;
+    private final NDArray zero;
     final NDArray[] sums;
     final NDArray[] positives;
 
     /**
-     * @param realTokens float32 {@code [B, T]}, 1 at real tokens
-     * @param ablation   neurons to zero
-     * @param pool       whether to pool (false: ablation only, e.g. for perplexity)
+     * @param lengths  real tokens per row (right padding)
+     * @param t        padded length
+     * @param ablation neurons to zero
+     * @param pool     whether to pool (false: ablation only, e.g. for perplexity)
      */
-    PoolingHook(NDArray realTokens, Ablation ablation, int layers, boolean pool) {
-        NDManager m = realTokens.getManager();
+    PoolingHook(NDManager m, int[] lengths, int t, Ablation ablation, int layers, boolean pool) {
         this.keep = new NDArray[layers];
         for (int l = 0; l < layers && !ablation.isEmpty(); l++) {
             float[] k = ablation.keepMask(l);
             keep[l] = k == null ? null : m.create(k);
         }
         this.pool = pool;
-        this.real32 = realTokens.expandDims(2);
-        this.real64 = real32.toType(DataType.FLOAT64, false);
+        float[] real = new float[lengths.length * t];
+        double[] real64 = new double[real.length];
+        for (int b = 0; b < lengths.length; b++) {
+            for (int i = 0; i < lengths[b]; i++) {
+                real[b * t + i] = 1f;
+                real64[b * t + i] = 1.0;
+            }
+        }
+        this.realMask = m.create(real, new Shape(lengths.length, t, 1)).gt(0f); // bool [B, T, 1]
+        this.real64 = m.create(real64, new Shape(lengths.length, 1, t));
+        this.zero = m.create(0f);
         this.sums = new NDArray[layers];
         this.positives = new NDArray[layers];
     }
@@ -42,7 +55,8 @@ final class PoolingHook implements MlpHook {
     public NDArray onGate(int layer, NDArray gate) {
         NDArray g = keep[layer] == null ? gate : gate.mul(keep[layer]);
         if (pool) {
-            positives[layer] = g.gt(0f).toType(DataType.FLOAT32, false).mul(real32).sum(new int[] {1});
+            positives[layer] = g.gt(zero).logicalAnd(realMask).sum(new int[] {1}, true); // int64 [B, 1, D]
+            NDScope.unregister(positives[layer]); // outlives the layer's scope; freed with the batch manager
         }
         return g;
     }
@@ -50,7 +64,8 @@ final class PoolingHook implements MlpHook {
     @Override
     public void onActivation(int layer, NDArray activation) {
         if (pool) {
-            sums[layer] = activation.toType(DataType.FLOAT64, false).mul(real64).sum(new int[] {1});
+            sums[layer] = real64.matMul(activation.toType(DataType.FLOAT64, false)); // [B, 1, D]
+            NDScope.unregister(sums[layer]);
         }
     }
 }

@@ -18,8 +18,9 @@ public record RuntimeOptions(int batchSize, long tokenBudget, int threads) {
         }
     }
 
+    /** {@code b} samples per pass, up to {@code b * 512} padded positions (longer samples run in smaller batches). */
     public RuntimeOptions withBatchSize(int b) {
-        return new RuntimeOptions(b, Math.max(tokenBudget, (long) b * 32), threads);
+        return new RuntimeOptions(b, (long) b * 512, threads);
     }
 
     public RuntimeOptions withThreads(int n) {

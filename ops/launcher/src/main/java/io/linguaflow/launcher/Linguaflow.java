@@ -7,6 +7,9 @@ import io.linguaflow.producers.cli.ProduceCorpusCommand;
 import io.linguaflow.producers.cli.RequestAblationCommand;
 import io.linguaflow.producers.cli.RequestEvalCommand;
 import io.linguaflow.streams.cli.StreamsCommand;
+import io.linguaflow.worker.cli.EvalCommand;
+import io.linguaflow.worker.cli.ExtractCommand;
+import io.linguaflow.worker.cli.PerplexityCommand;
 import io.linguaflow.worker.kafka.WorkerCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -23,6 +26,9 @@ import picocli.CommandLine.Command;
             CommandLine.HelpCommand.class,
             AnalyzeCommand.class,
             NeuronTypesCommand.class,
+            ExtractCommand.class,
+            PerplexityCommand.class,
+            EvalCommand.class,
             StreamsCommand.class,
             WorkerCommand.class,
             ProduceCorpusCommand.class,

@@ -1,0 +1,94 @@
+package io.linguaflow.worker.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.Device;
+import io.linguaflow.worker.Fixtures;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+
+/** Padding, masks and length bucketing are invisible: batched results equal one-by-one runs. */
+class BatchingTest {
+
+    @Test
+    void planCoversEverySampleOnceSortedAndWithinBudget() {
+        int[] lengths = {5, 1, 9, 9, 3, 40, 2, 7, 7, 1, 12};
+        List<int[]> plan = Batches.plan(lengths, 3, 30);
+        boolean[] seen = new boolean[lengths.length];
+        int last = 0;
+        for (int[] b : plan) {
+            assertTrue(b.length >= 1 && b.length <= 3);
+            int longest = Arrays.stream(b).map(i -> lengths[i]).max().orElseThrow();
+            assertTrue(b.length == 1 || (long) b.length * longest <= 30, Arrays.toString(b));
+            for (int i : b) {
+                assertTrue(!seen[i]);
+                seen[i] = true;
+                assertTrue(lengths[i] >= last, "ascending lengths");
+                last = lengths[i];
+            }
+        }
+        for (boolean s : seen) {
+            assertTrue(s);
+        }
+        assertArrayEquals(new int[] {5}, plan.get(plan.size() - 1), "a sample over the budget runs alone");
+        assertThrows(IllegalArgumentException.class, () -> Batches.plan(lengths, 0, 10));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"bloom-tiny", "llama-tiny"})
+    void mixedLengthBatchEqualsOneByOne(String name) throws Exception {
+        // every 7th corpus row: all languages, 2..40+ tokens
+        List<String> texts = new ArrayList<>();
+        List<String> all = Fixtures.texts(Fixtures.corpus());
+        for (int i = 0; i < all.size(); i += 7) {
+            texts.add(all.get(i));
+        }
+        List<SampleActivations> single;
+        List<SampleActivations> batched;
+        List<SampleActivations> odd;
+        try (LanguageModel m = LanguageModel.load(Fixtures.model(name), Device.cpu(),
+                RuntimeOptions.DEFAULT.withBatchSize(1))) {
+            single = m.activations(texts, Ablation.none(), true);
+        }
+        try (LanguageModel m = LanguageModel.load(Fixtures.model(name), Device.cpu(),
+                RuntimeOptions.DEFAULT.withBatchSize(64))) {
+            batched = m.activations(texts, Ablation.none(), true);
+        }
+        try (LanguageModel m = LanguageModel.load(Fixtures.model(name), Device.cpu(), new RuntimeOptions(5, 64, 0))) {
+            odd = m.activations(texts, Ablation.none(), true);
+        }
+        int minLen = texts.size();
+        int maxLen = 0;
+        double max = 0;
+        int countDiffs = 0;
+        for (int i = 0; i < texts.size(); i++) {
+            minLen = Math.min(minLen, single.get(i).nTokens());
+            maxLen = Math.max(maxLen, single.get(i).nTokens());
+            for (List<SampleActivations> other : List.of(batched, odd)) {
+                assertArrayEquals(single.get(i).inputIds(), other.get(i).inputIds());
+                max = Math.max(max, Math.abs(single.get(i).meanNll() - other.get(i).meanNll()));
+                float[] a = single.get(i).concatenated();
+                float[] b = other.get(i).concatenated();
+                for (int k = 0; k < a.length; k++) {
+                    max = Math.max(max, Math.abs(a[k] - b[k]));
+                }
+                for (int l = 0; l < a.length / single.get(i).layerMeans()[0].length; l++) {
+                    for (int k = 0; k < single.get(i).positiveCounts()[l].length; k++) {
+                        countDiffs += Math.abs(single.get(i).positiveCounts()[l][k] - other.get(i).positiveCounts()[l][k]);
+                    }
+                }
+            }
+        }
+        FixtureParityTest.report(name, "batched (64 and 5/64-token budget) vs one-by-one, max |diff| means+NLL", max);
+        assertTrue(maxLen > 3 * minLen, "lengths " + minLen + ".." + maxLen + " should be mixed");
+        assertTrue(max <= 1e-5, "batched deviates by " + max);
+        assertEquals(0, countDiffs, "positive counts differ");
+    }
+}
