@@ -46,6 +46,21 @@ public record Corpus(String source, List<Row> rows) {
         return new Corpus("(in memory)", rows);
     }
 
+    /** Meaning ids in sample order. */
+    public List<String> ids() {
+        return rows.stream().map(Row::id).toList();
+    }
+
+    /** Languages in sample order. */
+    public List<String> langs() {
+        return rows.stream().map(Row::lang).toList();
+    }
+
+    /** Texts in sample order (empty when the TSV has no text column). */
+    public List<String> texts() {
+        return rows.stream().map(Row::text).toList();
+    }
+
     public int size() {
         return rows.size();
     }

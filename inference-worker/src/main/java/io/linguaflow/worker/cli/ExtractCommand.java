@@ -2,6 +2,10 @@ package io.linguaflow.worker.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.linguaflow.analysis.batch.AnalysisJson;
+import io.linguaflow.analysis.batch.AnalysisOptions;
+import io.linguaflow.analysis.batch.Analyzer;
+import io.linguaflow.analysis.batch.NpyVectors;
 import io.linguaflow.analysis.io.Npy;
 import io.linguaflow.worker.runtime.Ablation;
 import io.linguaflow.worker.runtime.LanguageModel;
@@ -22,11 +26,12 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code linguaflow extract}: mean-pooled MLP activations of every corpus row, without Kafka.
- * Writes {@code vectors.npy} (float32 [N, L*D], layer-major, corpus row order) and {@code samples.jsonl}.
+ * Writes {@code vectors.npy} (float32 [N, L*D], layer-major, corpus row order), {@code samples.jsonl} and
+ * {@code analysis.json} (the {@code analyze} result on those vectors).
  */
 @Command(name = "extract", mixinStandardHelpOptions = true,
         description = "Mean-pooled MLP activations of a corpus: OUT/vectors.npy (float32 [N, L*D], layer-major), "
-                + "OUT/samples.jsonl (id, lang, input_ids, n_tokens, mean_nll).")
+                + "OUT/samples.jsonl (id, lang, input_ids, n_tokens, mean_nll), OUT/analysis.json (as 'analyze').")
 public final class ExtractCommand implements Callable<Integer> {
 
     /** Rows per chunk: results are streamed to disk chunk by chunk. */
@@ -44,7 +49,7 @@ public final class ExtractCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         return Cli.run(() -> {
-            Corpus c = Corpus.read(corpus);
+            io.linguaflow.analysis.corpus.Corpus c = Corpus.read(corpus);
             Files.createDirectories(out);
             long t0 = System.nanoTime();
             long tokens = 0;
@@ -78,13 +83,22 @@ public final class ExtractCommand implements Callable<Integer> {
                         }
                     }
                 }
-                // TODO(lead, at merge): OUT/analysis.json = the `linguaflow analyze` result on OUT/vectors.npy
-                // (io.linguaflow.analysis entry point, written in the analysis worktree).
+                analyze(c, m.config().numLayers());
                 double s = (System.nanoTime() - t0) / 1e9;
                 System.err.printf("extract: %d samples, %d tokens, %.1f s (%.0f tokens/s), %d x %d neurons -> %s%n",
                         c.size(), tokens, s, tokens / s, m.config().numLayers(), m.config().intermediateSize(), out);
             }
             return 0;
         });
+    }
+
+    /** OUT/analysis.json: what {@code linguaflow analyze} gives on OUT/vectors.npy. */
+    private void analyze(io.linguaflow.analysis.corpus.Corpus c, int layers) throws IOException {
+        try (NpyVectors vectors = NpyVectors.open(out.resolve("vectors.npy"), layers)) {
+            AnalysisJson.write(Analyzer.analyze(vectors, c, AnalysisOptions.defaults()), out.resolve("analysis.json"));
+        } catch (IllegalArgumentException e) {
+            // vectors.npy and samples.jsonl stand on their own; say loudly why there is no analysis
+            System.err.println("extract: analysis.json not written: " + e.getMessage());
+        }
     }
 }

@@ -42,7 +42,7 @@ public final class PerplexityCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         return Cli.run(() -> {
-            Corpus c = Corpus.read(corpus);
+            io.linguaflow.analysis.corpus.Corpus c = Corpus.read(corpus);
             Map<String, int[]> sets = ablate == null ? Map.of() : readSets(ablate);
             ObjectMapper json = new ObjectMapper();
             ObjectNode result = json.createObjectNode();

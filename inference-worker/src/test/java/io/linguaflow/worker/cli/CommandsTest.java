@@ -74,6 +74,15 @@ class CommandsTest {
             assertEquals(ref.get(i).get("n_tokens").asInt(), s.get("n_tokens").asInt());
             assertEquals(ref.get(i).get("mean_nll").asDouble(), s.get("mean_nll").asDouble(), 1e-4);
         }
+        // analysis.json: the analyze result on the extracted vectors reproduces the reference metrics and key regions
+        JsonNode analysis = Fixtures.json(Fixtures.reference("llama-tiny").resolve("reference.json")).get("analysis");
+        JsonNode got = Fixtures.json(out.resolve("analysis.json"));
+        assertEquals(analysis.get("overall").get("lrds").asDouble(), got.get("lrds").asDouble(), 1e-6);
+        assertEquals(analysis.get("overall").get("sads").asDouble(), got.get("sads").asDouble(), 1e-6);
+        JsonNode want = analysis.get("key_neurons").get("indices");
+        assertEquals(want.size(), got.get("key_neurons").size());
+        want.properties().forEach(e -> assertEquals(e.getValue(), got.get("key_neurons").get(e.getKey()),
+                "key neurons of " + e.getKey()));
     }
 
     @Test
@@ -119,10 +128,10 @@ class CommandsTest {
         Files.writeString(corpus, "id\tlang\ttext\ns01\ten\tHello there.\ns02\ten\n");
         String model = Fixtures.model("bloom-tiny").toString();
         assertTrue(stderrOf(new ExtractCommand(), "--model", model, "--corpus", corpus.toString(), "--out",
-                tmp.resolve("o").toString()).contains(corpus + " line 3: expected 3 tab-separated fields, got 2"));
+                tmp.resolve("o").toString()).contains(corpus + " line 3: 2 tab-separated fields, the header needs 3"));
         Files.writeString(corpus, "id\ttext\ns01\tHello\n");
         assertTrue(stderrOf(new ExtractCommand(), "--model", model, "--corpus", corpus.toString(), "--out",
-                tmp.resolve("o").toString()).contains("header must name the columns id, lang and text"));
+                tmp.resolve("o").toString()).contains("header must name the columns id and lang (and text)"));
         Files.writeString(corpus, "id\tlang\ttext\ns01\ten\tHello there.\n");
         Path k = tmp.resolve("k.json");
         Files.writeString(k, "{\"en\":[1, 99999]}");
