@@ -28,7 +28,13 @@ public final class ModelOptions {
     int threads;
 
     LanguageModel load() throws CheckpointException {
-        Device d = switch (device) {
+        RuntimeOptions o = RuntimeOptions.DEFAULT.withBatchSize(batchSize).withThreads(threads);
+        return LanguageModel.load(model, device(device), o);
+    }
+
+    /** The value of a {@code --device cpu|gpu} option; gpu only where libtorch sees one. */
+    public static Device device(String name) {
+        return switch (name) {
             case "cpu" -> Device.cpu();
             case "gpu" -> {
                 if (Engine.getEngine("PyTorch").getGpuCount() == 0) {
@@ -36,9 +42,7 @@ public final class ModelOptions {
                 }
                 yield Device.gpu();
             }
-            default -> throw new IllegalArgumentException("--device must be cpu or gpu, got '" + device + "'");
+            default -> throw new IllegalArgumentException("--device must be cpu or gpu, got '" + name + "'");
         };
-        RuntimeOptions o = RuntimeOptions.DEFAULT.withBatchSize(batchSize).withThreads(threads);
-        return LanguageModel.load(model, d, o);
     }
 }

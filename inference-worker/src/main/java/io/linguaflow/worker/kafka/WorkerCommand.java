@@ -1,10 +1,9 @@
 package io.linguaflow.worker.kafka;
 
-import ai.djl.Device;
-import ai.djl.engine.Engine;
 import io.linguaflow.schemas.KafkaEnvironment;
 import io.linguaflow.schemas.Topics;
 import io.linguaflow.schemas.deadletter.DeadLetters;
+import io.linguaflow.worker.cli.ModelOptions;
 import io.linguaflow.worker.runtime.RuntimeOptions;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
@@ -126,23 +125,11 @@ public final class WorkerCommand implements Callable<Integer> {
         Topics topics = topicPrefix == null ? KafkaEnvironment.fromEnvironment().topics() : new Topics(topicPrefix);
         return new WorkerSettings(bootstrap, registry, topics, group == null ? WorkerSettings.defaultGroup(topics) : group,
                 instanceId == null ? hostName() : instanceId, requestsPerTransaction, maxModels,
-                maxModelBytes == null ? halfThePhysicalMemory() : parseSize(maxModelBytes), device(device),
+                maxModelBytes == null ? halfThePhysicalMemory() : parseSize(maxModelBytes), ModelOptions.device(device),
                 RuntimeOptions.DEFAULT.withBatchSize(batchSize).withThreads(threads),
                 Duration.ofSeconds(transactionTimeoutSeconds), Duration.ofMillis(throttleMs), kafkaConfig);
     }
 
-    static Device device(String name) {
-        return switch (name) {
-            case "cpu" -> Device.cpu();
-            case "gpu" -> {
-                if (Engine.getEngine("PyTorch").getGpuCount() == 0) {
-                    throw new IllegalArgumentException("--device gpu: libtorch sees no GPU (CUDA runtime needs the -Pcuda build)");
-                }
-                yield Device.gpu();
-            }
-            default -> throw new IllegalArgumentException("--device must be cpu or gpu, got '" + name + "'");
-        };
-    }
 
     /** Bytes from {@code 123}, {@code 512k}, {@code 64m}, {@code 12g} (binary multiples). */
     static long parseSize(String text) {
