@@ -1,6 +1,7 @@
 package io.linguaflow.ops;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -66,7 +67,11 @@ class LocalScriptTest {
         assertEquals(0, stop.status, stop.output);
         assertEquals(List.of(), processes("broker"), "broker left running after stop");
         assertEquals(List.of(), processes("registry"), "registry left running after stop");
-        assertTrue(ProcessHandle.of(broker).map(p -> !p.isAlive()).orElse(true));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10); // a killed process may still be exiting
+        while (running(broker) && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        assertFalse(running(broker), "broker pid " + broker + " still running after stop");
 
         Result stopped = script("status");
         assertEquals(3, stopped.status, stopped.output);
@@ -91,6 +96,24 @@ class LocalScriptTest {
         if (env != null && (!processes("broker").isEmpty() || !processes("registry").isEmpty())) {
             script("stop");
         }
+    }
+
+    /**
+     * Whether the process runs. The broker is a grandchild of this JVM, reparented when the script exits; once killed
+     * it may linger as a zombie until its new parent reaps it, which {@link ProcessHandle#isAlive()} counts as alive.
+     */
+    private static boolean running(long pid) throws IOException {
+        Path stat = Path.of("/proc", Long.toString(pid), "stat");
+        if (!Files.exists(stat)) {
+            return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+        }
+        String s;
+        try {
+            s = Files.readString(stat);
+        } catch (java.nio.file.NoSuchFileException gone) {
+            return false;
+        }
+        return s.charAt(s.lastIndexOf(')') + 2) != 'Z'; // field 3, after "pid (comm) "
     }
 
     private record Result(int status, String output) {
