@@ -22,11 +22,11 @@ public final class LocalServices implements AutoCloseable {
     private final String bootstrap;
     private RegistryServerProcess registry;
 
-    private LocalServices(Path home, Path runDir, int kafkaPort, int controllerPort) {
+    private LocalServices(Path home, Path runDir, int kafkaPort, int controllerPort, boolean build) {
         this.home = home;
         this.runDir = runDir;
         this.env = Map.of("LINGUAFLOW_RUN_DIR", runDir.toString(), "LINGUAFLOW_KAFKA_PORT", Integer.toString(kafkaPort),
-                "LINGUAFLOW_CONTROLLER_PORT", Integer.toString(controllerPort));
+                "LINGUAFLOW_CONTROLLER_PORT", Integer.toString(controllerPort), "LINGUAFLOW_NO_BUILD", build ? "" : "1");
         this.bootstrap = "127.0.0.1:" + kafkaPort;
     }
 
@@ -35,10 +35,12 @@ public final class LocalServices implements AutoCloseable {
      *
      * @param home   repository root (holds {@code ops/local.sh}); see {@link RegistryServerProcess#locateHome()}
      * @param runDir pid files, logs and broker data of this run
+     * @param build  let {@code ops/local.sh} (re)build the broker classpath when sources changed; false inside a Maven
+     *               build that has just written it ({@code LINGUAFLOW_NO_BUILD=1})
      */
-    public static LocalServices start(Path home, Path runDir) throws IOException, InterruptedException {
+    public static LocalServices start(Path home, Path runDir, boolean build) throws IOException, InterruptedException {
         Files.createDirectories(runDir);
-        LocalServices s = new LocalServices(home, runDir, freePort(), freePort());
+        LocalServices s = new LocalServices(home, runDir, freePort(), freePort(), build);
         try {
             s.localSh("start", "broker");
             s.registry = RegistryServerProcess.start(home, "127.0.0.1", freePort(), runDir.resolve("registry"), Duration.ofSeconds(90));

@@ -59,6 +59,13 @@ public final class PipelineCommand implements Callable<Integer> {
     @Option(names = "--home", paramLabel = "DIR", description = "repository root holding ops/local.sh (default: -Dlinguaflow.home, else found from the working directory)")
     Path home;
 
+    @Option(names = "--work-dir", paramLabel = "DIR",
+            description = "broker data, logs and streams state; kept afterwards (default: a temporary directory, deleted at the end)")
+    Path workDir;
+
+    @Option(names = "--no-build", hidden = true, description = "use the broker classpath as built (tests inside the Maven build)")
+    boolean noBuild;
+
     @Option(names = "--http-port", defaultValue = "0", description = "port of the REST API and dashboard (default: a free port)")
     int httpPort;
 
@@ -83,7 +90,7 @@ public final class PipelineCommand implements Callable<Integer> {
             err.println("error: --corpus " + corpus + " is not a file");
             return 2;
         }
-        Path work = Files.createTempDirectory("linguaflow-pipeline-");
+        Path work = workDir != null ? Files.createDirectories(workDir) : Files.createTempDirectory("linguaflow-pipeline-");
         CountDownLatch stop = new CountDownLatch(1);
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
@@ -101,7 +108,9 @@ public final class PipelineCommand implements Callable<Integer> {
             err.println("error: " + e.getMessage());
             return 2;
         } finally {
-            delete(work);
+            if (workDir == null) {
+                delete(work);
+            }
             stopped.countDown();
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
@@ -119,7 +128,7 @@ public final class PipelineCommand implements Callable<Integer> {
                 Path root = home != null ? home.toAbsolutePath() : RegistryServerProcess.locateHome();
                 err.println("pipeline: starting a broker and a registry (run dir " + work.resolve("run") + ")");
                 err.flush();
-                local = LocalServices.start(root, work.resolve("run"));
+                local = LocalServices.start(root, work.resolve("run"), !noBuild);
             }
             String prefix = "pipeline-" + UUID.randomUUID().toString().substring(0, 8) + ".";
             Pipeline.Config config = new Pipeline.Config(local != null ? local.bootstrapServers() : bootstrap,
