@@ -60,7 +60,7 @@ public final class Pipeline implements AutoCloseable {
                          int partitions, Duration checkpointTimeout) {
     }
 
-    /** How a landed checkpoint ended: {@code COMPLETE}, or {@code SKIPPED_DUPLICATE} (its weights were analysed already). */
+    /** How a landed checkpoint ended: {@code COMPLETE}, or {@code SKIPPED_DUPLICATE} (its weights were analysed already; {@code message} from the planner). */
     public record Landed(CheckpointEvent event, Stage stage, String message) {
     }
 
@@ -70,7 +70,7 @@ public final class Pipeline implements AutoCloseable {
     private final KafkaEnvironment kafka;
     private final List<AutoCloseable> open = new ArrayList<>();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    private final Map<String, List<Stage>> progress = new HashMap<>();
+    private final Map<String, List<Progress>> progress = new HashMap<>();
     private LinguaflowStreams streams;
     private InferenceWorker worker;
     private Thread workerThread;
@@ -162,14 +162,15 @@ public final class Pipeline implements AutoCloseable {
         long deadline = System.nanoTime() + config.checkpointTimeout().toNanos();
         while (true) {
             readProgress(Duration.ofMillis(200));
-            List<Stage> stages = progress.getOrDefault(id, List.of());
-            Stage last = stages.isEmpty() ? null : stages.get(stages.size() - 1);
+            List<Progress> seen = progress.getOrDefault(id, List.of());
+            Progress lastProgress = seen.isEmpty() ? null : seen.get(seen.size() - 1);
+            Stage last = lastProgress == null ? null : lastProgress.getStage();
             if (last == Stage.FAILED) {
-                throw new IllegalStateException("checkpoint " + id + " (" + dir + ") failed; see the dead-letters topic "
-                        + topics().name(Topic.DEAD_LETTERS));
+                throw new IllegalStateException("checkpoint " + id + " (" + dir + ") failed: " + lastProgress.getMessage()
+                        + " (see the dead-letters topic " + topics().name(Topic.DEAD_LETTERS) + ")");
             }
             if (last == Stage.SKIPPED_DUPLICATE) {
-                return new Landed(event, last, "weights already analysed under another checkpoint id");
+                return new Landed(event, last, lastProgress.getMessage());
             }
             if (last == Stage.COMPLETE && restComplete(id)) {
                 return new Landed(event, last, null);
@@ -180,7 +181,8 @@ public final class Pipeline implements AutoCloseable {
             }
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("checkpoint " + id + " (" + dir + ") not complete after "
-                        + config.checkpointTimeout().toSeconds() + " s; progress stages seen: " + stages);
+                        + config.checkpointTimeout().toSeconds() + " s; progress stages seen: "
+                        + seen.stream().map(Progress::getStage).toList());
             }
         }
     }
@@ -188,7 +190,7 @@ public final class Pipeline implements AutoCloseable {
     /** Every progress stage published for {@code checkpointId} so far, in order (committed records only). */
     public List<Stage> progressOf(String checkpointId) {
         readProgress(Duration.ofMillis(500));
-        return List.copyOf(progress.getOrDefault(checkpointId, List.of()));
+        return progress.getOrDefault(checkpointId, List.of()).stream().map(Progress::getStage).toList();
     }
 
     /** GET {@code path} on the query service; retries while it answers 503 (rebalance, restore). */
@@ -230,7 +232,7 @@ public final class Pipeline implements AutoCloseable {
     }
 
     private void readProgress(Duration wait) {
-        progressReader.poll(wait).forEach(r -> progress.computeIfAbsent(r.key(), k -> new ArrayList<>()).add(r.value().getStage()));
+        progressReader.poll(wait).forEach(r -> progress.computeIfAbsent(r.key(), k -> new ArrayList<>()).add(r.value()));
     }
 
     /** Stops the worker (its open transaction is aborted), then streams and the query service. */

@@ -10,6 +10,7 @@ import io.linguaflow.schemas.avro.Stage;
 import io.linguaflow.schemas.testkit.TestKafka;
 import io.linguaflow.schemas.testkit.TestRegistry;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -75,6 +76,20 @@ class PipelineTrendTest {
             assertEquals(1, stages.stream().filter(s -> s == Stage.PLANNED).count(), stages.toString());
             assertEquals(1, stages.stream().filter(s -> s == Stage.COMPLETE).count(), stages.toString());
             assertEquals(Stage.COMPLETE, stages.get(stages.size() - 1), stages.toString());
+
+            // the same weights under another name (another checkpoint id): skipped as a duplicate, not analysed
+            Path copy = Files.createDirectories(state.resolve("copies/bloom-tiny-copy/step-50"));
+            try (var files = Files.list(dirs.get(1))) {
+                for (Path f : (Iterable<Path>) files::iterator) {
+                    Files.copy(f, copy.resolve(f.getFileName()));
+                }
+            }
+            Pipeline.Landed renamed = pipeline.land(copy, report.get("corpus").asText(), 2.0);
+            assertEquals("bloom-tiny-copy@50", renamed.event().getCheckpointId());
+            assertEquals(Stage.SKIPPED_DUPLICATE, renamed.stage());
+            JsonNode skipped = PipelineReport.entry(pipeline, renamed);
+            assertEquals("SKIPPED_DUPLICATE", skipped.get("status").asText());
+            assertTrue(skipped.get("metrics") == null, skipped.toString());
 
             // the trend endpoint, ordered by step
             JsonNode served = pipeline.get("/models/" + Pipeline.enc(again.event().getModel()) + "/trend").get("checkpoints");
