@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.linguaflow.producers.checkpoint.CheckpointException;
+import io.linguaflow.producers.checkpoint.CheckpointInspector;
 import io.linguaflow.producers.checkpoint.LandingOptions;
 import io.linguaflow.schemas.registry.RegistryServerProcess;
 import java.io.IOException;
@@ -77,6 +78,16 @@ public final class PipelineCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        try {
+            return checkedCall();
+        } catch (CheckpointException | IllegalArgumentException e) {
+            spec.commandLine().getErr().println("error: " + e.getMessage());
+            spec.commandLine().getErr().flush();
+            return 2;
+        }
+    }
+
+    private int checkedCall() throws Exception {
         PrintWriter err = spec.commandLine().getErr();
         if ((bootstrap == null) != (registry == null)) {
             err.println("error: --bootstrap and --registry go together (or give neither to start a private broker and registry)");
@@ -89,6 +100,9 @@ public final class PipelineCommand implements Callable<Integer> {
         if (!Files.isRegularFile(corpus)) {
             err.println("error: --corpus " + corpus + " is not a file");
             return 2;
+        }
+        for (Path dir : checkpoints) { // fail before anything starts; hashing waits for the landing
+            CheckpointInspector.inspect(dir.toAbsolutePath().normalize());
         }
         Path work = workDir != null ? Files.createDirectories(workDir) : Files.createTempDirectory("linguaflow-pipeline-");
         CountDownLatch stop = new CountDownLatch(1);
@@ -104,9 +118,6 @@ public final class PipelineCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(hook);
         try {
             return run(work, err, stop);
-        } catch (CheckpointException | IllegalArgumentException e) {
-            err.println("error: " + e.getMessage());
-            return 2;
         } finally {
             if (workDir == null) {
                 delete(work);

@@ -67,6 +67,12 @@ class PipelineCommandTest {
         r = execute("pipeline", "--checkpoint", work.toString(), "--corpus", corpus.toString());
         assertEquals(2, r.exit);
         assertTrue(r.err.contains("--out R.json is required"), r.err);
+
+        // not a checkpoint: refused before a broker starts, naming the file
+        r = execute("pipeline", "--checkpoint", work.toString(), "--corpus", corpus.toString(), "--out", "R.json");
+        assertEquals(2, r.exit);
+        assertTrue(r.err.startsWith("error: ") && r.err.contains(work.resolve("config.json").toString()), r.err);
+        assertTrue(!r.err.contains("starting a broker"), r.err);
     }
 
     private record Result(int exit, String err) {
