@@ -2,6 +2,7 @@ package io.linguaflow.launcher;
 
 import io.linguaflow.analysis.cli.AnalyzeCommand;
 import io.linguaflow.analysis.cli.NeuronTypesCommand;
+import io.linguaflow.launcher.pipeline.PipelineCommand;
 import io.linguaflow.producers.cli.LandCheckpointsCommand;
 import io.linguaflow.producers.cli.ProduceCorpusCommand;
 import io.linguaflow.producers.cli.RequestAblationCommand;
@@ -35,6 +36,7 @@ import picocli.CommandLine.Command;
             LandCheckpointsCommand.class,
             RequestAblationCommand.class,
             RequestEvalCommand.class,
+            PipelineCommand.class,
         })
 public final class Linguaflow implements Runnable {
 

@@ -1,0 +1,259 @@
+package io.linguaflow.launcher.pipeline;
+
+import ai.djl.Device;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.linguaflow.producers.checkpoint.CheckpointException;
+import io.linguaflow.producers.checkpoint.CheckpointLander;
+import io.linguaflow.producers.checkpoint.LandingOptions;
+import io.linguaflow.producers.corpus.CorpusOptions;
+import io.linguaflow.producers.corpus.CorpusResult;
+import io.linguaflow.producers.corpus.TsvCorpusReader;
+import io.linguaflow.producers.kafka.RecordPublisher;
+import io.linguaflow.schemas.KafkaEnvironment;
+import io.linguaflow.schemas.Topic;
+import io.linguaflow.schemas.Topics;
+import io.linguaflow.schemas.avro.CheckpointEvent;
+import io.linguaflow.schemas.avro.Progress;
+import io.linguaflow.schemas.avro.Stage;
+import io.linguaflow.schemas.serde.AvroDeserializer;
+import io.linguaflow.schemas.serde.SerdeConfig;
+import io.linguaflow.streams.app.LinguaflowStreams;
+import io.linguaflow.streams.app.StreamsConfigs;
+import io.linguaflow.streams.config.StreamsSettings;
+import io.linguaflow.streams.query.QueryService;
+import io.linguaflow.worker.kafka.InferenceWorker;
+import io.linguaflow.worker.kafka.WorkerSettings;
+import io.linguaflow.worker.runtime.RuntimeOptions;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.streams.state.HostInfo;
+
+/**
+ * The whole pipeline in one JVM on a given broker and registry: topics, one streams instance with its query service,
+ * one inference worker thread, a producer for corpus and checkpoint events, and a reader of {@code progress}. Callers
+ * publish a corpus, then land checkpoints one by one with {@link #land}, which returns once the checkpoint's analysis
+ * is final; {@link PipelineReport} turns what the REST API then serves into the report.
+ */
+public final class Pipeline implements AutoCloseable {
+
+    /** Settings of one run; {@code topicPrefix} keeps runs on a shared broker apart. */
+    public record Config(String bootstrapServers, String registryUrl, String topicPrefix, Path stateDir, int httpPort,
+                         int partitions, Duration checkpointTimeout) {
+    }
+
+    /** How a landed checkpoint ended: {@code COMPLETE}, or {@code SKIPPED_DUPLICATE} (its weights were analysed already; {@code message} from the planner). */
+    public record Landed(CheckpointEvent event, Stage stage, String message) {
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Config config;
+    private final KafkaEnvironment kafka;
+    private final List<AutoCloseable> open = new ArrayList<>();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final Map<String, List<Progress>> progress = new HashMap<>();
+    private LinguaflowStreams streams;
+    private InferenceWorker worker;
+    private Thread workerThread;
+    private volatile Throwable workerFailure;
+    private RecordPublisher publisher;
+    private KafkaConsumer<String, Progress> progressReader;
+
+    private Pipeline(Config config) {
+        this.config = config;
+        this.kafka = new KafkaEnvironment(config.bootstrapServers(), config.registryUrl(), new Topics(config.topicPrefix()));
+    }
+
+    /** Creates the topics and starts streams (queries on {@code config.httpPort}) and the worker. */
+    public static Pipeline start(Config config) throws Exception {
+        Pipeline p = new Pipeline(config);
+        try {
+            p.startAll();
+            return p;
+        } catch (Exception | Error e) {
+            p.close();
+            throw e;
+        }
+    }
+
+    private void startAll() throws Exception {
+        Map<String, Object> serde = Map.of(SerdeConfig.SCHEMA_REGISTRY_URL, config.registryUrl());
+        StreamsSettings settings = StreamsSettings.defaults(kafka.topics(), serde).withInterimInterval(Duration.ofSeconds(2));
+        try (Admin admin = Admin.create(kafka.clientConfig())) {
+            LinguaflowStreams.ensureTopics(admin, settings, config.partitions(), (short) 1);
+        }
+        Properties props = StreamsConfigs.of(config.topicPrefix() + "streams", config.bootstrapServers(), config.stateDir(),
+                "localhost:" + config.httpPort(), serde, config.topicPrefix());
+        props.put("replication.factor", 1);
+        streams = new LinguaflowStreams(settings, props);
+        open.add(streams);
+        QueryService queries = new QueryService(streams.kafkaStreams(), new HostInfo("localhost", config.httpPort()));
+        open.add(queries);
+        queries.start();
+        streams.start();
+
+        WorkerSettings ws = new WorkerSettings(config.bootstrapServers(), config.registryUrl(), kafka.topics(),
+                WorkerSettings.defaultGroup(kafka.topics()), "pipeline", 4, 2, 4L << 30, Device.cpu(), RuntimeOptions.DEFAULT,
+                Duration.ofSeconds(120), Duration.ZERO, Map.of());
+        worker = new InferenceWorker(ws);
+        workerThread = new Thread(() -> {
+            try {
+                worker.run();
+            } catch (Throwable t) {
+                workerFailure = t;
+            }
+        }, "pipeline-worker");
+        workerThread.start();
+
+        publisher = new RecordPublisher(kafka.topics(), kafka.clientConfig(), Clock.systemUTC());
+        open.add(publisher);
+        progressReader = progressReader();
+        open.add(progressReader);
+    }
+
+    /** The query service's base URL, e.g. {@code http://localhost:7070}. */
+    public String url() {
+        return "http://localhost:" + config.httpPort();
+    }
+
+    public Topics topics() {
+        return kafka.topics();
+    }
+
+    /** Reads a TSV corpus (columns id, lang, text), publishes its sentences and returns what was read. */
+    public CorpusResult produceCorpus(Path tsv) throws IOException {
+        CorpusResult corpus = new TsvCorpusReader(tsv).read(CorpusOptions.defaults());
+        if (corpus.sentences().isEmpty()) {
+            throw new IllegalArgumentException("corpus " + tsv + " has no usable sentences");
+        }
+        publisher.corpus(corpus);
+        return corpus;
+    }
+
+    /**
+     * Lands {@code dir} for {@code corpus} and waits until its analysis is final (progress COMPLETE and the REST API
+     * serving complete metrics) or skipped as a duplicate. Throws on FAILED, on a worker that died, or after the
+     * configured timeout.
+     */
+    public Landed land(Path dir, String corpus, double threshold) throws CheckpointException, IOException, InterruptedException {
+        CheckpointEvent event = new CheckpointLander(LandingOptions.forCorpus(corpus).withThreshold(threshold), Clock.systemUTC())
+                .land(dir).event();
+        publisher.checkpoint(event);
+        String id = event.getCheckpointId();
+        long deadline = System.nanoTime() + config.checkpointTimeout().toNanos();
+        while (true) {
+            readProgress(Duration.ofMillis(200));
+            List<Progress> seen = progress.getOrDefault(id, List.of());
+            Progress lastProgress = seen.isEmpty() ? null : seen.get(seen.size() - 1);
+            Stage last = lastProgress == null ? null : lastProgress.getStage();
+            if (last == Stage.FAILED) {
+                throw new IllegalStateException("checkpoint " + id + " (" + dir + ") failed: " + lastProgress.getMessage()
+                        + " (see the dead-letters topic " + topics().name(Topic.DEAD_LETTERS) + ")");
+            }
+            if (last == Stage.SKIPPED_DUPLICATE) {
+                return new Landed(event, last, lastProgress.getMessage());
+            }
+            if (last == Stage.COMPLETE && restComplete(id)) {
+                return new Landed(event, last, null);
+            }
+            if (workerFailure != null || !workerThread.isAlive()) {
+                throw new IllegalStateException("the inference worker stopped while " + id + " was analysed: " + workerFailure,
+                        workerFailure);
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("checkpoint " + id + " (" + dir + ") not complete after "
+                        + config.checkpointTimeout().toSeconds() + " s; progress stages seen: "
+                        + seen.stream().map(Progress::getStage).toList());
+            }
+        }
+    }
+
+    /** Every progress stage published for {@code checkpointId} so far, in order (committed records only). */
+    public List<Stage> progressOf(String checkpointId) {
+        readProgress(Duration.ofMillis(500));
+        return progress.getOrDefault(checkpointId, List.of()).stream().map(Progress::getStage).toList();
+    }
+
+    /** GET {@code path} on the query service; retries while it answers 503 (rebalance, restore). */
+    public JsonNode get(String path) throws IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(url() + path)).timeout(Duration.ofSeconds(30)).GET().build();
+        for (int attempt = 0; ; attempt++) {
+            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() == 200) {
+                return JSON.readTree(response.body());
+            }
+            if (response.statusCode() != 503 || attempt >= 100) {
+                throw new IOException("GET " + path + " answered " + response.statusCode() + ": " + response.body());
+            }
+            Thread.sleep(300);
+        }
+    }
+
+    static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    private boolean restComplete(String id) throws IOException, InterruptedException {
+        return get("/checkpoints/" + enc(id) + "/metrics").path("complete").asBoolean(false);
+    }
+
+    private KafkaConsumer<String, Progress> progressReader() {
+        Map<String, Object> c = new HashMap<>(kafka.clientConfig());
+        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        AvroDeserializer<Progress> values = new AvroDeserializer<>(Progress.class);
+        values.configure(c, false);
+        KafkaConsumer<String, Progress> consumer = new KafkaConsumer<>(c, new StringDeserializer(), values);
+        String topic = topics().name(Topic.PROGRESS);
+        List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                .map(p -> new TopicPartition(topic, p.partition())).toList();
+        consumer.assign(partitions);
+        consumer.seekToBeginning(partitions);
+        return consumer;
+    }
+
+    private void readProgress(Duration wait) {
+        progressReader.poll(wait).forEach(r -> progress.computeIfAbsent(r.key(), k -> new ArrayList<>()).add(r.value()));
+    }
+
+    /** Stops the worker (its open transaction is aborted), then streams and the query service. */
+    @Override
+    public void close() {
+        if (worker != null) {
+            worker.stop();
+            try {
+                worker.awaitFinished(Duration.ofSeconds(60));
+                workerThread.join(60_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        for (int i = open.size() - 1; i >= 0; i--) {
+            try {
+                open.get(i).close();
+            } catch (Exception e) {
+                System.err.println("pipeline: closing " + open.get(i).getClass().getSimpleName() + " failed: " + e);
+            }
+        }
+        open.clear();
+    }
+}
