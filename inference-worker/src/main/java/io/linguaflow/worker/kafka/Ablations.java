@@ -31,6 +31,12 @@ final class Ablations {
         if (corpus.isEmpty()) {
             throw new RejectedRequestException(where + ": corpus '" + request.getCorpus() + "' has no sentences");
         }
+        Integer expected = corpus.get(0).getCorpusSize();
+        if (expected != null && corpus.size() < expected) {
+            // perplexities over part of a corpus would silently differ from the whole corpus' values
+            throw new RejectedRequestException(where + ": corpus '" + request.getCorpus() + "' is incomplete: "
+                    + corpus.size() + " of " + expected + " sentences on the topic");
+        }
         if (request.getWindow() != null && request.getWindow() != c.contextLength()) {
             // the runtime scores long texts in windows of the context length only
             throw new RejectedRequestException(where + ": window " + request.getWindow() + " is not supported; the "

@@ -58,10 +58,17 @@ class AblationRequestsTest {
                         Sentence.newBuilder().setCorpus("fixture").setMeaningId(r.id()).setLang(r.lang()).setText(r.text())
                                 .setIndex(i).setCorpusSize(rows.size()).build()));
             }
+            for (int i = 0; i < 10; i++) { // a corpus still being produced: 10 of its 450 rows
+                Fixtures.Row r = rows.get(i);
+                p.send(new ProducerRecord<>(topics.name(Topic.SENTENCES), Keys.sentence("partial", r.lang(), r.id()),
+                        Sentence.newBuilder().setCorpus("partial").setMeaningId(r.id()).setLang(r.lang()).setText(r.text())
+                                .setIndex(i).setCorpusSize(rows.size()).build()));
+            }
             String requests = topics.name(Topic.ABLATION_REQUESTS);
             p.send(new ProducerRecord<>(requests, "a1", request("a1", model, "fixture", Map.of("zh", list(zh)), 7L)));
             p.send(new ProducerRecord<>(requests, "a2", request("a2", model, "fixture", Map.of("bad", List.of(1, 5000)), null)));
             p.send(new ProducerRecord<>(requests, "a3", request("a3", model, "nope", Map.of("zh", list(zh)), null)));
+            p.send(new ProducerRecord<>(requests, "a4", request("a4", model, "partial", Map.of("zh", list(zh)), null)));
         }
 
         InferenceWorker worker = new InferenceWorker(WorkerKit.settings(topics, "ablate-1", 3, 1));
@@ -72,7 +79,7 @@ class AblationRequestsTest {
                 AblationResult.class, "read_committed");
              KafkaConsumer<String, DeadLetter> dl = WorkerKit.deadLetters(topics)) {
             assertTrue(WorkerKit.pollUntil(rc, results, l -> !l.isEmpty(), Duration.ofSeconds(90)), "no ablation result");
-            assertTrue(WorkerKit.pollUntil(dl, letters, l -> l.size() >= 2, Duration.ofSeconds(30)), "dead letters " + letters.size());
+            assertTrue(WorkerKit.pollUntil(dl, letters, l -> l.size() >= 3, Duration.ofSeconds(30)), "dead letters " + letters.size());
         } finally {
             worker.stop();
             assertTrue(worker.awaitFinished(Duration.ofSeconds(30)));
@@ -99,11 +106,13 @@ class AblationRequestsTest {
             direct.forEach((lang, ppl) -> assertEquals(ppl, result.getRandomBaseline().get("zh").get(lang), 1e-9 * ppl, lang));
         }
 
-        assertEquals(List.of("a2", "a3"), letters.stream().map(ConsumerRecord::key).toList());
+        assertEquals(List.of("a2", "a3", "a4"), letters.stream().map(ConsumerRecord::key).toList());
         assertTrue(letters.get(0).value().getError().contains("ablation request 'a2' (checkpoint 'bloom-tiny@0'): set 'bad': "
                 + "neuron id 5000 is outside [0, 1024)"), letters.get(0).value().getError());
         assertTrue(letters.get(1).value().getError().contains("ablation request 'a3' (checkpoint 'bloom-tiny@0'): corpus 'nope' "
                 + "has no sentences"), letters.get(1).value().getError());
+        assertTrue(letters.get(2).value().getError().contains("corpus 'partial' is incomplete: 10 of 450 sentences"),
+                letters.get(2).value().getError());
     }
 
     @Test

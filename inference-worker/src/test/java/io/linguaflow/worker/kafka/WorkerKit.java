@@ -48,21 +48,10 @@ final class WorkerKit {
     }
 
     /** The project topics under a fresh prefix, so tests never see each other's records or groups. */
-    static Topics freshTopics(String name, int partitions) throws InterruptedException {
+    static Topics freshTopics(String name, int partitions) {
         Topics topics = new Topics(name + "-" + UUID.randomUUID().toString().substring(0, 8) + ".");
-        for (int attempt = 1; ; attempt++) {
-            try {
-                kafka().createProjectTopics(topics, partitions);
-                return topics;
-            } catch (IllegalStateException e) {
-                // TopicAdmin describes the topics right after creating them; on a loaded machine the broker's
-                // metadata may lag (UnknownTopicOrPartitionException). Creating again skips what exists.
-                if (attempt == 5) {
-                    throw e;
-                }
-                Thread.sleep(500);
-            }
-        }
+        kafka().createProjectTopics(topics, partitions);
+        return topics;
     }
 
     static WorkerSettings settings(Topics topics, String instanceId, int requestsPerTransaction, int maxModels) {

@@ -5,6 +5,7 @@ import io.linguaflow.schemas.Topic;
 import io.linguaflow.schemas.Topics;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +18,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /**
  * Creates the project's topics ({@link Topic}) and waits for a broker. Used by tests and, through {@link #main},
@@ -24,6 +26,8 @@ import org.apache.kafka.common.errors.TopicExistsException;
  * would move keys between partitions).
  */
 public final class TopicAdmin {
+
+    private static final Duration LEADER_TIMEOUT = Duration.ofSeconds(60);
 
     private TopicAdmin() {
     }
@@ -65,13 +69,42 @@ public final class TopicAdmin {
                 }
             }
         }
-        Map<String, TopicDescription> described = admin.describeTopics(created.keySet()).allTopicNames().get();
+        Map<String, TopicDescription> described = awaitLeaders(admin, created.keySet(), LEADER_TIMEOUT);
         List<TopicState> states = new ArrayList<>();
         for (Topic t : Topic.values()) {
             String name = topics.name(t);
             states.add(new TopicState(name, created.get(name), described.get(name).partitions().size(), t.compacted()));
         }
         return states;
+    }
+
+    /**
+     * Describes {@code names} once the broker's metadata shows every partition with a leader. A topic is announced
+     * before its partitions are: producing into it earlier gets NOT_LEADER_OR_FOLLOWER, and an idempotent producer's
+     * retry of that first batch can then fail with OUT_OF_ORDER_SEQUENCE_NUMBER (seen on a loaded 2-core machine).
+     */
+    static Map<String, TopicDescription> awaitLeaders(Admin admin, Collection<String> names, Duration timeout)
+            throws ExecutionException, InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            try {
+                Map<String, TopicDescription> described = admin.describeTopics(names).allTopicNames().get();
+                boolean led = described.values().stream()
+                        .allMatch(d -> d.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
+                if (led) {
+                    return described;
+                }
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
+                    throw e;
+                }
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("topics " + names + " have partitions without a leader after "
+                        + timeout.toSeconds() + " s");
+            }
+            Thread.sleep(100);
+        }
     }
 
     /** Waits until the cluster answers a metadata request, up to {@code timeout}. */
