@@ -2,12 +2,12 @@ package io.linguaflow.worker;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.linguaflow.analysis.corpus.Corpus;
+import io.linguaflow.analysis.corpus.CorpusTsv;
 import io.linguaflow.analysis.testkit.SharedData;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -39,29 +39,20 @@ public final class Fixtures {
         });
     }
 
-    /** A corpus row: meaning id, language, text. */
-    public record Row(String id, String lang, String text) {
-    }
-
-    public static List<Row> corpus(Path tsv) {
+    /** The rows of a corpus TSV, read as the batch commands read it. */
+    public static List<Corpus.Row> corpus(Path tsv) {
         try {
-            List<String> lines = Files.readAllLines(tsv);
-            List<Row> rows = new ArrayList<>();
-            for (String line : lines.subList(1, lines.size())) {
-                String[] f = line.split("\t", -1);
-                rows.add(new Row(f[0], f[1], f[2]));
-            }
-            return rows;
+            return CorpusTsv.read(tsv).rows();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    public static List<Row> corpus() {
+    public static List<Corpus.Row> corpus() {
         return corpus(SharedData.fixtures().resolve("corpus.tsv"));
     }
 
-    public static List<String> texts(List<Row> rows) {
-        return rows.stream().map(Row::text).toList();
+    public static List<String> texts(List<Corpus.Row> rows) {
+        return rows.stream().map(Corpus.Row::text).toList();
     }
 }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.linguaflow.analysis.corpus.Corpus;
 import io.linguaflow.schemas.Keys;
 import io.linguaflow.schemas.Topic;
 import io.linguaflow.schemas.Topics;
@@ -45,7 +46,7 @@ class AblationRequestsTest {
         Topics topics = WorkerKit.freshTopics("ablate", 1);
         JsonNode ref = Fixtures.json(Fixtures.reference("bloom-tiny").resolve("reference.json"));
         int[] zh = ints(ref.get("analysis").get("key_neurons").get("indices").get("zh"));
-        List<Fixtures.Row> rows = Fixtures.corpus();
+        List<Corpus.Row> rows = Fixtures.corpus();
         String model = Fixtures.model("bloom-tiny").toString();
 
         Map<String, Object> config = WorkerKit.serdeClientConfig(WorkerKit.kafka().producerConfig());
@@ -53,13 +54,13 @@ class AblationRequestsTest {
         values.configure(config, false);
         try (KafkaProducer<String, SpecificRecord> p = new KafkaProducer<>(config, new StringSerializer(), values)) {
             for (int i = 0; i < rows.size(); i++) {
-                Fixtures.Row r = rows.get(i);
+                Corpus.Row r = rows.get(i);
                 p.send(new ProducerRecord<>(topics.name(Topic.SENTENCES), Keys.sentence("fixture", r.lang(), r.id()),
                         Sentence.newBuilder().setCorpus("fixture").setMeaningId(r.id()).setLang(r.lang()).setText(r.text())
                                 .setIndex(i).setCorpusSize(rows.size()).build()));
             }
             for (int i = 0; i < 10; i++) { // a corpus still being produced: 10 of its 450 rows
-                Fixtures.Row r = rows.get(i);
+                Corpus.Row r = rows.get(i);
                 p.send(new ProducerRecord<>(topics.name(Topic.SENTENCES), Keys.sentence("partial", r.lang(), r.id()),
                         Sentence.newBuilder().setCorpus("partial").setMeaningId(r.id()).setLang(r.lang()).setText(r.text())
                                 .setIndex(i).setCorpusSize(rows.size()).build()));
@@ -101,7 +102,7 @@ class AblationRequestsTest {
         // the random baseline is reproducible from the recorded seed
         int[] random = Ablations.randomNeurons(7L, zh.length, 4 * 256);
         try (LanguageModel m = LanguageModel.load(Fixtures.model("bloom-tiny"), Device.cpu())) {
-            Map<String, Double> direct = Perplexity.perGroup(m, Fixtures.texts(rows), rows.stream().map(Fixtures.Row::lang).toList(),
+            Map<String, Double> direct = Perplexity.perGroup(m, Fixtures.texts(rows), rows.stream().map(Corpus.Row::lang).toList(),
                     Ablation.ofFlatIds(random, 4, 256));
             direct.forEach((lang, ppl) -> assertEquals(ppl, result.getRandomBaseline().get("zh").get(lang), 1e-9 * ppl, lang));
         }

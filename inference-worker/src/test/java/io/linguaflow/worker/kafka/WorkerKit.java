@@ -1,6 +1,7 @@
 package io.linguaflow.worker.kafka;
 
 import ai.djl.Device;
+import io.linguaflow.analysis.corpus.Corpus;
 import io.linguaflow.schemas.Topic;
 import io.linguaflow.schemas.Topics;
 import io.linguaflow.schemas.avro.ActivationRecord;
@@ -62,7 +63,7 @@ final class WorkerKit {
 
     /** A corpus row as a request sample: sampleId {@code <lang>|<meaningId>}, index = row position. */
     static SampleRef sample(int index) {
-        Fixtures.Row row = Fixtures.corpus().get(index);
+        Corpus.Row row = Fixtures.corpus().get(index);
         return SampleRef.newBuilder().setSampleId(row.lang() + "|" + row.id()).setIndex(index).setLang(row.lang())
                 .setMeaningId(row.id()).setText(row.text()).build();
     }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.linguaflow.analysis.corpus.Corpus;
 import io.linguaflow.analysis.io.Npy;
 import io.linguaflow.worker.Fixtures;
 import java.util.ArrayList;
@@ -147,7 +148,7 @@ class FixtureParityTest {
     void keyNeuronsFromExtractedVectorsAreIdentical(String name) throws Exception {
         JsonNode ref = ref(name);
         List<SampleActivations> a = acts(name);
-        List<String> langs = Fixtures.corpus().stream().map(Fixtures.Row::lang).toList();
+        List<String> langs = Fixtures.corpus().stream().map(Corpus.Row::lang).toList();
         Map<String, int[]> key = keyNeurons(a.stream().map(SampleActivations::concatenated).toList(), langs, 2.0);
         JsonNode want = ref.get("analysis").get("key_neurons").get("indices");
         for (Map.Entry<String, int[]> e : key.entrySet()) {
@@ -219,9 +220,9 @@ class FixtureParityTest {
     void ablationPerplexitiesMatchWithin1e3Relative(String name) throws Exception {
         JsonNode ref = ref(name);
         LanguageModel m = model(name);
-        List<Fixtures.Row> rows = Fixtures.corpus();
+        List<Corpus.Row> rows = Fixtures.corpus();
         List<String> texts = Fixtures.texts(rows);
-        List<String> langs = rows.stream().map(Fixtures.Row::lang).toList();
+        List<String> langs = rows.stream().map(Corpus.Row::lang).toList();
         JsonNode abl = ref.get("ablation");
         double max = relDiff(abl.get("baseline_ppl_token"),
                 Perplexity.perGroup(m, texts, langs, Ablation.none()), name + " baseline");
