@@ -83,14 +83,15 @@ public final class TopicAdmin {
      * before its partitions are: producing into it earlier gets NOT_LEADER_OR_FOLLOWER, and an idempotent producer's
      * retry of that first batch can then fail with OUT_OF_ORDER_SEQUENCE_NUMBER (seen on a loaded 2-core machine).
      */
-    static Map<String, TopicDescription> awaitLeaders(Admin admin, Collection<String> names, Duration timeout)
+    public static Map<String, TopicDescription> awaitLeaders(Admin admin, Collection<String> names, Duration timeout)
             throws ExecutionException, InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             try {
                 Map<String, TopicDescription> described = admin.describeTopics(names).allTopicNames().get();
                 boolean led = described.values().stream()
-                        .allMatch(d -> d.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
+                        .allMatch(d -> !d.partitions().isEmpty()
+                                && d.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
                 if (led) {
                     return described;
                 }

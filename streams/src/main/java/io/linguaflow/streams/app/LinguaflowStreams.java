@@ -53,27 +53,8 @@ public final class LinguaflowStreams implements AutoCloseable {
                 throw e;
             }
         }
-        awaitMetadata(admin, List.of(settings.plansTopic(), settings.layerPartialsTopic()));
-    }
-
-    /** A new topic's partitions reach the brokers' metadata a moment after creation; the global store needs them at start. */
-    private static void awaitMetadata(Admin admin, List<String> names) throws ExecutionException, InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (true) {
-            try {
-                if (admin.describeTopics(names).allTopicNames().get().values().stream().allMatch(d -> !d.partitions().isEmpty())) {
-                    return;
-                }
-            } catch (ExecutionException e) {
-                if (!(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
-                    throw e;
-                }
-            }
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("topics " + names + " have no partitions 30 s after creation");
-            }
-            Thread.sleep(100);
-        }
+        // the global store needs the new topics' partitions at start
+        TopicAdmin.awaitLeaders(admin, List.of(settings.plansTopic(), settings.layerPartialsTopic()), Duration.ofSeconds(30));
     }
 
     public void start() {
