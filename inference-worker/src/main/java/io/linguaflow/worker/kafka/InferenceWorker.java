@@ -6,7 +6,9 @@ import io.linguaflow.schemas.avro.AblationRequest;
 import io.linguaflow.schemas.avro.AblationResult;
 import io.linguaflow.schemas.avro.ActivationRecord;
 import io.linguaflow.schemas.avro.InferenceRequest;
+import io.linguaflow.schemas.avro.Progress;
 import io.linguaflow.schemas.avro.Sentence;
+import io.linguaflow.schemas.avro.Stage;
 import io.linguaflow.schemas.deadletter.DeadLetters;
 import io.linguaflow.schemas.serde.AvroDeserializer;
 import io.linguaflow.schemas.serde.AvroSerializer;
@@ -18,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -95,6 +98,7 @@ public final class InferenceWorker implements Runnable {
     private final String ablationResultTopic;
     private final String sentenceTopic;
     private final String deadLetterTopic;
+    private final String progressTopic;
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final KafkaProducer<byte[], SpecificRecord> producer;
     private final AvroDeserializer<InferenceRequest> requests;
@@ -113,6 +117,7 @@ public final class InferenceWorker implements Runnable {
         this.ablationResultTopic = settings.topics().name(Topic.ABLATION_RESULTS);
         this.sentenceTopic = settings.topics().name(Topic.SENTENCES);
         this.deadLetterTopic = settings.topics().name(Topic.DEAD_LETTERS);
+        this.progressTopic = settings.topics().name(Topic.PROGRESS);
         Map<String, Object> serde = Map.of(SerdeConfig.SCHEMA_REGISTRY_URL, settings.registryUrl());
         this.requests = new AvroDeserializer<>(InferenceRequest.class);
         requests.configure(serde, false);
@@ -334,8 +339,21 @@ public final class InferenceWorker implements Runnable {
             var letter = DeadLetters.forRecord(COMPONENT, raw.topic(), raw.partition(), raw.offset(), raw.key(),
                     raw.value(), e);
             LOG.warn("dead letter: {}", letter.getError());
-            return new Outcome(List.of(new ProducerRecord<>(deadLetterTopic, raw.key(), letter)), true);
+            List<ProducerRecord<byte[], SpecificRecord>> out = new ArrayList<>();
+            out.add(new ProducerRecord<>(deadLetterTopic, raw.key(), letter));
+            if (d.request() instanceof InferenceRequest q && q.getCheckpointId() != null) {
+                // the checkpoint can never complete: say so where its progress is followed, not only in dead-letters
+                out.add(new ProducerRecord<>(progressTopic, q.getCheckpointId().getBytes(StandardCharsets.UTF_8),
+                        failed(q.getCheckpointId(), letter.getError())));
+            }
+            return new Outcome(out, true);
         }
+    }
+
+    private static Progress failed(String checkpointId, String error) {
+        return Progress.newBuilder().setCheckpointId(checkpointId).setStage(Stage.FAILED).setSamplesExpected(0)
+                .setSamplesSeen(0).setLayerRecordsExpected(0).setLayerRecordsSeen(0).setMessage(error)
+                .setUpdatedAt(Instant.now()).build();
     }
 
     /** The loaded model of a request's checkpoint; {@code where} names the request in the rejection. */

@@ -9,7 +9,9 @@ import io.linguaflow.schemas.Topics;
 import io.linguaflow.schemas.avro.ActivationRecord;
 import io.linguaflow.schemas.avro.DeadLetter;
 import io.linguaflow.schemas.avro.InferenceRequest;
+import io.linguaflow.schemas.avro.Progress;
 import io.linguaflow.schemas.avro.SampleRef;
+import io.linguaflow.schemas.avro.Stage;
 import io.linguaflow.worker.Fixtures;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
@@ -61,14 +63,17 @@ class BadRequestsTest {
         thread.start();
         List<ConsumerRecord<String, DeadLetter>> letters = new ArrayList<>();
         List<ConsumerRecord<String, ActivationRecord>> acts = new ArrayList<>();
+        List<ConsumerRecord<String, Progress>> progress = new ArrayList<>();
         try (KafkaConsumer<String, DeadLetter> dl = WorkerKit.deadLetters(topics);
-             KafkaConsumer<String, ActivationRecord> ac = WorkerKit.activations(topics, "read_committed")) {
+             KafkaConsumer<String, ActivationRecord> ac = WorkerKit.activations(topics, "read_committed");
+             KafkaConsumer<String, Progress> pr = WorkerKit.consumer(topics, Topic.PROGRESS, Progress.class, "read_committed")) {
             assertTrue(WorkerKit.pollUntil(dl, letters, l -> l.size() >= 7, Duration.ofSeconds(60)),
                     "dead letters: " + letters.size());
             assertTrue(WorkerKit.pollUntil(ac, acts, l -> l.size() >= 12 * 4, Duration.ofSeconds(60)),
                     "activation records: " + acts.size());
             WorkerKit.drain(dl, letters, Duration.ofSeconds(1));
             WorkerKit.drain(ac, acts, Duration.ofSeconds(1));
+            WorkerKit.drain(pr, progress, Duration.ofSeconds(1));
         } finally {
             worker.stop();
             assertTrue(worker.awaitFinished(Duration.ofSeconds(30)), "worker did not stop");
@@ -113,6 +118,16 @@ class BadRequestsTest {
             assertEquals(key, letters.get(i).key(), "dead-letter record key");
         }
         assertArrayEquals(poison, WorkerKit.bytes(letters.get(2).value().getValue()), "original value bytes");
+
+        // every decodable rejected request also marks its checkpoint FAILED, with the dead letter's reason
+        assertEquals(List.of("nodir@1", "broken@1", "empty@1", "huge@1", "mislabelled@1", "twice@1"),
+                progress.stream().map(ConsumerRecord::key).toList());
+        for (ConsumerRecord<String, Progress> p : progress) {
+            assertEquals(Stage.FAILED, p.value().getStage());
+            assertEquals(p.key(), p.value().getCheckpointId());
+            String letter = letters.stream().filter(l -> l.key().equals(p.key())).findFirst().orElseThrow().value().getError();
+            assertEquals(letter, p.value().getMessage());
+        }
     }
 
     /** bloom-tiny with its weights file cut in half: a checkpoint whose tensors cannot all be read. */

@@ -36,8 +36,8 @@ import org.apache.kafka.streams.state.Stores;
  * Both inputs are repartitioned by corpus into the same number of partitions, so one task holds a corpus's samples
  * and every checkpoint event for it. The rules (see {@link Planning}): a content hash already analysed on the same
  * corpus is skipped ({@code SKIPPED_DUPLICATE}); an event for a corpus with fewer rows than its
- * {@code Sentence.corpusSize} waits ({@code WAITING_FOR_CORPUS}) and is planned in full when the last row arrives; an
- * event for a corpus without any row, and an invalid event or sentence, is a dead letter.
+ * {@code Sentence.corpusSize}, or for one not seen yet, waits ({@code WAITING_FOR_CORPUS}) and is planned in full when
+ * the last row arrives; an invalid event or sentence is a dead letter.
  */
 public final class PlannerTopology {
 

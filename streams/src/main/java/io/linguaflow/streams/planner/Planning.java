@@ -103,6 +103,30 @@ final class Planning {
             context().forward(new Record<>(key, value, timestamp));
         }
 
+        /** Plans a checkpoint event, skips a content hash already analysed, parks an event whose corpus is incomplete. */
+        void handle(CheckpointEvent e, long ts) {
+            String cp = e.getCheckpointId();
+            String first = analysed.get(analysedKey(e));
+            if (first != null) {
+                if (!first.equals(cp)) { // the same checkpoint re-delivered keeps its own progress untouched
+                    emit(cp, progress(cp, Stage.SKIPPED_DUPLICATE, 0, 0, "content hash " + e.getContentHash()
+                            + " was already analysed on corpus '" + e.getCorpus() + "' as checkpoint '" + first + "'"), ts);
+                }
+                return;
+            }
+            // the corpus and the checkpoint come on different topics, so no order between them is guaranteed:
+            // an event for a corpus with no row yet waits like one for an incomplete corpus
+            CorpusState state = corpora.get(e.getCorpus());
+            if (state == null || !complete(state)) {
+                pending.put(e.getCorpus() + "|" + cp, e);
+                String have = state == null ? "has no rows yet" : "has " + state.getSamples() + " of " + state.getExpected() + " rows";
+                emit(cp, progress(cp, Stage.WAITING_FOR_CORPUS, state == null ? 0 : state.getExpected(), 0,
+                        "corpus '" + e.getCorpus() + "' " + have + "; planning when the last one arrives"), ts);
+                return;
+            }
+            plan(e, ts);
+        }
+
         /** Plans {@code event} on the stored rows of its corpus: inference batches, the plan, progress. */
         void plan(CheckpointEvent event, long timestamp) {
             String cp = event.getCheckpointId();
@@ -172,13 +196,13 @@ final class Planning {
                 }
                 for (KeyValue<String, CheckpointEvent> w : waiting) {
                     pending.delete(w.key);
-                    plan(w.value, record.timestamp());
+                    handle(w.value, record.timestamp()); // two ids with the same weights: the second is skipped
                 }
             }
         }
     }
 
-    /** Plans a checkpoint event, skips a content hash already analysed, parks an event whose corpus is incomplete. */
+    /** Hands each checkpoint event to {@link Base#handle}. */
     static final class CheckpointProcessor extends Base<CheckpointEvent> {
         CheckpointProcessor(int batchSize) {
             super(batchSize);
@@ -186,32 +210,7 @@ final class Planning {
 
         @Override
         public void process(Record<String, CheckpointEvent> record) {
-            CheckpointEvent e = record.value();
-            String cp = e.getCheckpointId();
-            long ts = record.timestamp();
-            String first = analysed.get(analysedKey(e));
-            if (first != null) {
-                if (!first.equals(cp)) { // the same checkpoint re-delivered keeps its own progress untouched
-                    emit(cp, progress(cp, Stage.SKIPPED_DUPLICATE, 0, 0, "content hash " + e.getContentHash()
-                            + " was already analysed on corpus '" + e.getCorpus() + "' as checkpoint '" + first + "'"), ts);
-                }
-                return;
-            }
-            CorpusState state = corpora.get(e.getCorpus());
-            if (state == null) {
-                IllegalArgumentException error = new IllegalArgumentException("checkpoint event '" + cp + "': corpus '" + e.getCorpus()
-                        + "' has no sentences; produce the corpus, then land the checkpoint again");
-                emit(cp, RecordErrors.deadLetter(PlannerTopology.COMPONENT, context(), cp, error), ts);
-                emit(cp, progress(cp, Stage.FAILED, 0, 0, error.getMessage()), ts);
-                return;
-            }
-            if (!complete(state)) {
-                pending.put(e.getCorpus() + "|" + cp, e);
-                emit(cp, progress(cp, Stage.WAITING_FOR_CORPUS, state.getExpected(), 0, "corpus '" + e.getCorpus() + "' has "
-                        + state.getSamples() + " of " + state.getExpected() + " rows; planning when the last one arrives"), ts);
-                return;
-            }
-            plan(e, ts);
+            handle(record.value(), record.timestamp());
         }
     }
 

@@ -147,20 +147,34 @@ class PlannerTopologyTest {
     void badInputIsDeadLettered() {
         produceCorpus(0, fixture.samples());
         checkpoints.pipeInput("x@1", CheckpointEvent.newBuilder(fixture.checkpoint("x@1", "hx")).setContentHash("").build());
-        checkpoints.pipeInput("y@1", CheckpointEvent.newBuilder(fixture.checkpoint("y@1", "hy")).setCorpus("nope").build());
         checkpoints.pipeInput("other", fixture.checkpoint("z@1", "hz"));
         sentences.pipeInput("fixture|en|bad", Sentence.newBuilder(fixture.sentence(0)).setLang("").build());
         List<TestRecord<byte[], DeadLetter>> letters = Drivers.deadLetters(driver).readRecordsToList();
-        assertEquals(4, letters.size());
+        assertEquals(3, letters.size());
         assertEquals("x@1", new String(letters.get(0).key(), StandardCharsets.UTF_8));
         assertTrue(letters.get(0).value().getError().contains("checkpoint event 'x@1': contentHash is empty"), letters.get(0).value().getError());
         assertTrue(letters.get(0).value().getError().startsWith("topic checkpoints partition 0 offset 0"), letters.get(0).value().getError());
         List<String> errors = letters.stream().map(l -> l.value().getError()).toList();
-        assertTrue(errors.stream().anyMatch(e -> e.contains("corpus 'nope' has no sentences")), errors.toString());
         assertTrue(errors.stream().anyMatch(e -> e.contains("checkpoint event 'other': key differs from checkpointId 'z@1'")), errors.toString());
         assertTrue(errors.stream().anyMatch(e -> e.contains("sentence 'fixture|en|bad': lang is empty")), errors.toString());
         letters.forEach(l -> assertEquals("planner", l.value().getComponent()));
         assertTrue(requests().isEmpty());
-        assertEquals(Stage.FAILED, progress().get(0).getStage());
+        assertTrue(progress().isEmpty());
+    }
+
+    @Test
+    void aCheckpointBeforeAnyRowOfItsCorpusWaitsAndTheSameWeightsUnderTwoIdsArePlannedOnce() {
+        checkpoints.pipeInput("a@1", fixture.checkpoint("a@1", "h1"));
+        checkpoints.pipeInput("b@1", fixture.checkpoint("b@1", "h1"));
+        List<Progress> waiting = progress();
+        assertEquals(List.of(Stage.WAITING_FOR_CORPUS, Stage.WAITING_FOR_CORPUS), waiting.stream().map(Progress::getStage).toList());
+        assertTrue(waiting.get(0).getMessage().contains("corpus 'fixture' has no rows yet"), waiting.get(0).getMessage());
+        assertTrue(Drivers.deadLetters(driver).readRecordsToList().isEmpty());
+        produceCorpus(0, fixture.samples());
+        assertEquals(450, requests().stream().mapToInt(r -> r.getSamples().size()).sum());
+        assertEquals(List.of("a@1"), plans().stream().map(CheckpointPlan::getCheckpointId).toList());
+        List<Progress> released = progress();
+        assertEquals(List.of(Stage.PLANNED, Stage.SKIPPED_DUPLICATE), released.stream().map(Progress::getStage).toList());
+        assertEquals("b@1", released.get(1).getCheckpointId());
     }
 }
