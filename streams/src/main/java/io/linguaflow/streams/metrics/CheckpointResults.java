@@ -56,12 +56,23 @@ public record CheckpointResults(String checkpointId, CheckpointPlan plan, List<L
         return partials.size() < layers() ? 0 : partials.stream().mapToInt(LayerPartial::getSamples).min().orElse(0);
     }
 
+    /**
+     * The released SADS regroups rows by their position in the authors' language-major file order, which a stream
+     * of samples does not have; the batch command, given that order, reproduces it.
+     */
+    static final String LF_COMPAT_SADS = "lf-compat: key neurons follow the released scoring (+1e-5, double division by the "
+            + "pair count); SADS is the intended same-meaning score, not the released stride S+1 regrouping; "
+            + "`linguaflow analyze --lf-compat` on the same vectors gives that one";
+
     public Metrics metrics() {
         int m = layers();
         int d = partials.get(0).getNeuronsPerLayer();
         List<String> languages = languages();
         LinkedHashSet<String> warnings = new LinkedHashSet<>();
         partials.forEach(p -> warnings.addAll(p.getWarnings()));
+        if (plan != null && plan.getLfCompat()) {
+            warnings.add(LF_COMPAT_SADS);
+        }
 
         PairClassSums overall = null;
         if (partials.size() == m) {
