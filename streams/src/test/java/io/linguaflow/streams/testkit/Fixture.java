@@ -177,10 +177,37 @@ public final class Fixture {
         return out;
     }
 
+    /** The float32-rounded raw means as the records carry them, [N][L·D]. */
+    public ArrayVectors vectors() {
+        return new ArrayVectors(rows, layers);
+    }
+
+    /** {@code <lang>|<meaningId>} of every sample, in corpus order. */
+    public List<String> sampleIds() {
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < samples(); i++) {
+            out.add(corpus.row(i).lang() + "|" + corpus.row(i).id());
+        }
+        return out;
+    }
+
+    /** reference/bloom-tiny/similarity.npy: the oracle's whole-model map [N][N] on the float64 means. */
+    public double[][] referenceSimilarity() {
+        try (Npy npy = Npy.open(SharedData.fixtures().resolve("reference").resolve(MODEL).resolve("similarity.npy"))) {
+            double[][] out = new double[(int) npy.rows()][];
+            for (int i = 0; i < out.length; i++) {
+                out[i] = npy.row(i);
+            }
+            return out;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** The batch analysis of the same float32 vectors (the analysis module's reference implementation). */
     public AnalysisResult batch() {
         try {
-            return Analyzer.analyze(new ArrayVectors(rows, layers), corpus, AnalysisOptions.defaults());
+            return Analyzer.analyze(vectors(), corpus, AnalysisOptions.defaults());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
