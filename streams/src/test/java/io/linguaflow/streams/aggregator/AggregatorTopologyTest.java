@@ -66,7 +66,7 @@ class AggregatorTopologyTest {
             List<ActivationRecord> withDuplicates = new ArrayList<>(records);
             withDuplicates.addAll(records.subList(0, records.size() / 5)); // re-delivered at the end
             withDuplicates.addAll(300, records.subList(100, 400));         // and in the middle
-            withDuplicates.add(scaled(fixture.record(CP, 0, 1), 2));         // a re-delivery with other values: the first one counts
+            withDuplicates.add(negated(fixture.record(CP, 0, 1)));           // a re-delivery with other values: the first one counts
             pipe(driver, withDuplicates);
             List<LayerPartial> partials = partials(driver);
             assertEquals(fixture.layers, partials.size(), "one complete partial per layer, no interim ones (no wall-clock time passed)");
@@ -208,15 +208,14 @@ class AggregatorTopologyTest {
         }
     }
 
-    /** The same sample with every value and norm multiplied by {@code f}: a valid record with other values. */
-    private static ActivationRecord scaled(ActivationRecord r, float f) {
+    /** The same sample with every value negated (same norms): a valid record pointing the other way. */
+    private static ActivationRecord negated(ActivationRecord r) {
         ByteBuffer in = r.getValues().duplicate().order(ByteOrder.LITTLE_ENDIAN);
         ByteBuffer out = ByteBuffer.allocate(in.remaining()).order(ByteOrder.LITTLE_ENDIAN);
         while (in.hasRemaining()) {
-            out.putFloat(in.getFloat() * f);
+            out.putFloat(-in.getFloat());
         }
-        return ActivationRecord.newBuilder(r).setValues(out.flip()).setLayerNorm(r.getLayerNorm() * f)
-                .setWholeModelNorm(r.getWholeModelNorm() * f).build();
+        return ActivationRecord.newBuilder(r).setValues(out.flip()).build();
     }
 
     private static long count(KeyValueStore<String, byte[]> store) {
