@@ -6,10 +6,12 @@ import io.linguaflow.analysis.batch.AnalysisOptions;
 import io.linguaflow.analysis.batch.AnalysisResult;
 import io.linguaflow.analysis.batch.Analyzer;
 import io.linguaflow.analysis.batch.ArrayVectors;
+import io.linguaflow.analysis.batch.NpyVectors;
 import io.linguaflow.analysis.corpus.Corpus;
 import io.linguaflow.analysis.corpus.CorpusTsv;
 import io.linguaflow.analysis.io.Npy;
 import io.linguaflow.analysis.neurontypes.ActivationProbabilities;
+import io.linguaflow.analysis.similarity.SimilarityMap;
 import io.linguaflow.analysis.stats.LayerVector;
 import io.linguaflow.analysis.testkit.SharedData;
 import io.linguaflow.schemas.Keys;
@@ -199,6 +201,15 @@ public final class Fixture {
                 out[i] = npy.row(i);
             }
             return out;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The batch per-layer map ({@code SimilarityMap.layer}) of the oracle's float64 {@code layer_means.npy}. */
+    public SimilarityMap referenceLayerMap(int layer) {
+        try (NpyVectors v = NpyVectors.open(SharedData.fixtures().resolve("reference").resolve(MODEL).resolve("layer_means.npy"), null)) {
+            return SimilarityMap.layer(v, layer);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
