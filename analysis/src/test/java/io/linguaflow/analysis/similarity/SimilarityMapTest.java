@@ -118,6 +118,26 @@ class SimilarityMapTest {
         assertArrayEquals(SimilarityMap.layer(vectors, 2).flatten(), SimilarityMap.layerBlock(layer2, layerNorms).flatten(), 0.0);
     }
 
+    /** Layers wider than one 512-neuron chunk: the chunked block still equals the direct cosines. */
+    @Test
+    void wideLayerBlocksEqualDirectCosines() {
+        Random rnd = new Random(5);
+        double[][] v = new double[6][1300];
+        double[] norms = new double[v.length];
+        for (int i = 0; i < v.length; i++) {
+            for (int k = 0; k < v[i].length; k++) {
+                v[i][k] = rnd.nextGaussian() + (k % 3 == 0 ? i : 0);
+            }
+            norms[i] = LayerVector.norm(v[i]);
+        }
+        SimilarityMap block = SimilarityMap.layerBlock(v, norms);
+        for (int i = 0; i < v.length; i++) {
+            for (int j = 0; j < v.length; j++) {
+                assertEquals(cosine(v[i], v[j], 0, 1300), block.get(i, j), 1e-12);
+            }
+        }
+    }
+
     @Test
     void badBlocksAndBytesAreRejectedByName() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,

@@ -62,21 +62,13 @@ public record LayerSamples(List<String> sampleIds, double[][] slices, double[] l
         return SimilarityMap.layerBlock(slices, n == Normalisation.MODEL ? modelNorms : layerNorms);
     }
 
-    /** The language of each sample (the part of its id before '|'). */
-    public List<String> languages() {
-        return languagesOf(sampleIds);
-    }
-
+    /** The language of each sample: the part of its id {@code <lang>|<meaningId>} before '|'. */
     public static List<String> languagesOf(List<String> sampleIds) {
         return sampleIds.stream().map(id -> id.substring(0, id.indexOf('|'))).toList();
     }
 
-    /** SHA-256 (hex) of the sample ids in order: layers whose blocks are summed must agree on it. */
+    /** SHA-256 (hex) of the sample ids in order, each followed by '\n': layers whose blocks are summed must agree on it. */
     public String digest() {
-        return digest(sampleIds);
-    }
-
-    public static String digest(List<String> sampleIds) {
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
             for (String id : sampleIds) {

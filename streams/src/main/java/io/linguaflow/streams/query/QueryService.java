@@ -66,15 +66,18 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
  * Interactive queries over the application's stores, on every instance ({@code application.server} = this service's
  * host:port). A call about one checkpoint is answered by the instance that owns its partition
  * ({@link KafkaStreams#queryMetadataForKey}), forwarded there when that is another instance; list calls gather the
- * local answers of all instances. Errors are JSON {@code {"status", "error"}}: 404 unknown checkpoint, layer or
- * language; 400 bad parameter; 503 with {@code Retry-After} while the stores move (rebalance, restore). The API is
- * described in {@code GET /openapi.json}; {@code GET /} is a dashboard page built on these calls.
+ * local answers of all instances. Answers are JSON, except the similarity map (CSV or PNG, rendered by
+ * {@code analysis.similarity}; each layer's block is computed by the layer's owner and shipped as float64 bytes over the
+ * internal {@code /internal/...} calls). Errors are JSON {@code {"status", "error"}}: 404 unknown checkpoint, layer or
+ * language; 400 bad parameter; 409 a map of a checkpoint that is not complete yet; 503 with {@code Retry-After} while
+ * the stores move (rebalance, restore). The API is described in {@code GET /openapi.json}; {@code GET /} is a dashboard
+ * page built on these calls.
  */
 public final class QueryService implements AutoCloseable {
 
     static final String FORWARDED = "X-Linguaflow-Forwarded";
-    static final String SIMILARITY_CSV = "similarity.csv";
-    static final String SIMILARITY_PNG = "similarity.png";
+    private static final String SIMILARITY_CSV = "similarity.csv";
+    private static final String SIMILARITY_PNG = "similarity.png";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration QUERY_TIMEOUT = Duration.ofSeconds(20);
     /** A layer block costs O(N²·D) on its owner: 900 samples x 16384 neurons is seconds, not milliseconds. */
