@@ -185,7 +185,9 @@ class QueryServiceTest {
         assertEquals(Set.of(hostA, hostB), owners, "the layers of the checkpoint are spread over both instances");
         String cp0 = "/checkpoints/bloom-tiny%400";
 
+        long t0 = System.nanoTime();
         HttpResponse<byte[]> csvA = bytes(hostA, cp0 + "/similarity.csv");
+        long millis = (System.nanoTime() - t0) / 1_000_000;
         HttpResponse<byte[]> csvB = bytes(hostB, cp0 + "/similarity.csv");
         assertEquals(200, csvA.statusCode(), new String(csvA.body(), StandardCharsets.UTF_8));
         assertEquals("text/csv; charset=utf-8", csvA.headers().firstValue("Content-Type").orElse(null));
@@ -200,6 +202,7 @@ class QueryServiceTest {
             }
         }
         assertTrue(max < 1e-6, "the served map deviates from similarity.npy by " + max);
+        System.out.printf("similarity.csv over REST (2 instances): %d ms, max |S - similarity.npy| = %.3g%n", millis, max);
         assertArrayEquals(SimilarityMap.wholeModel(fixture.vectors()).flatten(), whole.map().flatten(), 1e-12);
 
         SimilarityCsv.Table layer1 = csv(bytes(hostB, cp0 + "/similarity.csv?layer=1"));
