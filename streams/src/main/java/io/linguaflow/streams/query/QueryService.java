@@ -467,9 +467,10 @@ public final class QueryService implements AutoCloseable {
             metrics = null;
         }
         if (metrics == null || !metrics.get("complete").asBoolean()) {
-            throw new QueryException(409, "checkpoint '" + cp + "' is not complete yet (" + (metrics == null ? 0 : metrics.get("samplesSeen").asInt())
-                    + " samples of " + plan(cp).getSamplesExpected() + " aggregated): its similarity map is served once every layer "
-                    + "holds every sample; retry later");
+            int seen = metrics == null ? 0 : metrics.get("samplesSeen").asInt();
+            throw new QueryException(409, "checkpoint '" + cp + "' is not complete yet (" + seen + " samples of "
+                    + plan(cp).getSamplesExpected() + " aggregated): its similarity map is served once every layer holds every "
+                    + "sample; retry later");
         }
         int layers = metrics.get("layers").asInt();
         Integer layer = null;
@@ -481,25 +482,30 @@ public final class QueryService implements AutoCloseable {
         }
         int from = layer == null ? 0 : layer;
         int to = layer == null ? layers : layer + 1;
-        JsonNode samples = get(self, "/internal/checkpoints/" + enc(cp) + "/layers/" + from + "/samples");
+        String normalisation = layer == null ? "model" : "layer";
+        JsonNode samples = get(self, internalPath(cp, from, "samples"));
         List<String> ids = new ArrayList<>();
         samples.get("samples").forEach(n -> ids.add(n.asText()));
-        Map<String, String> blockQuery = Map.of("normalisation", layer == null ? "model" : "layer", "samples", samples.get("sha256").asText());
+        String digest = samples.get("sha256").asText();
         SimilarityMap map = null;
         for (int m = from; m < to; m++) {
-            String path = "/internal/checkpoints/" + enc(cp) + "/layers/" + m + "/similarity-block?normalisation="
-                    + blockQuery.get("normalisation") + "&samples=" + blockQuery.get("samples");
+            String path = internalPath(cp, m, "similarity-block") + "?normalisation=" + normalisation + "&samples=" + digest;
             int layerM = m;
             Reply r = ownedReply(AggregatorTopology.VECTORS_STORE, Keys.activation(cp, m), path, false,
-                    () -> similarityBlock(cp, layerM, blockQuery));
+                    () -> similarityBlock(cp, layerM, Map.of("normalisation", normalisation, "samples", digest)));
             SimilarityMap block = SimilarityMap.fromUpperTriangle(r.body(), "block of layer " + m + " of checkpoint '" + cp + "'");
             map = map == null ? block : map.plus(block);
         }
         if (file.equals(SIMILARITY_CSV)) {
             return new Reply("text/csv; charset=utf-8", SimilarityCsv.write(map, ids));
         }
-        String title = "linguaflow similarity map of " + cp + ", " + (layer == null ? "whole model" : "layer " + layer + " (per-layer normalisation)");
+        String title = "linguaflow similarity map of " + cp + ", "
+                + (layer == null ? "whole model" : "layer " + layer + " (per-layer normalisation)");
         return new Reply("image/png", SimilarityPng.render(map, LayerSamples.languagesOf(ids), title));
+    }
+
+    private static String internalPath(String cp, int layer, String what) {
+        return "/internal/checkpoints/" + enc(cp) + "/layers/" + layer + "/" + what;
     }
 
     /** The sample ids of one layer's stored vectors in corpus order, and their digest (internal, for the map's gatherer). */
