@@ -157,18 +157,32 @@ class FixtureConformanceTest {
         Path dir = dir(model);
         SimilarityMap map;
         SimilarityMap layer2;
+        SimilarityMap fromBlocks = null;
         try (NpyVectors raw = NpyVectors.open(dir.resolve("layer_means.npy"), null)) {
             map = SimilarityMap.wholeModel(raw);
             layer2 = SimilarityMap.layer(raw, 2);
+            // as the streams instances do it: each layer's block on its own, shipped as bytes, summed
+            double[] norms = ModelNorms.of(raw, null);
+            for (int m = 0; m < raw.layers(); m++) {
+                double[][] slices = new double[raw.samples()][];
+                for (int i = 0; i < slices.length; i++) {
+                    slices[i] = raw.slice(i, m);
+                }
+                SimilarityMap block = SimilarityMap.fromUpperTriangle(SimilarityMap.layerBlock(slices, norms).upperTriangle(), "layer " + m);
+                fromBlocks = fromBlocks == null ? block : fromBlocks.plus(block);
+            }
         }
         double[][] ref = matrix(dir.resolve("similarity.npy"));
         double max = 0;
+        double maxBlocks = 0;
         for (int i = 0; i < ref.length; i++) {
             for (int j = 0; j < ref.length; j++) {
                 max = Math.max(max, Math.abs(map.get(i, j) - ref[i][j]));
+                maxBlocks = Math.max(maxBlocks, Math.abs(fromBlocks.get(i, j) - ref[i][j]));
             }
         }
         assertTrue(max < TOL, "similarity deviates by " + max);
+        assertTrue(maxBlocks < TOL, "similarity summed from layer blocks deviates by " + maxBlocks);
         // block means: on this complete corpus the mean of the diagonal blocks is the SL mean, and so on
         JsonNode overall = JSON.readTree(dir.resolve("reference.json").toFile()).at("/analysis/overall");
         double[][] byLang = map.blockMeansByLanguage(corpus());

@@ -29,7 +29,9 @@ import org.apache.kafka.streams.state.Stores;
  *   <li>{@value #SEEN_STORE}: {@code <sampleId>} of every sample counted: a re-delivered record is ignored, so
  *       aggregation is idempotent per (checkpoint, sample, layer) on top of exactly-once processing;</li>
  *   <li>{@value #LAYERS_STORE}: per (checkpoint, layer) its shape, sample count and whether the final partial went out;</li>
- *   <li>{@value #NLL_STORE}: per language {@code <lang>}, the sum of token NLLs and of predicted tokens (16 bytes).</li>
+ *   <li>{@value #NLL_STORE}: per language {@code <lang>}, the sum of token NLLs and of predicted tokens (16 bytes);</li>
+ *   <li>{@value #VECTORS_STORE} (when {@link StreamsSettings#similarityVectors()}): {@code <sampleId>} → the record's
+ *       pooled vector and norms ({@link StoredVector}), written by {@link SampleVectors}, for the similarity map.</li>
  * </ul>
  * A layer's complete partial is sent in the same transaction as the record that completes it (the expected count
  * comes from the global {@link Plans} store); interim partials of changed layers at most once per
@@ -43,6 +45,7 @@ public final class AggregatorTopology {
     public static final String SEEN_STORE = "aggregator-seen";
     public static final String LAYERS_STORE = "aggregator-layers";
     public static final String NLL_STORE = "aggregator-nll";
+    public static final String VECTORS_STORE = "aggregator-vectors";
 
     private AggregatorTopology() {
     }
@@ -63,10 +66,15 @@ public final class AggregatorTopology {
         builder.addStateStore(Stores.keyValueStoreBuilder(settings.keyValueStore(NLL_STORE), Serdes.String(), Serdes.ByteArray()).withCachingEnabled());
         builder.addStateStore(Stores.keyValueStoreBuilder(settings.keyValueStore(LAYERS_STORE), Serdes.String(),
                 settings.valueSerde(LayerState.class)).withCachingEnabled());
-        KStream<String, SpecificRecord> out = builder.stream(settings.topic(Topic.ACTIVATIONS),
-                        Consumed.with(Serdes.String(), settings.valueSerde(ActivationRecord.class)).withName("aggregator-activations"))
-                .process(() -> new LayerAggregator(settings.interimInterval()), Named.as("aggregator"),
-                        GROUPS_STORE, SCALARS_STORE, SEEN_STORE, LAYERS_STORE, NLL_STORE);
+        KStream<String, ActivationRecord> activations = builder.stream(settings.topic(Topic.ACTIVATIONS),
+                Consumed.with(Serdes.String(), settings.valueSerde(ActivationRecord.class)).withName("aggregator-activations"));
+        KStream<String, SpecificRecord> out = activations.process(() -> new LayerAggregator(settings.interimInterval()),
+                Named.as("aggregator"), GROUPS_STORE, SCALARS_STORE, SEEN_STORE, LAYERS_STORE, NLL_STORE);
         Outputs.route(out, settings, "aggregator-out", LayerPartial.class, DeadLetter.class);
+        if (settings.similarityVectors()) {
+            // no cache: each key is written once, and cached vectors would only evict the group sums
+            builder.addStateStore(Stores.keyValueStoreBuilder(settings.keyValueStore(VECTORS_STORE), Serdes.String(), Serdes.ByteArray()));
+            activations.process(SampleVectors::new, Named.as("aggregator-vectors"), VECTORS_STORE);
+        }
     }
 }

@@ -64,11 +64,17 @@ public final class StreamsCommand implements Callable<Integer> {
     @Option(names = "--batch-size", defaultValue = "16", description = "samples per inference request (default ${DEFAULT-VALUE})")
     int batchSize;
 
+    @Option(names = "--no-similarity-map",
+            description = {"do not keep every sample's pooled vector (store aggregator-vectors: samples x layers x neurons x 4 bytes",
+                "per checkpoint, e.g. 1.8 GB for BLOOM-7b1 x 900 samples); the similarity-map endpoints then answer 404.",
+                "All instances of one application must agree."})
+    boolean noSimilarityMap;
+
     @Override
     public Integer call() throws Exception {
         Map<String, Object> serde = Map.of(SerdeConfig.SCHEMA_REGISTRY_URL, registry);
         StreamsSettings settings = StreamsSettings.defaults(new Topics(topicPrefix), serde).withInterimInterval(interimInterval)
-                .withBatchSize(batchSize);
+                .withBatchSize(batchSize).withSimilarityVectors(!noSimilarityMap);
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
             LinguaflowStreams.ensureTopics(admin, settings, partitions, replication);
         }

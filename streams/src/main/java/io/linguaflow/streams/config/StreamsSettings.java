@@ -20,9 +20,13 @@ import org.apache.kafka.streams.state.Stores;
  * @param plannerPartitions  partitions of the planner's by-corpus repartition topics (both sides must agree)
  * @param storeKind          RocksDB in production; in-memory only where a test driver commits (and so flushes
  *                           RocksDB) after every single record
+ * @param similarityVectors  keep every record's pooled vector (store {@code aggregator-vectors}, N·M·D·4 bytes per
+ *                           checkpoint) so the similarity map can be served; off for models too large for that, and then
+ *                           the map endpoints answer 404. All instances of one application must agree (it is part of the
+ *                           topology).
  */
 public record StreamsSettings(Topics topics, Map<String, ?> serdeConfig, Duration interimInterval, int batchSize,
-                              int plannerPartitions, StoreKind storeKind) {
+                              int plannerPartitions, StoreKind storeKind, boolean similarityVectors) {
 
     /** Where the key-value stores live. */
     public enum StoreKind { ROCKSDB, IN_MEMORY }
@@ -48,19 +52,23 @@ public record StreamsSettings(Topics topics, Map<String, ?> serdeConfig, Duratio
 
     public static StreamsSettings defaults(Topics topics, Map<String, ?> serdeConfig) {
         return new StreamsSettings(topics, serdeConfig, DEFAULT_INTERIM_INTERVAL, DEFAULT_BATCH_SIZE, DEFAULT_PLANNER_PARTITIONS,
-                StoreKind.ROCKSDB);
+                StoreKind.ROCKSDB, true);
     }
 
     public StreamsSettings withInterimInterval(Duration interval) {
-        return new StreamsSettings(topics, serdeConfig, interval, batchSize, plannerPartitions, storeKind);
+        return new StreamsSettings(topics, serdeConfig, interval, batchSize, plannerPartitions, storeKind, similarityVectors);
     }
 
     public StreamsSettings withBatchSize(int size) {
-        return new StreamsSettings(topics, serdeConfig, interimInterval, size, plannerPartitions, storeKind);
+        return new StreamsSettings(topics, serdeConfig, interimInterval, size, plannerPartitions, storeKind, similarityVectors);
     }
 
     public StreamsSettings withStoreKind(StoreKind kind) {
-        return new StreamsSettings(topics, serdeConfig, interimInterval, batchSize, plannerPartitions, kind);
+        return new StreamsSettings(topics, serdeConfig, interimInterval, batchSize, plannerPartitions, kind, similarityVectors);
+    }
+
+    public StreamsSettings withSimilarityVectors(boolean on) {
+        return new StreamsSettings(topics, serdeConfig, interimInterval, batchSize, plannerPartitions, storeKind, on);
     }
 
     /** A key-value store of {@link #storeKind()} (always changelogged, so a restarted or moved task restores it). */

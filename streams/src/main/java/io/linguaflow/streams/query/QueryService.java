@@ -1,5 +1,6 @@
 package io.linguaflow.streams.query;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -8,12 +9,17 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.linguaflow.analysis.keyregions.ContributionScores;
 import io.linguaflow.analysis.keyregions.ZScores;
+import io.linguaflow.analysis.similarity.SimilarityCsv;
+import io.linguaflow.analysis.similarity.SimilarityMap;
+import io.linguaflow.analysis.similarity.SimilarityPng;
 import io.linguaflow.analysis.stats.GroupSums;
+import io.linguaflow.analysis.stats.Normalisation;
 import io.linguaflow.schemas.Keys;
 import io.linguaflow.schemas.avro.KeyRegion;
 import io.linguaflow.schemas.avro.LayerMetrics;
 import io.linguaflow.schemas.avro.Metrics;
 import io.linguaflow.streams.aggregator.AggregatorTopology;
+import io.linguaflow.streams.aggregator.LayerSamples;
 import io.linguaflow.streams.avro.CheckpointPlan;
 import io.linguaflow.streams.avro.LayerPartial;
 import io.linguaflow.streams.common.Plans;
@@ -22,6 +28,7 @@ import io.linguaflow.streams.metrics.MetricsTopology;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLDecoder;
@@ -41,6 +48,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.Supplier;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
@@ -48,6 +56,7 @@ import org.apache.kafka.streams.KeyQueryMetadata;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsMetadata;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.errors.UnknownStateStoreException;
 import org.apache.kafka.streams.state.HostInfo;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
@@ -57,14 +66,22 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
  * Interactive queries over the application's stores, on every instance ({@code application.server} = this service's
  * host:port). A call about one checkpoint is answered by the instance that owns its partition
  * ({@link KafkaStreams#queryMetadataForKey}), forwarded there when that is another instance; list calls gather the
- * local answers of all instances. Errors are JSON {@code {"status", "error"}}: 404 unknown checkpoint, layer or
- * language; 400 bad parameter; 503 with {@code Retry-After} while the stores move (rebalance, restore). The API is
- * described in {@code GET /openapi.json}; {@code GET /} is a dashboard page built on these calls.
+ * local answers of all instances. Answers are JSON, except the similarity map (CSV or PNG, rendered by
+ * {@code analysis.similarity}; each layer's block is computed by the layer's owner and shipped as float64 bytes over the
+ * internal {@code /internal/...} calls). Errors are JSON {@code {"status", "error"}}: 404 unknown checkpoint, layer or
+ * language; 400 bad parameter; 409 a map of a checkpoint that is not complete yet; 503 with {@code Retry-After} while
+ * the stores move (rebalance, restore). The API is described in {@code GET /openapi.json}; {@code GET /} is a dashboard
+ * page built on these calls.
  */
 public final class QueryService implements AutoCloseable {
 
     static final String FORWARDED = "X-Linguaflow-Forwarded";
+    private static final String SIMILARITY_CSV = "similarity.csv";
+    private static final String SIMILARITY_PNG = "similarity.png";
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration QUERY_TIMEOUT = Duration.ofSeconds(20);
+    /** A layer block costs O(N²·D) on its owner: 900 samples x 16384 neurons is seconds, not milliseconds. */
+    private static final Duration BLOCK_TIMEOUT = Duration.ofMinutes(10);
 
     private final KafkaStreams streams;
     private final HostInfo self;
@@ -111,7 +128,9 @@ public final class QueryService implements AutoCloseable {
                 body = resource("dashboard.html");
             } else {
                 boolean forwarded = exchange.getRequestHeaders().containsKey(FORWARDED);
-                body = JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(route(exchange.getRequestURI(), forwarded));
+                Reply reply = route(exchange.getRequestURI(), forwarded);
+                contentType = reply.contentType();
+                body = reply.body();
             }
         } catch (QueryException e) {
             status = e.status;
@@ -141,9 +160,38 @@ public final class QueryService implements AutoCloseable {
         return JSON.writeValueAsBytes(e);
     }
 
-    private JsonNode route(URI uri, boolean forwarded) {
+    /** A 200 answer: its content type and body. */
+    private record Reply(String contentType, byte[] body) {
+
+        static Reply json(JsonNode n) {
+            try {
+                return new Reply("application/json", JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(n));
+            } catch (JsonProcessingException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+
+    private Reply route(URI uri, boolean forwarded) {
         String[] p = segments(uri.getRawPath());
         Map<String, String> query = query(uri.getRawQuery());
+        if (p.length == 3 && p[0].equals("checkpoints") && (p[2].equals(SIMILARITY_CSV) || p[2].equals(SIMILARITY_PNG))) {
+            requireRunning();
+            return similarityMap(p[1], p[2], query);
+        }
+        if (p.length == 6 && p[0].equals("internal") && p[1].equals("checkpoints") && p[3].equals("layers")
+                && (p[5].equals("samples") || p[5].equals("similarity-block"))) {
+            requireRunning();
+            requireVectors();
+            String cp = p[2];
+            int layer = integer("layer", p[4]);
+            return ownedReply(AggregatorTopology.VECTORS_STORE, Keys.activation(cp, layer), pathAndQuery(uri), forwarded,
+                    () -> p[5].equals("samples") ? Reply.json(layerSamplesJson(cp, layer)) : similarityBlock(cp, layer, query));
+        }
+        return Reply.json(routeJson(p, query, uri, forwarded));
+    }
+
+    private JsonNode routeJson(String[] p, Map<String, String> query, URI uri, boolean forwarded) {
         if (p.length == 1 && p[0].equals("openapi.json")) {
             return openApi();
         }
@@ -196,19 +244,35 @@ public final class QueryService implements AutoCloseable {
         JsonNode answer();
     }
 
-    /** Answers here when this instance owns {@code key} of {@code store}, else asks the owner. */
-    private JsonNode owned(String store, String key, URI uri, boolean forwarded, Local local) {
+    /**
+     * The instance that owns {@code key} of {@code store}; 503 while none does, or when a call forwarded here finds that
+     * the key moved (forwarding twice could loop during a rebalance).
+     */
+    private HostInfo owner(String store, String key, boolean forwarded) {
         KeyQueryMetadata owner = streams.queryMetadataForKey(store, key, Serdes.String().serializer());
         if (owner == null || owner.equals(KeyQueryMetadata.NOT_AVAILABLE)) {
             throw QueryException.unavailable("no instance owns '" + key + "' of " + store + " right now (rebalancing)");
         }
-        if (owner.activeHost().equals(self)) {
-            return local.answer();
-        }
-        if (forwarded) {
+        if (forwarded && !owner.activeHost().equals(self)) {
             throw QueryException.unavailable("ownership of '" + key + "' moved while the call was forwarded");
         }
-        return get(owner.activeHost(), uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery()), true);
+        return owner.activeHost();
+    }
+
+    /** Answers here when this instance owns {@code key} of {@code store}, else asks the owner. */
+    private JsonNode owned(String store, String key, URI uri, boolean forwarded, Local local) {
+        HostInfo owner = owner(store, key, forwarded);
+        return owner.equals(self) ? local.answer() : get(owner, pathAndQuery(uri), true);
+    }
+
+    /** The same for byte answers: the owner's reply is passed on as it came (content type and body). */
+    private Reply ownedReply(String store, String key, String pathAndQuery, boolean forwarded, Supplier<Reply> local) {
+        HostInfo owner = owner(store, key, forwarded);
+        if (owner.equals(self)) {
+            return local.get();
+        }
+        HttpResponse<byte[]> r = fetch(owner, pathAndQuery, true, BLOCK_TIMEOUT);
+        return new Reply(r.headers().firstValue("Content-Type").orElse("application/octet-stream"), r.body());
     }
 
     /** A call to this instance's own API (which routes it to the owner). */
@@ -218,26 +282,39 @@ public final class QueryService implements AutoCloseable {
 
     /** @param forward marks the call as forwarded to the owner, which must then answer itself */
     private JsonNode get(HostInfo host, String pathAndQuery, boolean forward) {
+        try {
+            return JSON.readTree(fetch(host, pathAndQuery, forward, QUERY_TIMEOUT).body());
+        } catch (IOException e) {
+            throw new IllegalStateException("instance " + host.host() + ":" + host.port() + " answered " + pathAndQuery + " with bad JSON", e);
+        }
+    }
+
+    /** GET on another instance (or this one); a status other than 200 becomes a {@link QueryException} with its error. */
+    private HttpResponse<byte[]> fetch(HostInfo host, String pathAndQuery, boolean forward, Duration timeout) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://" + host.host() + ":" + host.port() + pathAndQuery))
-                .timeout(Duration.ofSeconds(20)).GET();
+                .timeout(timeout).GET();
         if (forward) {
             b.header(FORWARDED, self.host() + ":" + self.port());
         }
-        HttpRequest request = b.build();
+        HttpResponse<byte[]> response;
         try {
-            HttpResponse<byte[]> response = client.send(request, HttpResponse.BodyHandlers.ofByteArray());
-            JsonNode body = JSON.readTree(response.body());
-            if (response.statusCode() != 200) {
-                throw new QueryException(response.statusCode(), body.path("error").asText("instance " + host + " answered "
-                        + response.statusCode()));
-            }
-            return body;
+            response = client.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
         } catch (IOException e) {
             throw QueryException.unavailable("instance " + host.host() + ":" + host.port() + " cannot be reached: " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw QueryException.unavailable("interrupted while asking " + host);
         }
+        if (response.statusCode() != 200) {
+            String error = "instance " + host + " answered " + response.statusCode();
+            try {
+                error = JSON.readTree(response.body()).path("error").asText(error);
+            } catch (IOException e) {
+                // not our JSON error: keep the status line
+            }
+            throw new QueryException(response.statusCode(), error);
+        }
+        return response;
     }
 
     // ------------------------------------------------------------------ answers
@@ -297,7 +374,7 @@ public final class QueryService implements AutoCloseable {
         // Zhang et al.'s type among the selected neurons: in one language's mask = specific, in several = related
         JsonNode types = get(self, "/checkpoints/" + enc(cp) + "/neuron-types");
         ArrayNode masks = out.putArray("inNeuronTypeMasks");
-        types.get("masks").fields().forEachRemaining(e -> e.getValue().forEach(id -> {
+        types.get("masks").properties().forEach(e -> e.getValue().forEach(id -> {
             if (id.asInt() == k) {
                 masks.add(e.getKey());
             }
@@ -358,6 +435,118 @@ public final class QueryService implements AutoCloseable {
             n.put("key", z[l][0] > plan.getThreshold());
         }
         return out;
+    }
+
+    /** 404 unless the aggregators keep the per-sample vectors (StreamsSettings.similarityVectors; one topology for all instances). */
+    private void requireVectors() {
+        try {
+            store(AggregatorTopology.VECTORS_STORE);
+        } catch (UnknownStateStoreException e) {
+            throw QueryException.notFound("similarity maps are off in this deployment: the streams application runs without the "
+                    + AggregatorTopology.VECTORS_STORE + " store (streams --no-similarity-map)");
+        }
+    }
+
+    /**
+     * The similarity map of a complete checkpoint, whole model (the sum over layers of each layer's block in the whole-model
+     * normalisation, each computed by the layer's owner) or {@code ?layer=m} (per-layer normalisation), as CSV or PNG.
+     * Samples in corpus order. 404 unknown checkpoint or maps off, 400 bad layer, 409 not complete yet.
+     */
+    private Reply similarityMap(String cp, String file, Map<String, String> query) {
+        requireVectors();
+        if (plan(cp) == null) {
+            throw QueryException.notFound("unknown checkpoint '" + cp + "'");
+        }
+        JsonNode metrics;
+        try {
+            metrics = get(self, "/checkpoints/" + enc(cp) + "/metrics");
+        } catch (QueryException e) {
+            if (e.status != 404) {
+                throw e;
+            }
+            metrics = null;
+        }
+        if (metrics == null || !metrics.get("complete").asBoolean()) {
+            int seen = metrics == null ? 0 : metrics.get("samplesSeen").asInt();
+            throw new QueryException(409, "checkpoint '" + cp + "' is not complete yet (" + seen + " samples of "
+                    + plan(cp).getSamplesExpected() + " aggregated): its similarity map is served once every layer holds every "
+                    + "sample; retry later");
+        }
+        int layers = metrics.get("layers").asInt();
+        Integer layer = null;
+        if (query.containsKey("layer")) {
+            layer = integer("layer", query.get("layer"));
+            if (layer >= layers) {
+                throw QueryException.badRequest("layer " + layer + " outside [0, " + layers + ") of checkpoint '" + cp + "'");
+            }
+        }
+        int from = layer == null ? 0 : layer;
+        int to = layer == null ? layers : layer + 1;
+        String normalisation = layer == null ? "model" : "layer";
+        JsonNode samples = get(self, internalPath(cp, from, "samples"));
+        List<String> ids = new ArrayList<>();
+        samples.get("samples").forEach(n -> ids.add(n.asText()));
+        String digest = samples.get("sha256").asText();
+        SimilarityMap map = null;
+        for (int m = from; m < to; m++) {
+            String path = internalPath(cp, m, "similarity-block") + "?normalisation=" + normalisation + "&samples=" + digest;
+            int layerM = m;
+            Reply r = ownedReply(AggregatorTopology.VECTORS_STORE, Keys.activation(cp, m), path, false,
+                    () -> similarityBlock(cp, layerM, Map.of("normalisation", normalisation, "samples", digest)));
+            SimilarityMap block = SimilarityMap.fromUpperTriangle(r.body(), "block of layer " + m + " of checkpoint '" + cp + "'");
+            map = map == null ? block : map.plus(block);
+        }
+        if (file.equals(SIMILARITY_CSV)) {
+            return new Reply("text/csv; charset=utf-8", SimilarityCsv.write(map, ids));
+        }
+        String title = "linguaflow similarity map of " + cp + ", "
+                + (layer == null ? "whole model" : "layer " + layer + " (per-layer normalisation)");
+        return new Reply("image/png", SimilarityPng.render(map, LayerSamples.languagesOf(ids), title));
+    }
+
+    private static String internalPath(String cp, int layer, String what) {
+        return "/internal/checkpoints/" + enc(cp) + "/layers/" + layer + "/" + what;
+    }
+
+    /** The sample ids of one layer's stored vectors in corpus order, and their digest (internal, for the map's gatherer). */
+    private JsonNode layerSamplesJson(String cp, int layer) {
+        LayerSamples samples = layerSamples(cp, layer);
+        ObjectNode out = JSON.createObjectNode();
+        out.put("checkpointId", cp);
+        out.put("layer", layer);
+        out.put("sha256", samples.digest());
+        ArrayNode ids = out.putArray("samples");
+        samples.sampleIds().forEach(ids::add);
+        return out;
+    }
+
+    /**
+     * One layer's block of the map, upper triangle as little-endian float64 (internal). {@code normalisation=model|layer};
+     * {@code samples}, when given, must be the digest of this layer's samples (409 otherwise: blocks of different samples
+     * cannot be added).
+     */
+    private Reply similarityBlock(String cp, int layer, Map<String, String> query) {
+        String normalisation = required(query, "normalisation");
+        if (!normalisation.equals("model") && !normalisation.equals("layer")) {
+            throw QueryException.badRequest("normalisation must be 'model' or 'layer', got '" + normalisation + "'");
+        }
+        LayerSamples samples = layerSamples(cp, layer);
+        String expected = query.get("samples");
+        if (expected != null && !expected.equals(samples.digest())) {
+            throw new QueryException(409, "layer " + layer + " of checkpoint '" + cp + "' holds other samples (" + samples.size()
+                    + ") than the layer whose sample list the map is built on; retry when the checkpoint is complete");
+        }
+        Normalisation n = normalisation.equals("model") ? Normalisation.MODEL : Normalisation.LAYER;
+        return new Reply("application/octet-stream", samples.block(n).upperTriangle());
+    }
+
+    private LayerSamples layerSamples(String cp, int layer) {
+        LayerSamples samples = LayerSamples.read(this.<byte[]>store(AggregatorTopology.VECTORS_STORE), cp, layer);
+        if (samples.size() == 0) {
+            throw QueryException.notFound("no stored vectors of layer " + layer + " of checkpoint '" + cp + "' (unknown checkpoint or "
+                    + "layer, or analysed while the " + AggregatorTopology.VECTORS_STORE + " store was off)");
+        }
+        return samples;
     }
 
     /** Status of every checkpoint whose partials this instance holds. */
@@ -496,6 +685,10 @@ public final class QueryService implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalStateException("cannot read " + name + " from the jar", e);
         }
+    }
+
+    private static String pathAndQuery(URI uri) {
+        return uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
     }
 
     private static String[] segments(String rawPath) {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.linguaflow.analysis.batch.AnalysisResult;
 import io.linguaflow.analysis.metrics.PairClassSums;
+import io.linguaflow.analysis.similarity.SimilarityMap;
 import io.linguaflow.schemas.Keys;
 import io.linguaflow.schemas.Topic;
 import io.linguaflow.schemas.avro.ActivationRecord;
@@ -18,7 +19,9 @@ import io.linguaflow.streams.common.PairSumsCodec;
 import io.linguaflow.streams.config.StreamsSettings;
 import io.linguaflow.streams.testkit.Drivers;
 import io.linguaflow.streams.testkit.Fixture;
+import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.Arrays;
 import io.linguaflow.analysis.keyregions.KeyRegions;
@@ -31,6 +34,8 @@ import java.util.List;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -54,18 +59,40 @@ class AggregatorTopologyTest {
     }
 
     @Test
-    void shuffledAndDuplicatedRecordsGiveOneCompletePartialPerLayerEqualToTheBatch(@TempDir Path state) {
+    void shuffledAndDuplicatedRecordsGiveOneCompletePartialPerLayerEqualToTheBatch(@TempDir Path state) throws IOException {
         try (TopologyTestDriver driver = driver(state)) {
             Drivers.input(driver, settings.plansTopic(), CheckpointPlan.class).pipeInput(CP, fixture.plan(CP));
             List<ActivationRecord> records = fixture.shuffledRecords(CP, 1);
             List<ActivationRecord> withDuplicates = new ArrayList<>(records);
             withDuplicates.addAll(records.subList(0, records.size() / 5)); // re-delivered at the end
             withDuplicates.addAll(300, records.subList(100, 400));         // and in the middle
+            withDuplicates.add(negated(fixture.record(CP, 0, 1)));           // a re-delivery with other values: the first one counts
             pipe(driver, withDuplicates);
             List<LayerPartial> partials = partials(driver);
             assertEquals(fixture.layers, partials.size(), "one complete partial per layer, no interim ones (no wall-clock time passed)");
             assertMatchesBatch(partials);
+
+            // the stored vectors give the batch similarity maps: whole model as the sum of the layers' blocks, and per layer
+            KeyValueStore<String, byte[]> vectors = driver.getKeyValueStore(AggregatorTopology.VECTORS_STORE);
+            assertEquals(fixture.samples() * fixture.layers, count(vectors), "one entry per (sample, layer), duplicates included");
+            SimilarityMap whole = null;
+            for (int m = 0; m < fixture.layers; m++) {
+                LayerSamples layer = LayerSamples.read(vectors, CP, m);
+                assertEquals(fixture.sampleIds(), layer.sampleIds(), "corpus order");
+                whole = whole == null ? layer.block(Normalisation.MODEL) : whole.plus(layer.block(Normalisation.MODEL));
+            }
+            assertArrayEquals(SimilarityMap.wholeModel(fixture.vectors()).flatten(), whole.flatten(), 1e-12);
+            assertArrayEquals(SimilarityMap.layer(fixture.vectors(), 1).flatten(),
+                    LayerSamples.read(vectors, CP, 1).block(Normalisation.LAYER).flatten(), 1e-12);
+            assertEquals(0, LayerSamples.read(vectors, "other@0", 1).size());
         }
+    }
+
+    @Test
+    void theVectorsStoreIsOptional() {
+        assertTrue(AggregatorTopology.build(settings).describe().toString().contains(AggregatorTopology.VECTORS_STORE));
+        assertFalse(AggregatorTopology.build(settings.withSimilarityVectors(false)).describe().toString()
+                .contains(AggregatorTopology.VECTORS_STORE));
     }
 
     /**
@@ -99,6 +126,8 @@ class AggregatorTopologyTest {
             pipe(second, records.subList(cut / 2, records.size()));
             List<LayerPartial> partials = partials(second);
             assertEquals(1, partials.size());
+            assertEquals(records.size(), LayerSamples.read(second.<String, byte[]>getKeyValueStore(AggregatorTopology.VECTORS_STORE), CP, 0)
+                    .size(), "vectors of the first run survive the restart");
             LayerPartial p = partials.get(0);
             assertTrue(p.getComplete());
             assertEquals(records.size(), p.getSamples());
@@ -172,10 +201,32 @@ class AggregatorTopologyTest {
                 assertEquals("aggregator", l.getComponent());
                 assertTrue(l.getError().contains("sample 'en|s01', layer 1"), l.getError());
             });
+            assertEquals(0, count(driver.getKeyValueStore(AggregatorTopology.VECTORS_STORE)), "no vector kept from a rejected record");
             // the rejected records did not count: the whole corpus still completes every layer exactly
             pipe(driver, fixture.shuffledRecords(CP, 4));
             assertMatchesBatch(partials(driver));
         }
+    }
+
+    /** The same sample with every value negated (same norms): a valid record pointing the other way. */
+    private static ActivationRecord negated(ActivationRecord r) {
+        ByteBuffer in = r.getValues().duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer out = ByteBuffer.allocate(in.remaining()).order(ByteOrder.LITTLE_ENDIAN);
+        while (in.hasRemaining()) {
+            out.putFloat(-in.getFloat());
+        }
+        return ActivationRecord.newBuilder(r).setValues(out.flip()).build();
+    }
+
+    private static long count(KeyValueStore<String, byte[]> store) {
+        long n = 0;
+        try (KeyValueIterator<String, byte[]> it = store.all()) {
+            while (it.hasNext()) {
+                it.next();
+                n++;
+            }
+        }
+        return n;
     }
 
     private void pipe(TopologyTestDriver driver, List<ActivationRecord> records) {

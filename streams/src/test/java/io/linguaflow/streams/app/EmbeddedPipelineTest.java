@@ -20,7 +20,12 @@ import io.linguaflow.schemas.serde.AvroSerializer;
 import io.linguaflow.schemas.testkit.TestKafka;
 import io.linguaflow.schemas.testkit.TestRegistry;
 import io.linguaflow.streams.config.StreamsSettings;
+import io.linguaflow.streams.query.QueryService;
 import io.linguaflow.streams.testkit.Fixture;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -42,6 +47,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import java.nio.charset.StandardCharsets;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.state.HostInfo;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -68,15 +74,16 @@ class EmbeddedPipelineTest {
     @Test
     void restartAndDuplicatesGiveTheReferenceResultsOnce(@TempDir Path dir) throws Exception {
         String prefix = "e2e-" + UUID.randomUUID().toString().substring(0, 8) + ".";
+        // without the per-sample vectors (QueryServiceTest covers the similarity map): the same results, the map answers 404
         StreamsSettings settings = StreamsSettings.defaults(new Topics(prefix), registry.serdeConfig())
-                .withInterimInterval(Duration.ofMillis(500));
+                .withInterimInterval(Duration.ofMillis(500)).withSimilarityVectors(false);
         try (Admin admin = kafka.admin()) {
             LinguaflowStreams.ensureTopics(admin, settings, 4, (short) 1);
         }
         String appId = prefix + "streams";
         mark("topics created");
         try (KafkaProducer<String, SpecificRecord> producer = producer()) {
-            LinguaflowStreams first = new LinguaflowStreams(settings, props(appId, dir.resolve("a")));
+            LinguaflowStreams first = new LinguaflowStreams(settings, props(appId, dir.resolve("a"), null));
             first.start();
             try {
                 for (int i = 0; i < fixture.samples(); i++) {
@@ -106,7 +113,10 @@ class EmbeddedPipelineTest {
                 first.close();
                 mark("first instance closed");
             }
-            try (LinguaflowStreams second = new LinguaflowStreams(settings, props(appId, dir.resolve("b")))) {
+            HostInfo host = new HostInfo("127.0.0.1", TestRegistry.freePort());
+            try (LinguaflowStreams second = new LinguaflowStreams(settings, props(appId, dir.resolve("b"), host.host() + ":" + host.port()));
+                 QueryService queries = new QueryService(second.kafkaStreams(), host)) {
+                queries.start();
                 second.start();
                 List<ActivationRecord> answers = fixture.shuffledRecords(CP, 6);
                 try (KafkaProducer<byte[], byte[]> raw = new KafkaProducer<>(kafka.producerConfig(), new ByteArraySerializer(),
@@ -129,6 +139,11 @@ class EmbeddedPipelineTest {
                     assertEquals(fixture.referenceKeyNeurons(r.getLang()), r.getNeurons(), r.getLang());
                 }
                 assertEquals(1, values(await(settings.topic(Topic.NEURON_TYPES), NeuronTypes.class, rs -> !rs.isEmpty())).size());
+                HttpResponse<String> map = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + host.port() + "/checkpoints/bloom-tiny%400/similarity.png")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertEquals(404, map.statusCode(), map.body());
+                assertTrue(map.body().contains("similarity maps are off in this deployment"), map.body());
 
                 DeadLetter poison = values(await(settings.topic(Topic.DEAD_LETTERS), DeadLetter.class, rs -> !rs.isEmpty())).get(0);
                 assertEquals("streams", poison.getComponent());
@@ -161,8 +176,10 @@ class EmbeddedPipelineTest {
         return appId.substring(0, appId.length() - "streams".length());
     }
 
-    static java.util.Properties props(String appId, Path state) {
-        java.util.Properties p = StreamsConfigs.of(appId, kafka.bootstrapServers(), state, null, registry.serdeConfig(), prefixOf(appId));
+    /** @param applicationServer host:port of the instance's query service, or null without one */
+    static java.util.Properties props(String appId, Path state, String applicationServer) {
+        java.util.Properties p = StreamsConfigs.of(appId, kafka.bootstrapServers(), state, applicationServer, registry.serdeConfig(),
+                prefixOf(appId));
         p.put("num.stream.threads", 1);
         p.put("replication.factor", 1);
         p.put("consumer.session.timeout.ms", 6000);

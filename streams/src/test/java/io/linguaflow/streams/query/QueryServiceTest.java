@@ -1,11 +1,14 @@
 package io.linguaflow.streams.query;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.linguaflow.analysis.batch.AnalysisResult;
+import io.linguaflow.analysis.similarity.SimilarityCsv;
+import io.linguaflow.analysis.similarity.SimilarityMap;
 import io.linguaflow.schemas.Keys;
 import io.linguaflow.schemas.Topic;
 import io.linguaflow.schemas.Topics;
@@ -14,21 +17,30 @@ import io.linguaflow.schemas.avro.CheckpointEvent;
 import io.linguaflow.schemas.serde.AvroSerializer;
 import io.linguaflow.schemas.testkit.TestKafka;
 import io.linguaflow.schemas.testkit.TestRegistry;
+import io.linguaflow.streams.aggregator.AggregatorTopology;
 import io.linguaflow.streams.app.LinguaflowStreams;
 import io.linguaflow.streams.app.StreamsConfigs;
 import io.linguaflow.streams.config.StreamsSettings;
 import io.linguaflow.streams.testkit.Fixture;
+import java.awt.image.BufferedImage;
+import java.io.BufferedReader;
+import java.io.ByteArrayInputStream;
+import java.io.StringReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.UUID;
+import javax.imageio.ImageIO;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -84,6 +96,7 @@ class QueryServiceTest {
             producer.send(new ProducerRecord<>(settings.topic(Topic.CHECKPOINTS), CP0, fixture.checkpoint(CP0, "h0")));
             producer.flush();
             awaitJson(hostA, "/checkpoints", n -> n.size() == 2);
+            assertError(hostA, "/checkpoints/bloom-tiny%400/similarity.csv", 409, "checkpoint 'bloom-tiny@0' is not complete yet");
             for (String cp : List.of(CP0, CP1)) {
                 for (ActivationRecord r : fixture.shuffledRecords(cp, cp.hashCode())) {
                     producer.send(new ProducerRecord<>(settings.topic(Topic.ACTIVATIONS), Keys.activation(cp, r.getLayer()), r));
@@ -146,12 +159,86 @@ class QueryServiceTest {
             assertError(hostA, cp0 + "/key-regions/xx", 404, "no language 'xx'");
             assertError(hostA, cp0 + "/neurons/99999", 400, "outside [0, 1024)");
             assertError(hostA, "/compare?a=bloom-tiny%400", 400, "'b' is required");
+            assertSimilarityMaps(a.kafkaStreams(), hostA, hostB, fixture);
             assertTrue(json(hostB, "/openapi.json").get("paths").has("/checkpoints/{checkpointId}/key-regions/{lang}"));
+            assertTrue(json(hostB, "/openapi.json").get("paths").has("/checkpoints/{checkpointId}/similarity.png"));
             HttpResponse<String> dashboard = call(hostA, "/");
             assertEquals(200, dashboard.statusCode());
             assertTrue(dashboard.headers().firstValue("Content-Type").orElse("").startsWith("text/html"));
             assertTrue(dashboard.body().contains("json(\"/checkpoints\")") && dashboard.body().contains("/trend"), "the page reads the API");
+            assertTrue(dashboard.body().contains("/similarity.png"), "the page shows the map");
         }
+    }
+
+    /**
+     * The similarity map of bloom-tiny@0, whose layers are owned by both instances: each layer's block is computed by its
+     * owner and the whole-model map is summed by the instance that got the call. CSV equals similarity.npy (the oracle,
+     * float64 means) within 1e-6 and the batch map of the same float32 vectors within 1e-12, from either instance; the
+     * per-layer map likewise; the PNG decodes; bad calls get 400/404/409.
+     */
+    private static void assertSimilarityMaps(KafkaStreams streams, HostInfo hostA, HostInfo hostB, Fixture fixture) throws Exception {
+        Set<HostInfo> owners = new HashSet<>();
+        for (int m = 0; m < fixture.layers; m++) {
+            owners.add(streams.queryMetadataForKey(AggregatorTopology.VECTORS_STORE, Keys.activation(CP0, m), new StringSerializer())
+                    .activeHost());
+        }
+        assertEquals(Set.of(hostA, hostB), owners, "the layers of the checkpoint are spread over both instances");
+        String cp0 = "/checkpoints/bloom-tiny%400";
+
+        long t0 = System.nanoTime();
+        HttpResponse<byte[]> csvA = bytes(hostA, cp0 + "/similarity.csv");
+        long millis = (System.nanoTime() - t0) / 1_000_000;
+        HttpResponse<byte[]> csvB = bytes(hostB, cp0 + "/similarity.csv");
+        assertEquals(200, csvA.statusCode(), new String(csvA.body(), StandardCharsets.UTF_8));
+        assertEquals("text/csv; charset=utf-8", csvA.headers().firstValue("Content-Type").orElse(null));
+        assertArrayEquals(csvA.body(), csvB.body(), "both instances gather the same map");
+        SimilarityCsv.Table whole = csv(csvA);
+        assertEquals(fixture.sampleIds(), whole.sampleIds(), "corpus order");
+        double[][] reference = fixture.referenceSimilarity();
+        double max = 0;
+        for (int i = 0; i < reference.length; i++) {
+            for (int j = 0; j < reference.length; j++) {
+                max = Math.max(max, Math.abs(whole.map().get(i, j) - reference[i][j]));
+            }
+        }
+        assertTrue(max < 1e-6, "the served map deviates from similarity.npy by " + max);
+        System.out.printf("similarity.csv over REST (2 instances): %d ms, max |S - similarity.npy| = %.3g%n", millis, max);
+        assertArrayEquals(SimilarityMap.wholeModel(fixture.vectors()).flatten(), whole.map().flatten(), 1e-12);
+
+        SimilarityCsv.Table layer1 = csv(bytes(hostB, cp0 + "/similarity.csv?layer=1"));
+        assertEquals(fixture.sampleIds(), layer1.sampleIds());
+        assertArrayEquals(fixture.referenceLayerMap(1).flatten(), layer1.map().flatten(), 1e-6);
+        assertArrayEquals(SimilarityMap.layer(fixture.vectors(), 1).flatten(), layer1.map().flatten(), 1e-12);
+
+        HttpResponse<byte[]> png = bytes(hostB, cp0 + "/similarity.png");
+        assertEquals(200, png.statusCode());
+        assertEquals("image/png", png.headers().firstValue("Content-Type").orElse(null));
+        BufferedImage image = ImageIO.read(new ByteArrayInputStream(png.body()));
+        int side = 450 * 2 + 8; // 2 px per sample, 8 language boundaries
+        assertEquals(side, image.getWidth());
+        assertEquals(side + 22, image.getHeight(), "map, gap, legend strip and ticks");
+        assertEquals(0x67001f, image.getRGB(0, 0) & 0xffffff, "S = 1 at the first sample");
+        assertEquals(0x67001f, image.getRGB(side - 1, side - 1) & 0xffffff, "S = 1 at the last sample");
+        assertEquals(200, bytes(hostA, cp0 + "/similarity.png?layer=3").statusCode());
+
+        assertError(hostA, "/checkpoints/nope@1/similarity.csv", 404, "unknown checkpoint 'nope@1'");
+        assertError(hostB, cp0 + "/similarity.png?layer=x", 400, "layer must be an integer, got 'x'");
+        assertError(hostA, cp0 + "/similarity.csv?layer=4", 400, "layer 4 outside [0, 4) of checkpoint 'bloom-tiny@0'");
+        String block = "/internal/checkpoints/bloom-tiny%400/layers/0/similarity-block";
+        assertError(hostA, block + "?normalisation=cosine", 400, "normalisation must be 'model' or 'layer'");
+        assertError(hostB, block + "?normalisation=model&samples=00", 409, "holds other samples");
+        assertError(hostA, "/internal/checkpoints/bloom-tiny%400/layers/7/samples", 404, "no stored vectors of layer 7");
+    }
+
+    private static SimilarityCsv.Table csv(HttpResponse<byte[]> response) throws Exception {
+        assertEquals(200, response.statusCode(), new String(response.body(), StandardCharsets.UTF_8));
+        return SimilarityCsv.read(new BufferedReader(new StringReader(new String(response.body(), StandardCharsets.UTF_8))),
+                response.uri().toString());
+    }
+
+    private static HttpResponse<byte[]> bytes(HostInfo host, String path) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://" + host.host() + ":" + host.port() + path)).GET().build(),
+                HttpResponse.BodyHandlers.ofByteArray());
     }
 
     private static Properties props(TestKafka kafka, TestRegistry registry, String prefix, Path state, HostInfo host) {

@@ -6,10 +6,12 @@ import io.linguaflow.analysis.batch.AnalysisOptions;
 import io.linguaflow.analysis.batch.AnalysisResult;
 import io.linguaflow.analysis.batch.Analyzer;
 import io.linguaflow.analysis.batch.ArrayVectors;
+import io.linguaflow.analysis.batch.NpyVectors;
 import io.linguaflow.analysis.corpus.Corpus;
 import io.linguaflow.analysis.corpus.CorpusTsv;
 import io.linguaflow.analysis.io.Npy;
 import io.linguaflow.analysis.neurontypes.ActivationProbabilities;
+import io.linguaflow.analysis.similarity.SimilarityMap;
 import io.linguaflow.analysis.stats.LayerVector;
 import io.linguaflow.analysis.testkit.SharedData;
 import io.linguaflow.schemas.Keys;
@@ -177,10 +179,46 @@ public final class Fixture {
         return out;
     }
 
+    /** The float32-rounded raw means as the records carry them, [N][L·D]. */
+    public ArrayVectors vectors() {
+        return new ArrayVectors(rows, layers);
+    }
+
+    /** {@code <lang>|<meaningId>} of every sample, in corpus order. */
+    public List<String> sampleIds() {
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < samples(); i++) {
+            out.add(corpus.row(i).lang() + "|" + corpus.row(i).id());
+        }
+        return out;
+    }
+
+    /** reference/bloom-tiny/similarity.npy: the oracle's whole-model map [N][N] on the float64 means. */
+    public double[][] referenceSimilarity() {
+        try (Npy npy = Npy.open(SharedData.fixtures().resolve("reference").resolve(MODEL).resolve("similarity.npy"))) {
+            double[][] out = new double[(int) npy.rows()][];
+            for (int i = 0; i < out.length; i++) {
+                out[i] = npy.row(i);
+            }
+            return out;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The batch per-layer map ({@code SimilarityMap.layer}) of the oracle's float64 {@code layer_means.npy}. */
+    public SimilarityMap referenceLayerMap(int layer) {
+        try (NpyVectors v = NpyVectors.open(SharedData.fixtures().resolve("reference").resolve(MODEL).resolve("layer_means.npy"), null)) {
+            return SimilarityMap.layer(v, layer);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** The batch analysis of the same float32 vectors (the analysis module's reference implementation). */
     public AnalysisResult batch() {
         try {
-            return Analyzer.analyze(new ArrayVectors(rows, layers), corpus, AnalysisOptions.defaults());
+            return Analyzer.analyze(vectors(), corpus, AnalysisOptions.defaults());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
