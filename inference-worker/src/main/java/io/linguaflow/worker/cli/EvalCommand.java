@@ -53,10 +53,7 @@ public final class EvalCommand implements Callable<Integer> {
                 ObjectNode base = result.putObject("baseline");
                 ObjectNode ablated = result.putObject("ablated");
                 for (String lang : langs) {
-                    List<Question> qs = XStoryCloze.read(data.resolve(lang + "_eval.jsonl"));
-                    if (limit > 0 && qs.size() > limit) {
-                        qs = qs.subList(0, limit);
-                    }
+                    List<Question> qs = XStoryCloze.read(data, lang, limit);
                     score(base.putObject(lang), m, qs, Ablation.none());
                     for (Map.Entry<String, int[]> e : sets.entrySet()) {
                         ObjectNode set = ablated.has(e.getKey()) ? (ObjectNode) ablated.get(e.getKey()) : ablated.putObject(e.getKey());
@@ -75,7 +72,7 @@ public final class EvalCommand implements Callable<Integer> {
     }
 
     private static void score(ObjectNode node, LanguageModel m, List<Question> qs, Ablation a) {
-        node.put("acc", MultipleChoice.accuracy(qs, MultipleChoice.logLikelihoods(m, qs, a)));
+        node.put("acc", MultipleChoice.accuracy(m, qs, a));
         node.put("n", qs.size());
     }
 }

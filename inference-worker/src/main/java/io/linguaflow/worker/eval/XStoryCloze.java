@@ -16,7 +16,33 @@ import java.util.List;
  */
 public final class XStoryCloze {
 
+    /** The task's name in {@code EvalRequest.task} and in the worker's {@code --eval-data} option. */
+    public static final String TASK = "xstorycloze";
+
     private XStoryCloze() {
+    }
+
+    /** The data file of a language: {@code <dir>/<lang>_eval.jsonl}. */
+    public static Path file(Path dir, String lang) {
+        return dir.resolve(lang + "_eval.jsonl");
+    }
+
+    /**
+     * The first {@code limit} stories of a language (all when {@code limit} is 0), as the {@code eval} command and
+     * the worker's eval requests both score them.
+     *
+     * @throws IOException naming the file when the language has none in {@code dir} or a line is malformed
+     */
+    public static List<Question> read(Path dir, String lang, int limit) throws IOException {
+        if (limit < 0) {
+            throw new IllegalArgumentException("limit must be >= 0 (0 = all), got " + limit);
+        }
+        Path jsonl = file(dir, lang);
+        if (!Files.isRegularFile(jsonl)) {
+            throw new IOException("no " + TASK + " data for language '" + lang + "': " + jsonl + " does not exist");
+        }
+        List<Question> all = read(jsonl);
+        return limit > 0 && all.size() > limit ? all.subList(0, limit) : all;
     }
 
     public static List<Question> read(Path jsonl) throws IOException {

@@ -5,6 +5,8 @@ import io.linguaflow.schemas.Topic;
 import io.linguaflow.schemas.avro.AblationRequest;
 import io.linguaflow.schemas.avro.AblationResult;
 import io.linguaflow.schemas.avro.ActivationRecord;
+import io.linguaflow.schemas.avro.EvalRequest;
+import io.linguaflow.schemas.avro.EvalResult;
 import io.linguaflow.schemas.avro.InferenceRequest;
 import io.linguaflow.schemas.avro.Progress;
 import io.linguaflow.schemas.avro.Sentence;
@@ -15,6 +17,7 @@ import io.linguaflow.schemas.serde.AvroSerializer;
 import io.linguaflow.schemas.serde.SerdeConfig;
 import io.linguaflow.worker.checkpoint.CheckpointException;
 import io.linguaflow.worker.runtime.LanguageModel;
+import io.linguaflow.worker.runtime.MultipleChoice.Question;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
@@ -69,7 +72,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The same loop serves {@code ablation-requests}: the request's corpus is read from the {@code sentences} topic
  * ({@link CorpusTexts}) and one {@link AblationResult} (key = requestId) goes to {@code ablation-results} in the
- * transaction ({@link Ablations}).
+ * transaction ({@link Ablations}). And {@code eval-requests}: multiple-choice accuracy per language on the task data
+ * configured with {@link WorkerSettings#evalData()}, one {@link EvalResult} (key = requestId) to {@code eval-results}
+ * ({@link Evals}). The worker keeps no history of requests: a request record consumed twice (the same requestId
+ * produced twice) is answered twice, with equal values; readers keep the latest result per key.
  *
  * <p>Within a poll, requests are processed grouped by checkpoint (first appearance order), so each model is
  * fetched from the {@link ModelCache} once per poll.
@@ -96,13 +102,15 @@ public final class InferenceWorker implements Runnable {
     private final String activationTopic;
     private final String ablationTopic;
     private final String ablationResultTopic;
+    private final String evalTopic;
+    private final String evalResultTopic;
     private final String sentenceTopic;
     private final String deadLetterTopic;
     private final String progressTopic;
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final KafkaProducer<byte[], SpecificRecord> producer;
-    private final AvroDeserializer<InferenceRequest> requests;
-    private final AvroDeserializer<AblationRequest> ablations;
+    /** The request deserializer of each consumed topic. */
+    private final Map<String, AvroDeserializer<? extends SpecificRecord>> requestTypes;
     private final AvroDeserializer<Sentence> sentences;
     private final ModelCache models;
     private final CountDownLatch finished = new CountDownLatch(1);
@@ -115,14 +123,14 @@ public final class InferenceWorker implements Runnable {
         this.activationTopic = settings.topics().name(Topic.ACTIVATIONS);
         this.ablationTopic = settings.topics().name(Topic.ABLATION_REQUESTS);
         this.ablationResultTopic = settings.topics().name(Topic.ABLATION_RESULTS);
+        this.evalTopic = settings.topics().name(Topic.EVAL_REQUESTS);
+        this.evalResultTopic = settings.topics().name(Topic.EVAL_RESULTS);
         this.sentenceTopic = settings.topics().name(Topic.SENTENCES);
         this.deadLetterTopic = settings.topics().name(Topic.DEAD_LETTERS);
         this.progressTopic = settings.topics().name(Topic.PROGRESS);
         Map<String, Object> serde = Map.of(SerdeConfig.SCHEMA_REGISTRY_URL, settings.registryUrl());
-        this.requests = new AvroDeserializer<>(InferenceRequest.class);
-        requests.configure(serde, false);
-        this.ablations = new AvroDeserializer<>(AblationRequest.class);
-        ablations.configure(serde, false);
+        this.requestTypes = Map.of(requestTopic, deserializer(InferenceRequest.class, serde),
+                ablationTopic, deserializer(AblationRequest.class, serde), evalTopic, deserializer(EvalRequest.class, serde));
         this.sentences = new AvroDeserializer<>(Sentence.class);
         sentences.configure(serde, false);
         AvroSerializer<SpecificRecord> values = new AvroSerializer<>();
@@ -130,6 +138,12 @@ public final class InferenceWorker implements Runnable {
         this.consumer = new KafkaConsumer<>(consumerConfig(settings), new ByteArrayDeserializer(), new ByteArrayDeserializer());
         this.producer = new KafkaProducer<>(producerConfig(settings), new ByteArraySerializer(), values);
         this.models = new ModelCache(settings.maxModels(), settings.maxModelBytes(), settings.device(), settings.runtime());
+    }
+
+    private static <T extends SpecificRecord> AvroDeserializer<T> deserializer(Class<T> type, Map<String, Object> serde) {
+        AvroDeserializer<T> d = new AvroDeserializer<>(type);
+        d.configure(serde, false);
+        return d;
     }
 
     static Map<String, Object> consumerConfig(WorkerSettings s) {
@@ -170,10 +184,10 @@ public final class InferenceWorker implements Runnable {
     public void run() {
         try {
             producer.initTransactions(); // fences the previous incarnation and aborts its open transaction
-            consumer.subscribe(List.of(requestTopic, ablationTopic), new RebalanceLog());
-            LOG.info("worker {} consuming {} and {} in group {} (transactional.id {}, {} request(s) per transaction)",
-                    settings.instanceId(), requestTopic, ablationTopic, settings.groupId(), settings.transactionalId(),
-                    settings.requestsPerTransaction());
+            consumer.subscribe(List.of(requestTopic, ablationTopic, evalTopic), new RebalanceLog());
+            LOG.info("worker {} consuming {}, {} and {} in group {} (transactional.id {}, {} request(s) per transaction, "
+                    + "eval data {})", settings.instanceId(), requestTopic, ablationTopic, evalTopic, settings.groupId(),
+                    settings.transactionalId(), settings.requestsPerTransaction(), settings.evalData());
             while (running) {
                 ConsumerRecords<byte[], byte[]> batch;
                 try {
@@ -226,7 +240,8 @@ public final class InferenceWorker implements Runnable {
                             o.records().size());
                 } else {
                     results++;
-                    LOG.info("ablation request {}: result sent in the open transaction", ((AblationRequest) d.request()).getRequestId());
+                    LOG.info("request {} of {}: result sent in the open transaction",
+                            new String(o.records().get(0).key(), StandardCharsets.UTF_8), d.raw().topic());
                 }
                 throttle();
             }
@@ -236,7 +251,7 @@ public final class InferenceWorker implements Runnable {
             }
             producer.sendOffsetsToTransaction(nextOffsets(batch), consumer.groupMetadata());
             producer.commitTransaction();
-            LOG.info("committed transaction: {} request(s), {} activation records, {} ablation result(s), {} dead letter(s), "
+            LOG.info("committed transaction: {} request(s), {} activation records, {} ablation/eval result(s), {} dead letter(s), "
                     + "offsets {}", batch.count(), activations, results, deadLetters, nextOffsets(batch));
         } catch (ProducerFencedException | FencedInstanceIdException | OutOfOrderSequenceException
                  | AuthorizationException | UnsupportedVersionException e) {
@@ -277,7 +292,7 @@ public final class InferenceWorker implements Runnable {
         }
     }
 
-    /** A consumed request (an InferenceRequest or an AblationRequest): decoded, or the reason it could not be. */
+    /** A consumed request (an InferenceRequest, AblationRequest or EvalRequest): decoded, or why it could not be. */
     private record Decoded(ConsumerRecord<byte[], byte[]> raw, SpecificRecord request, RuntimeException error) {
     }
 
@@ -291,7 +306,7 @@ public final class InferenceWorker implements Runnable {
         for (ConsumerRecord<byte[], byte[]> r : batch) {
             Decoded d;
             try {
-                d = new Decoded(r, (r.topic().equals(ablationTopic) ? ablations : requests).deserialize(r.topic(), r.value()), null);
+                d = new Decoded(r, requestTypes.get(r.topic()).deserialize(r.topic(), r.value()), null);
             } catch (RuntimeException e) {
                 d = new Decoded(r, null, e);
             }
@@ -300,6 +315,8 @@ public final class InferenceWorker implements Runnable {
             if (d.request() instanceof InferenceRequest q) {
                 group = List.of(q.getCheckpointId(), q.getCheckpointPath());
             } else if (d.request() instanceof AblationRequest q) {
+                group = List.of(q.getCheckpointId(), q.getCheckpointPath());
+            } else if (d.request() instanceof EvalRequest q) {
                 group = List.of(q.getCheckpointId(), q.getCheckpointPath());
             }
             groups.computeIfAbsent(group, g -> new ArrayList<>()).add(d);
@@ -323,6 +340,13 @@ public final class InferenceWorker implements Runnable {
                         sentenceTopic, sentences, request.getCorpus(), CORPUS_TIMEOUT);
                 AblationResult result = Ablations.compute(model, request, corpus);
                 return new Outcome(List.of(new ProducerRecord<>(ablationResultTopic,
+                        request.getRequestId().getBytes(StandardCharsets.UTF_8), result)), false);
+            }
+            if (d.request() instanceof EvalRequest request) {
+                Map<String, List<Question>> questions = Evals.questions(request, settings.evalData());
+                LanguageModel model = model(request.getCheckpointId(), request.getCheckpointPath(), Evals.describe(request));
+                EvalResult result = Evals.compute(model, request, questions);
+                return new Outcome(List.of(new ProducerRecord<>(evalResultTopic,
                         request.getRequestId().getBytes(StandardCharsets.UTF_8), result)), false);
             }
             InferenceRequest request = (InferenceRequest) d.request();

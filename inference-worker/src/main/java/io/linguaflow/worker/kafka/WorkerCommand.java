@@ -8,6 +8,7 @@ import io.linguaflow.worker.runtime.RuntimeOptions;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -28,8 +29,9 @@ import picocli.CommandLine.Option;
 @Command(name = "worker", mixinStandardHelpOptions = true,
         description = "Kafka inference worker: consumes inference-requests, produces one activation record per "
                 + "(checkpoint, sample, layer) to activations, exactly once (transactions); answers ablation-requests "
-                + "on ablation-results (corpus read from sentences); bad requests go to dead-letters. Stops cleanly "
-                + "on SIGTERM (the open transaction is aborted).")
+                + "on ablation-results (corpus read from sentences) and eval-requests on eval-results (task data from "
+                + "--eval-data); bad requests go to dead-letters. Stops cleanly on SIGTERM (the open transaction is "
+                + "aborted).")
 public final class WorkerCommand implements Callable<Integer> {
 
     private static final Logger LOG = LoggerFactory.getLogger(WorkerCommand.class);
@@ -88,6 +90,11 @@ public final class WorkerCommand implements Callable<Integer> {
             description = "pause after each request inside its transaction (demos, fault-injection tests)")
     long throttleMs;
 
+    @Option(names = "--eval-data", paramLabel = "TASK=DIR",
+            description = "data of an eval-requests task, e.g. xstorycloze=DIR with DIR/<lang>_eval.jsonl (as the eval "
+                    + "command's --xstorycloze); repeatable. Eval requests for a task without it are dead-lettered")
+    Map<String, Path> evalData = new LinkedHashMap<>();
+
     @Option(names = "--kafka-config", paramLabel = "KEY=VALUE",
             description = "extra Kafka client property, e.g. security.protocol=SSL (repeatable)")
     Map<String, String> kafkaConfig = new LinkedHashMap<>();
@@ -127,7 +134,7 @@ public final class WorkerCommand implements Callable<Integer> {
                 instanceId == null ? hostName() : instanceId, requestsPerTransaction, maxModels,
                 maxModelBytes == null ? halfThePhysicalMemory() : parseSize(maxModelBytes), ModelOptions.device(device),
                 RuntimeOptions.DEFAULT.withBatchSize(batchSize).withThreads(threads),
-                Duration.ofSeconds(transactionTimeoutSeconds), Duration.ofMillis(throttleMs), kafkaConfig);
+                Duration.ofSeconds(transactionTimeoutSeconds), Duration.ofMillis(throttleMs), kafkaConfig, evalData);
     }
 
 

@@ -3,6 +3,8 @@ package io.linguaflow.worker.kafka;
 import ai.djl.Device;
 import io.linguaflow.schemas.Topics;
 import io.linguaflow.worker.runtime.RuntimeOptions;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 
@@ -26,11 +28,13 @@ import java.util.Map;
  * @param throttle               pause after each request inside its transaction (demos and fault-injection tests;
  *                               zero in production)
  * @param clientOverrides        extra Kafka client properties (security settings, timeouts), applied last
+ * @param evalData               task name (e.g. {@code xstorycloze}) to the folder of its data files, for
+ *                               {@code eval-requests}; a task absent here is answered with a dead letter
  */
 public record WorkerSettings(String bootstrapServers, String registryUrl, Topics topics, String groupId,
                              String instanceId, int requestsPerTransaction, int maxModels, long maxModelBytes,
                              Device device, RuntimeOptions runtime, Duration transactionTimeout, Duration throttle,
-                             Map<String, String> clientOverrides) {
+                             Map<String, String> clientOverrides, Map<String, Path> evalData) {
 
     /** The consumer group of a deployment when none is given: one per topic prefix. */
     public static String defaultGroup(Topics topics) {
@@ -48,6 +52,25 @@ public record WorkerSettings(String bootstrapServers, String registryUrl, Topics
             throw new IllegalArgumentException("invalid transaction timeout " + transactionTimeout + " or throttle " + throttle);
         }
         clientOverrides = Map.copyOf(clientOverrides);
+        for (Map.Entry<String, Path> e : evalData.entrySet()) {
+            if (!Evals.TASKS.contains(e.getKey())) {
+                throw new IllegalArgumentException("eval data for unknown task '" + e.getKey() + "' (known: " + Evals.TASKS + ")");
+            }
+            if (!Files.isDirectory(e.getValue())) {
+                throw new IllegalArgumentException("eval data of task '" + e.getKey() + "': " + e.getValue()
+                        + " is not a directory");
+            }
+        }
+        evalData = Map.copyOf(evalData);
+    }
+
+    /** Settings of a worker without eval data (it dead-letters every eval request). */
+    public WorkerSettings(String bootstrapServers, String registryUrl, Topics topics, String groupId, String instanceId,
+                          int requestsPerTransaction, int maxModels, long maxModelBytes, Device device,
+                          RuntimeOptions runtime, Duration transactionTimeout, Duration throttle,
+                          Map<String, String> clientOverrides) {
+        this(bootstrapServers, registryUrl, topics, groupId, instanceId, requestsPerTransaction, maxModels, maxModelBytes,
+                device, runtime, transactionTimeout, throttle, clientOverrides, Map.of());
     }
 
     /** {@code <groupId>-<instanceId>}: stable across restarts of this instance. */

@@ -86,6 +86,11 @@ public final class MultipleChoice {
         return out;
     }
 
+    /** The harness' {@code acc} of the model on {@code questions}: {@link #logLikelihoods} then {@link #accuracy(List, double[][])}. */
+    public static double accuracy(LanguageModel model, List<Question> questions, Ablation ablation) {
+        return accuracy(questions, logLikelihoods(model, questions, ablation));
+    }
+
     /** Fraction of questions whose highest-likelihood choice is the gold one (ties: the first, like argmax). */
     public static double accuracy(List<Question> questions, double[][] logLikelihoods) {
         int correct = 0;

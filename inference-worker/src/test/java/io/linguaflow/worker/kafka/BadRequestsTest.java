@@ -13,9 +13,7 @@ import io.linguaflow.schemas.avro.Progress;
 import io.linguaflow.schemas.avro.SampleRef;
 import io.linguaflow.schemas.avro.Stage;
 import io.linguaflow.worker.Fixtures;
-import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -37,7 +35,7 @@ class BadRequestsTest {
     void badRequestsAreDeadLetteredAndTheWorkerGoesOn() throws Exception {
         Topics topics = WorkerKit.freshTopics("bad", 1);
         Path bloom = Fixtures.model("bloom-tiny");
-        Path truncated = truncatedCopy(bloom);
+        Path truncated = WorkerKit.truncatedCopy(bloom, tmp);
         List<SampleRef> ten = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
             ten.add(WorkerKit.sample(i));
@@ -50,7 +48,7 @@ class BadRequestsTest {
         WorkerKit.produce(topics, List.of(WorkerKit.request("nodir@1", tmp.resolve("no-such-checkpoint"), 0, ten))); // 1
         WorkerKit.produce(topics, List.of(WorkerKit.request("broken@1", truncated, 0, ten)));                  // 2
         byte[] poison = "not avro at all".getBytes(StandardCharsets.UTF_8);
-        WorkerKit.produceRaw(topics, "poison@1".getBytes(StandardCharsets.UTF_8), poison);                    // 3
+        WorkerKit.produceRaw(topics, Topic.INFERENCE_REQUESTS, "poison@1".getBytes(StandardCharsets.UTF_8), poison);                    // 3
         WorkerKit.produce(topics, List.of(WorkerKit.request("empty@1", bloom, 0, List.of())));                // 4
         WorkerKit.produce(topics, List.of(WorkerKit.request("huge@1", bloom, 0, List.of(WorkerKit.sample(69), huge)))); // 5
         WorkerKit.produce(topics, List.of(WorkerKit.request("mislabelled@1", bloom, 0, List.of(mislabelled)))); // 6
@@ -128,19 +126,5 @@ class BadRequestsTest {
             String letter = letters.stream().filter(l -> l.key().equals(p.key())).findFirst().orElseThrow().value().getError();
             assertEquals(letter, p.value().getMessage());
         }
-    }
-
-    /** bloom-tiny with its weights file cut in half: a checkpoint whose tensors cannot all be read. */
-    private Path truncatedCopy(Path model) throws Exception {
-        Path dir = Files.createDirectories(tmp.resolve("truncated"));
-        try (var files = Files.list(model)) {
-            for (Path f : files.toList()) {
-                Files.copy(f, dir.resolve(f.getFileName()));
-            }
-        }
-        try (RandomAccessFile weights = new RandomAccessFile(dir.resolve("model.safetensors").toFile(), "rw")) {
-            weights.setLength(weights.length() / 2);
-        }
-        return dir;
     }
 }

@@ -14,8 +14,11 @@ import io.linguaflow.schemas.testkit.TestKafka;
 import io.linguaflow.schemas.testkit.TestRegistry;
 import io.linguaflow.worker.Fixtures;
 import io.linguaflow.worker.runtime.RuntimeOptions;
+import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -104,11 +107,11 @@ final class WorkerKit {
         }
     }
 
-    /** Sends arbitrary bytes to the request topic (poison records). */
-    static void produceRaw(Topics topics, byte[] key, byte[] value) throws Exception {
+    /** Sends arbitrary bytes to a request topic (poison records). */
+    static void produceRaw(Topics topics, Topic topic, byte[] key, byte[] value) throws Exception {
         try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(kafka().producerConfig(), new ByteArraySerializer(),
                 new ByteArraySerializer())) {
-            p.send(new ProducerRecord<>(topics.name(Topic.INFERENCE_REQUESTS), key, value)).get();
+            p.send(new ProducerRecord<>(topics.name(topic), key, value)).get();
         }
     }
 
@@ -174,6 +177,20 @@ final class WorkerKit {
         int[] out = new int[b.remaining() / Integer.BYTES];
         b.asIntBuffer().get(out);
         return out;
+    }
+
+    /** A copy of {@code model} in {@code tmp} with its weights file cut in half: a checkpoint that cannot be loaded. */
+    static Path truncatedCopy(Path model, Path tmp) throws IOException {
+        Path dir = Files.createDirectories(tmp.resolve("truncated"));
+        try (var files = Files.list(model)) {
+            for (Path f : files.toList()) {
+                Files.copy(f, dir.resolve(f.getFileName()));
+            }
+        }
+        try (RandomAccessFile weights = new RandomAccessFile(dir.resolve("model.safetensors").toFile(), "rw")) {
+            weights.setLength(weights.length() / 2);
+        }
+        return dir;
     }
 
     static byte[] bytes(ByteBuffer buffer) {
