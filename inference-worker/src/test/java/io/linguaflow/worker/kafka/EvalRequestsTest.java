@@ -69,11 +69,13 @@ class EvalRequestsTest {
         WorkerKit.produceRaw(topics, Topic.EVAL_REQUESTS, "e-poison".getBytes(StandardCharsets.UTF_8), poison); // 6
         send(topics, List.of(
                 plain,                                                                                     // 7: duplicate
-                request("e-limit", model, "xstorycloze", LANGS, List.of(), 0)));                            // 8
+                request("e-limit", model, "xstorycloze", LANGS, List.of(), 0),                             // 8
+                request("e-twice", model, "xstorycloze", List.of("en", "en"), List.of(), LIMIT),          // 9
+                request("e-nolang", model, "xstorycloze", List.of(), List.of(), LIMIT)));                  // 10
 
         WorkerSettings settings = withEvalData(WorkerKit.settings(topics, "eval-1", 3, 1), Map.of("xstorycloze", data));
         List<ConsumerRecord<String, EvalResult>> results = new ArrayList<>();
-        List<ConsumerRecord<String, DeadLetter>> letters = run(settings, topics, results, 3, 6);
+        List<ConsumerRecord<String, DeadLetter>> letters = run(settings, topics, results, 3, 8);
 
         // the eval command, in-process, on the same model, languages, limit and ablation set
         Path sets = tmp.resolve("ablate.json");
@@ -108,8 +110,8 @@ class EvalRequestsTest {
         assertEquals(base.getItems(), results.get(2).value().getItems());
 
         String source = topics.name(Topic.EVAL_REQUESTS);
-        assertEquals(List.of(2L, 3L, 4L, 5L, 6L, 8L), letters.stream().map(r -> r.value().getSourceOffset()).toList());
-        assertEquals(List.of("e-task", "e-lang", "e-ids", "e-ckpt", "e-poison", "e-limit"),
+        assertEquals(List.of(2L, 3L, 4L, 5L, 6L, 8L, 9L, 10L), letters.stream().map(r -> r.value().getSourceOffset()).toList());
+        assertEquals(List.of("e-task", "e-lang", "e-ids", "e-ckpt", "e-poison", "e-limit", "e-twice", "e-nolang"),
                 letters.stream().map(ConsumerRecord::key).toList());
         String[][] reasons = {
             {"eval request 'e-task' (checkpoint 'bloom-tiny@0'): unknown task 'hellaswag'"},
@@ -118,6 +120,8 @@ class EvalRequestsTest {
             {"eval request 'e-ckpt' (checkpoint 'bloom-tiny@0'): cannot load checkpoint", "(truncated file)"},
             {"record of topic '" + source + "'", "not Confluent wire format"},
             {"eval request 'e-limit' (checkpoint 'bloom-tiny@0'): limit must be positive, got 0"},
+            {"eval request 'e-twice' (checkpoint 'bloom-tiny@0'): language 'en' is given twice"},
+            {"eval request 'e-nolang' (checkpoint 'bloom-tiny@0'): no languages given"},
         };
         for (int i = 0; i < letters.size(); i++) {
             DeadLetter letter = letters.get(i).value();
@@ -146,6 +150,12 @@ class EvalRequestsTest {
 
     @Test
     void evalDataMustNameAKnownTaskAndAFolder() {
+        WorkerCommand command = new WorkerCommand();
+        new CommandLine(command).parseArgs("--bootstrap", "localhost:9092", "--registry", "http://localhost:8081",
+                "--instance-id", "w1", "--eval-data", "xstorycloze=" + tmp);
+        assertEquals(Map.of("xstorycloze", tmp), command.settings().evalData());
+        assertTrue(new CommandLine(new WorkerCommand()).getUsageMessage().contains("--eval-data=TASK=DIR"));
+
         WorkerSettings plain = WorkerKit.settings(new Topics("x."), "eval-3", 1, 1);
         IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
                 () -> withEvalData(plain, Map.of("hellaswag", tmp)));
