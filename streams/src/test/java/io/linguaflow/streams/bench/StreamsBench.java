@@ -65,6 +65,7 @@ class StreamsBench {
             BatchRun.BruteForce brute = bruteForce ? BatchRun.bruteForce(data) : null;
 
             System.out.print(table(data, streams, batch, brute));
+            streams.forEach(r -> System.out.printf("streams bench, %d instance(s): %s%n", r.instances(), r.cpu()));
             for (StreamsRun.Result r : streams) {
                 assertSameMetrics(r.instances() + " instance(s)", r.metrics(), batch.result());
             }

@@ -63,9 +63,10 @@ final class StreamsRun {
      * @param rocksDbBytes    size on disk of the instances' state dirs at the end (RocksDB, checkpoint files)
      * @param changelogBytes  size of the application's changelog topics on the broker at the end
      * @param heapPeak        JVM-wide used-heap peak during the run (broker and producer included)
+     * @param cpu             {@link CpuUse#summary()} from the first record to the final metrics
      */
     record Result(int instances, double produceSeconds, double seconds, double latencySeconds, long rocksDbBytes,
-                  long changelogBytes, long heapPeak, Metrics metrics) {
+                  long changelogBytes, long heapPeak, String cpu, Metrics metrics) {
     }
 
     private StreamsRun() {
@@ -97,6 +98,7 @@ final class StreamsRun {
             produceCorpusAndCheckpoint(data, settings, producer);
             awaitPlan(apps);
 
+            CpuUse cpu = new CpuUse();
             long start = System.nanoTime();
             long[] lastAck = {start};
             try (Npy npy = Npy.open(data.file())) {
@@ -117,13 +119,14 @@ final class StreamsRun {
             long produced = System.nanoTime();
             Metrics last = awaitFinal(metrics);
             long done = System.nanoTime();
+            String cpuUse = cpu.summary();
             long rocksDb = stateDirs.stream().mapToLong(StreamsRun::du).sum();
             long changelog;
             try (Admin admin = kafka.admin()) {
                 changelog = changelogBytes(admin, applicationId);
             }
             return new Result(instances, (produced - start) / 1e9, (done - start) / 1e9, (done - Math.max(lastAck[0], start)) / 1e9,
-                    rocksDb, changelog, heap.peak(), last);
+                    rocksDb, changelog, heap.peak(), cpuUse, last);
         } finally {
             apps.forEach(LinguaflowStreams::close);
             stateDirs.forEach(StreamsRun::delete);
