@@ -22,7 +22,8 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 /**
  * Throughput of the streams application (RocksDB, exactly-once v2) on the in-JVM broker against the batch computation
  * of the same data, measured in the same run. Synthetic activations of {@code bench.layers} x {@code bench.neurons}
- * for {@code bench.languages} x {@code bench.meanings} samples are written once to a {@code .npy}; then
+ * for {@code bench.languages} x {@code bench.meanings} samples are written once to a {@code .npy}; after an untimed
+ * warm-up run of 2 languages x 10 meanings,
  * <ol>
  *   <li>for each of {@code bench.instances} (default {@code 1,2}): that many streams instances in this JVM, records
  *       produced all at once, time to the final metrics;</li>
@@ -57,6 +58,7 @@ class StreamsBench {
         try {
             TestKafka kafka = TestKafka.shared();
             TestRegistry registry = TestRegistry.shared();
+            warmUp(dir, data, kafka, registry);
             List<StreamsRun.Result> streams = new ArrayList<>();
             for (int n : instances) {
                 streams.add(StreamsRun.run(data, n, kafka, registry));
@@ -75,6 +77,21 @@ class StreamsBench {
         } finally {
             Files.deleteIfExists(data.file());
             Files.deleteIfExists(dir);
+        }
+    }
+
+    /**
+     * One untimed streams run of a few samples of the same shape first, so that the broker, the clients and the
+     * aggregator are compiled before the first measured run (without it the first run pays the JVM's warm-up).
+     */
+    private static void warmUp(Path dir, BenchData data, TestKafka kafka, TestRegistry registry) throws Exception {
+        Path warmDir = Files.createDirectories(dir.resolve("warm-up"));
+        BenchData warm = BenchData.generate(warmDir, data.layers(), data.neurons(), 2, Math.min(data.meanings(), 10), 2);
+        try {
+            StreamsRun.run(warm, 1, kafka, registry);
+        } finally {
+            Files.deleteIfExists(warm.file());
+            Files.deleteIfExists(warmDir);
         }
     }
 
