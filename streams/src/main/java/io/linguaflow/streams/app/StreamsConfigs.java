@@ -35,7 +35,6 @@ public final class StreamsConfigs {
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 200);
         // record caches of the aggregator stores: a group updated many times per commit is written once
         p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 256L * 1024 * 1024);
-        p.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, GroupStoreRocksDbConfig.class);
         if (applicationServer != null) {
             p.put(StreamsConfig.APPLICATION_SERVER_CONFIG, applicationServer);
         }
