@@ -3,6 +3,7 @@ package io.linguaflow.analysis.stats;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.DoubleBuffer;
 
 /**
  * Sufficient statistics of one group of samples (a language, a meaning, or all samples) in one layer,
@@ -21,6 +22,8 @@ public final class GroupSums {
     public static final byte ENCODING_VERSION = 1;
     private static final int FLAG_NEURON_STATISTICS = 1;
     private static final int FLAG_ACTIVATION_COUNTS = 2;
+    /** Version, flags, D, count, tokens and the four scalars. */
+    private static final int HEADER_BYTES = 1 + 1 + 4 + 8 + 8 + 4 * 8;
 
     private final int dimension;
     private final boolean neuronStatistics;
@@ -197,24 +200,28 @@ public final class GroupSums {
      */
     public byte[] encode() {
         int size = encodedSize();
-        ByteBuffer b = ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
+        byte[] out = new byte[size];
+        ByteBuffer b = ByteBuffer.wrap(out).order(ByteOrder.LITTLE_ENDIAN);
         b.put(ENCODING_VERSION);
         b.put((byte) ((neuronStatistics ? FLAG_NEURON_STATISTICS : 0) | (positiveCounts != null ? FLAG_ACTIVATION_COUNTS : 0)));
         b.putInt(dimension).putLong(count).putLong(tokenCount);
         b.putDouble(sumNormSquaredModel).putDouble(sumNormSquaredLayer).putDouble(normSquaredSumModel).putDouble(normSquaredSumLayer);
-        b.asDoubleBuffer().put(sumModel).put(sumLayer).put(squaresModel == null ? new double[0] : squaresModel);
-        b.position(b.position() + 8 * dimension * (neuronStatistics ? 3 : 2));
+        DoubleBuffer vectors = b.asDoubleBuffer().put(sumModel).put(sumLayer);
+        if (squaresModel != null) {
+            vectors.put(squaresModel);
+        }
         if (positiveCounts != null) {
+            int at = b.position() + 8 * dimension * (neuronStatistics ? 3 : 2);
             for (long c : positiveCounts) {
-                putVarLong(b, c);
+                at = putVarLong(out, at, c);
             }
         }
-        return b.array();
+        return out;
     }
 
     /** Exact size of {@link #encode()}. */
     public int encodedSize() {
-        int size = 1 + 1 + 4 + 8 + 8 + 4 * 8 + 8 * dimension * (neuronStatistics ? 3 : 2);
+        int size = HEADER_BYTES + 8 * dimension * (neuronStatistics ? 3 : 2);
         if (positiveCounts != null) {
             for (long c : positiveCounts) {
                 size += varLongSize(c);
@@ -239,7 +246,7 @@ public final class GroupSums {
             int dimension = b.getInt();
             int vectors = (flags & FLAG_NEURON_STATISTICS) != 0 ? 3 : 2;
             // check the length before allocating, so a damaged D cannot exhaust the heap
-            if (dimension <= 0 || b.remaining() < 8 + 8 + 4 * 8 + 8L * dimension * vectors) {
+            if (dimension <= 0 || b.remaining() < HEADER_BYTES - 6 + 8L * dimension * vectors) {
                 throw new IllegalArgumentException("GroupSums value is truncated or damaged (" + bytes.length + " bytes for D = " + dimension + ")");
             }
             GroupSums g = new GroupSums(dimension, (flags & FLAG_NEURON_STATISTICS) != 0);
@@ -249,16 +256,24 @@ public final class GroupSums {
             g.sumNormSquaredLayer = b.getDouble();
             g.normSquaredSumModel = b.getDouble();
             g.normSquaredSumLayer = b.getDouble();
-            b.asDoubleBuffer().get(g.sumModel).get(g.sumLayer).get(g.neuronStatistics ? g.squaresModel : new double[0]);
-            b.position(b.position() + 8 * dimension * vectors);
+            DoubleBuffer values = b.asDoubleBuffer().get(g.sumModel).get(g.sumLayer);
+            if (g.neuronStatistics) {
+                values.get(g.squaresModel);
+            }
+            int at = b.position() + 8 * dimension * vectors;
             if ((flags & FLAG_ACTIVATION_COUNTS) != 0) {
                 long[] pos = g.positives();
                 for (int k = 0; k < dimension; k++) {
-                    pos[k] = getVarLong(b);
+                    // one byte per count below 128, the common case: no loop
+                    if (at < bytes.length && bytes[at] >= 0) {
+                        pos[k] = bytes[at++];
+                    } else {
+                        at = getVarLong(bytes, at, pos, k);
+                    }
                 }
             }
-            if (b.hasRemaining()) {
-                throw new IllegalArgumentException("GroupSums value has " + b.remaining() + " trailing bytes");
+            if (at != bytes.length) {
+                throw new IllegalArgumentException("GroupSums value has " + (bytes.length - at) + " trailing bytes");
             }
             return g;
         } catch (BufferUnderflowException e) {
@@ -266,30 +281,33 @@ public final class GroupSums {
         }
     }
 
-    private static void putVarLong(ByteBuffer b, long v) {
+    /** Writes v as an unsigned LEB128 varint at {@code at}; returns the index after it. */
+    private static int putVarLong(byte[] out, int at, long v) {
         while ((v & ~0x7FL) != 0) {
-            b.put((byte) ((v & 0x7F) | 0x80));
+            out[at++] = (byte) ((v & 0x7F) | 0x80);
             v >>>= 7;
         }
-        b.put((byte) v);
+        out[at++] = (byte) v;
+        return at;
     }
 
+    /** Bytes of v as an unsigned LEB128 varint: 7 bits per byte, at least one byte. */
     private static int varLongSize(long v) {
-        int n = 1;
-        while ((v & ~0x7FL) != 0) {
-            n++;
-            v >>>= 7;
-        }
-        return n;
+        return (63 - Long.numberOfLeadingZeros(v | 1)) / 7 + 1;
     }
 
-    private static long getVarLong(ByteBuffer b) {
+    /** Reads a varint at {@code at} into {@code into[k]}; returns the index after it. */
+    private static int getVarLong(byte[] in, int at, long[] into, int k) {
         long v = 0;
         for (int shift = 0; shift < 64; shift += 7) {
-            byte x = b.get();
+            if (at >= in.length) {
+                throw new BufferUnderflowException();
+            }
+            byte x = in[at++];
             v |= (long) (x & 0x7F) << shift;
             if (x >= 0) {
-                return v;
+                into[k] = v;
+                return at;
             }
         }
         throw new IllegalArgumentException("GroupSums value has a malformed varint");

@@ -89,6 +89,21 @@ class GroupSumsTest {
     }
 
     @Test
+    void positiveCountsAreLeb128VarintsAtTheEnd() {
+        GroupSums g = GroupSums.withNeuronStatistics(3);
+        g.add(new LayerVector(new double[] {1, -2, 3}, Math.sqrt(14), 5, new int[] {0, 127, 300}, 300));
+        g.add(new LayerVector(new double[] {1, 1, 1}, Math.sqrt(3), 4, new int[] {0, 1, 1_000_000}, 1_000_000));
+        byte[] bytes = g.encode();
+        int counts = 1 + 1 + 4 + 8 + 8 + 32 + 3 * 8 * 3;
+        // 0 | 128 = 0x80 0x01 | 1,000,300 = 0xEC 0x86 0x3D (7 bits per byte, low group first, high bit = more)
+        assertArrayEquals(new byte[] {0, (byte) 0x80, 0x01, (byte) 0xEC, (byte) 0x86, 0x3D}, Arrays.copyOfRange(bytes, counts, bytes.length));
+        assertEquals(bytes.length, g.encodedSize());
+        assertArrayEquals(new long[] {0, 128, 1_000_300}, GroupSums.decode(bytes).positiveCounts());
+        byte[] cut = Arrays.copyOf(bytes, bytes.length - 1); // inside the last varint
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> GroupSums.decode(cut)).getMessage().contains("truncated"));
+    }
+
+    @Test
     void decodeRejectsForeignVersionsAndDamage() {
         GroupSums g = GroupSums.vectorSums(4);
         g.add(LayerVector.of(new double[] {1, 2, 3, 4}, 10));

@@ -117,9 +117,9 @@ final class LayerAggregator extends ContextualProcessor<String, ActivationRecord
             return;
         }
         int d = a.getNeuronsPerLayer();
-        add(prefix + "T", v, GroupSums.vectorSums(d));
-        add(prefix + "L|" + a.getLang(), v, GroupSums.withNeuronStatistics(d));
-        add(prefix + "S|" + a.getMeaningId(), v, GroupSums.vectorSums(d));
+        add(prefix + "T", v, false);
+        add(prefix + "L|" + a.getLang(), v, true);
+        add(prefix + "S|" + a.getMeaningId(), v, false);
         if (a.getMeanNll() != null && a.getTokenCount() > 1) {
             addNll(prefix + a.getLang(), a.getMeanNll(), a.getTokenCount() - 1);
         }
@@ -134,9 +134,11 @@ final class LayerAggregator extends ContextualProcessor<String, ActivationRecord
         }
     }
 
-    private void add(String key, LayerVector v, GroupSums empty) {
+    /** Adds v to the group under key, a language group ({@code neuronStatistics}) or a vector-sums group. */
+    private void add(String key, LayerVector v, boolean neuronStatistics) {
         byte[] stored = groups.get(key);
-        GroupSums g = stored == null ? empty : GroupSums.decode(stored);
+        GroupSums g = stored != null ? GroupSums.decode(stored)
+                : neuronStatistics ? GroupSums.withNeuronStatistics(v.dimension()) : GroupSums.vectorSums(v.dimension());
         g.add(v);
         groups.put(key, g.encode());
         scalars.put(key, Scalars.of(g).encode());

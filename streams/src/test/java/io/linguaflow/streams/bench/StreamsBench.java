@@ -1,152 +1,188 @@
 package io.linguaflow.streams.bench;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.linguaflow.analysis.stats.LayerVector;
-import io.linguaflow.schemas.Keys;
-import io.linguaflow.schemas.Topic;
-import io.linguaflow.schemas.Topics;
-import io.linguaflow.schemas.avro.ActivationRecord;
-import io.linguaflow.schemas.avro.CheckpointEvent;
+import io.linguaflow.analysis.batch.AnalysisResult;
+import io.linguaflow.schemas.avro.LayerMetrics;
 import io.linguaflow.schemas.avro.Metrics;
-import io.linguaflow.schemas.avro.Sentence;
-import io.linguaflow.schemas.serde.AvroDeserializer;
-import io.linguaflow.schemas.serde.AvroSerializer;
 import io.linguaflow.schemas.testkit.TestKafka;
 import io.linguaflow.schemas.testkit.TestRegistry;
-import io.linguaflow.streams.app.LinguaflowStreams;
-import io.linguaflow.streams.app.StreamsConfigs;
-import io.linguaflow.streams.config.StreamsSettings;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
-import java.util.SplittableRandom;
-import java.util.UUID;
-import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
- * Throughput of the streams application (RocksDB, exactly-once v2) on the in-JVM broker: synthetic activation records
- * of a model of {@code bench.layers} x {@code bench.neurons} for {@code bench.languages} x {@code bench.meanings}
- * samples, all produced at once; reports the time from the first record to the final metrics and the records per second.
+ * Throughput of the streams application (RocksDB, exactly-once v2) on the in-JVM broker against the batch computation
+ * of the same data, measured in the same run. Synthetic activations of {@code bench.layers} x {@code bench.neurons}
+ * for {@code bench.languages} x {@code bench.meanings} samples are written once to a {@code .npy}; after an untimed
+ * warm-up run of 2 languages x 10 meanings,
+ * <ol>
+ *   <li>for each of {@code bench.instances} (default {@code 1,2}): that many streams instances in this JVM, records
+ *       produced all at once, time to the final metrics;</li>
+ *   <li>the batch {@code Analyzer} on the {@code .npy} (the reference of the ratios);</li>
+ *   <li>unless {@code bench.bruteForce=false}: the brute-force N×N similarity maps (whole model and per layer).</li>
+ * </ol>
+ * Prints one table and asserts that every streamed LRDS/SADS (whole model and per layer) and key-neuron count equals
+ * the batch one (1e-9 relative), and that the brute force agrees too, so the bench also proves correctness.
  * Run by {@code ops/bench/streams} (skipped in the normal build).
  */
 @EnabledIfSystemProperty(named = "linguaflow.bench", matches = "true")
 class StreamsBench {
+
+    private static final double RELATIVE = 1e-9;
+    /** Largest relative deviation seen by {@link #assertClose}, of the streamed and of the brute-force values. */
+    private static double maxDeviation;
+    private static double bruteDeviation;
 
     private static int param(String name, int fallback) {
         return Integer.parseInt(System.getProperty("bench." + name, Integer.toString(fallback)));
     }
 
     @Test
-    void aggregateOneCheckpoint() throws Exception {
+    void streamsAgainstBatch() throws Exception {
         int layers = param("layers", 8);
         int neurons = param("neurons", 2048);
         int languages = param("languages", 6);
         int meanings = param("meanings", 50);
-        int samples = languages * meanings;
-        TestKafka kafka = TestKafka.shared();
-        TestRegistry registry = TestRegistry.shared();
-        String prefix = "bench-" + UUID.randomUUID().toString().substring(0, 8) + ".";
-        StreamsSettings settings = StreamsSettings.defaults(new Topics(prefix), registry.serdeConfig());
-        try (Admin admin = kafka.admin()) {
-            LinguaflowStreams.ensureTopics(admin, settings, layers, (short) 1);
-        }
-        Path state = Files.createTempDirectory("linguaflow-bench-");
-        Properties props = StreamsConfigs.of(prefix + "streams", kafka.bootstrapServers(), state, null, registry.serdeConfig(), prefix);
-        props.put("replication.factor", 1);
-        Map<String, Object> config = new HashMap<>(kafka.producerConfig());
-        config.putAll(registry.serdeConfig());
-        config.put("linger.ms", 20);
-        config.put("max.request.size", 16 * 1024 * 1024);
-        AvroSerializer<SpecificRecord> values = new AvroSerializer<>();
-        values.configure(config, false);
-        String cp = "bench@1";
-        try (LinguaflowStreams app = new LinguaflowStreams(settings, props);
-             KafkaProducer<String, SpecificRecord> producer = new KafkaProducer<>(config, new StringSerializer(), values)) {
-            app.start();
-            for (int l = 0; l < languages; l++) {
-                for (int s = 0; s < meanings; s++) {
-                    Sentence sentence = Sentence.newBuilder().setCorpus("bench").setLang("l" + l).setMeaningId("s" + s)
-                            .setText("x".repeat(1 + s % 40)).setIndex(l * meanings + s).setCorpusSize(samples).build();
-                    producer.send(new ProducerRecord<>(settings.topic(Topic.SENTENCES), Keys.sentence("bench", "l" + l, "s" + s), sentence));
-                }
+        int[] instances = Arrays.stream(System.getProperty("bench.instances", "1,2").split(",")).mapToInt(s -> Integer.parseInt(s.trim()))
+                .toArray();
+        boolean bruteForce = Boolean.parseBoolean(System.getProperty("bench.bruteForce", "true"));
+
+        Path dir = Files.createTempDirectory("linguaflow-bench-data-");
+        BenchData data = BenchData.generate(dir, layers, neurons, languages, meanings, 1);
+        try {
+            TestKafka kafka = TestKafka.shared();
+            TestRegistry registry = TestRegistry.shared();
+            warmUp(dir, data, kafka, registry);
+            List<StreamsRun.Result> streams = new ArrayList<>();
+            for (int n : instances) {
+                streams.add(StreamsRun.run(data, n, kafka, registry));
             }
-            producer.send(new ProducerRecord<>(settings.topic(Topic.CHECKPOINTS), cp, CheckpointEvent.newBuilder().setCheckpointId(cp)
-                    .setModel("bench").setStep(1L).setPath("/bench").setContentHash("h").setCorpus("bench").setLayers(layers)
-                    .setNeuronsPerLayer(neurons).setLandedAt(Instant.ofEpochMilli(0)).build()));
-            producer.flush();
-            Thread.sleep(3000); // let the plan reach the aggregators' global store
-            long start = System.nanoTime();
-            SplittableRandom random = new SplittableRandom(1);
-            long bytes = 0;
-            for (int i = 0; i < samples; i++) {
-                double[][] h = new double[layers][neurons];
-                double total = 0;
-                for (double[] layer : h) {
-                    for (int k = 0; k < neurons; k++) {
-                        layer[k] = (float) random.nextGaussian();
-                        total += layer[k] * layer[k];
-                    }
-                }
-                for (int m = 0; m < layers; m++) {
-                    ByteBuffer v = ByteBuffer.allocate(4 * neurons).order(ByteOrder.LITTLE_ENDIAN);
-                    ByteBuffer c = ByteBuffer.allocate(4 * neurons).order(ByteOrder.LITTLE_ENDIAN);
-                    for (int k = 0; k < neurons; k++) {
-                        v.putFloat((float) h[m][k]);
-                        c.putInt(h[m][k] > 0 ? 10 : random.nextInt(5));
-                    }
-                    String lang = "l" + i / meanings;
-                    String meaning = "s" + i % meanings;
-                    ActivationRecord a = ActivationRecord.newBuilder().setCheckpointId(cp).setCorpus("bench").setSampleId(lang + "|" + meaning)
-                            .setIndex(i).setLang(lang).setMeaningId(meaning).setLayer(m).setLayers(layers).setNeuronsPerLayer(neurons)
-                            .setValues(v.flip()).setPositiveCounts(c.flip()).setTokenCount(10).setLayerNorm(LayerVector.norm(h[m]))
-                            .setWholeModelNorm(Math.sqrt(total)).build();
-                    bytes += 8L * neurons;
-                    producer.send(new ProducerRecord<>(settings.topic(Topic.ACTIVATIONS), Keys.activation(cp, m), a));
-                }
+            BatchRun.Incremental batch = BatchRun.incremental(data);
+            BatchRun.BruteForce brute = bruteForce ? BatchRun.bruteForce(data) : null;
+
+            System.out.print(table(data, streams, batch, brute));
+            streams.forEach(r -> System.out.printf("streams bench, %d instance(s): %s%n", r.instances(), r.cpu()));
+            for (StreamsRun.Result r : streams) {
+                assertSameMetrics(r.instances() + " instance(s)", r.metrics(), batch.result());
             }
-            producer.flush();
-            double produced = (System.nanoTime() - start) / 1e9;
-            awaitFinal(kafka, registry, settings.topic(Topic.METRICS));
-            double seconds = (System.nanoTime() - start) / 1e9;
-            long records = (long) samples * layers;
-            System.out.printf("streams bench: %d layers x %d neurons, %d samples = %d activation records (%.1f MB);"
-                    + " produced in %.1f s, final metrics after %.1f s: %.0f records/s, %.1f MB/s%n", layers, neurons, samples, records,
-                    bytes / 1e6, produced, seconds, records / seconds, bytes / 1e6 / seconds);
+            if (brute != null) {
+                assertSameMetrics(batch.result(), brute);
+            }
+            System.out.printf("streams bench: largest relative deviation of LRDS/SADS (whole model and per layer) from the batch"
+                    + " result: streams %.1e, brute force %s; key-neuron counts equal%n", maxDeviation, brute == null ? "-"
+                    : String.format("%.1e", bruteDeviation));
+        } finally {
+            Files.deleteIfExists(data.file());
+            Files.deleteIfExists(dir);
         }
     }
 
-    private static void awaitFinal(TestKafka kafka, TestRegistry registry, String topic) {
-        Map<String, Object> config = new HashMap<>(kafka.consumerConfig());
-        config.putAll(registry.serdeConfig());
-        AvroDeserializer<Metrics> values = new AvroDeserializer<>(Metrics.class);
-        values.configure(config, false);
-        long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
-        try (KafkaConsumer<String, Metrics> consumer = new KafkaConsumer<>(config, new StringDeserializer(), values)) {
-            consumer.subscribe(List.of(topic));
-            while (System.nanoTime() < deadline) {
-                for (var r : consumer.poll(Duration.ofMillis(100))) {
-                    if (r.value().getComplete()) {
-                        return;
-                    }
-                }
-            }
+    /**
+     * One untimed streams run of a few samples of the same shape first, so that the broker, the clients and the
+     * aggregator are compiled before the first measured run (without it the first run pays the JVM's warm-up).
+     */
+    private static void warmUp(Path dir, BenchData data, TestKafka kafka, TestRegistry registry) throws Exception {
+        Path warmDir = Files.createDirectories(dir.resolve("warm-up"));
+        BenchData warm = BenchData.generate(warmDir, data.layers(), data.neurons(), 2, Math.min(data.meanings(), 10), 2);
+        try {
+            StreamsRun.run(warm, 1, kafka, registry);
+        } finally {
+            Files.deleteIfExists(warm.file());
+            Files.deleteIfExists(warmDir);
         }
-        assertTrue(false, "no final metrics within 10 minutes");
+    }
+
+    static String table(BenchData data, List<StreamsRun.Result> streams, BatchRun.Incremental batch, BatchRun.BruteForce brute) {
+        long records = (long) data.samples() * data.layers();
+        double mb = records * data.recordBytes() / 1e6;
+        StringBuilder out = new StringBuilder();
+        out.append(String.format("streams bench %s, %d cores, max heap %s: %d layers x %d neurons, %d languages x %d meanings = %d samples,"
+                        + " %d activation records of %.0f KB float32 values (%.1f MB; twice that on the wire with the positive counts)%n",
+                Instant.now(), Runtime.getRuntime().availableProcessors(), size(Runtime.getRuntime().maxMemory()), data.layers(),
+                data.neurons(), data.languages(), data.meanings(), data.samples(), records, data.recordBytes() / 1e3, mb));
+        String format = "| %-26s | %9s | %9s | %8s | %13s | %10s | %12s | %9s | %10s | %10s |%n";
+        out.append(String.format(format, "run", "seconds", "records/s", "MB/s", "ratio vs batch", "heap peak", "RocksDB size",
+                "produce s", "latency s", "changelog"));
+        out.append(String.format(format, "-".repeat(26), "-".repeat(9), "-".repeat(9), "-".repeat(8), "-".repeat(13), "-".repeat(10),
+                "-".repeat(12), "-".repeat(9), "-".repeat(10), "-".repeat(10)));
+        for (StreamsRun.Result r : streams) {
+            out.append(String.format(format, "streams, " + r.instances() + (r.instances() == 1 ? " instance" : " instances"),
+                    seconds(r.seconds()), rate(records, r.seconds()), rate(mb, r.seconds()), ratio(r.seconds(), batch.seconds()),
+                    size(r.heapPeak()), size(r.rocksDbBytes()), seconds(r.produceSeconds()), seconds(r.latencySeconds()),
+                    size(r.changelogBytes())));
+        }
+        out.append(String.format(format, "batch incremental", seconds(batch.seconds()), rate(records, batch.seconds()),
+                rate(mb, batch.seconds()), ratio(batch.seconds(), batch.seconds()), size(batch.heapPeak()), "-", "-", "-", "-"));
+        if (brute != null) {
+            out.append(String.format(format, "batch brute force (N x N)", seconds(brute.seconds()), rate(records, brute.seconds()),
+                    rate(mb, brute.seconds()), ratio(brute.seconds(), batch.seconds()), size(brute.heapPeak()), "-", "-", "-", "-"));
+        }
+        return out.toString();
+    }
+
+    private static String seconds(double s) {
+        return String.format("%.1f", s);
+    }
+
+    private static String rate(double amount, double seconds) {
+        return String.format("%.1f", amount / seconds);
+    }
+
+    private static String ratio(double seconds, double reference) {
+        return String.format("%.2f", seconds / reference);
+    }
+
+    private static String size(long bytes) {
+        return bytes >= 1L << 30 ? String.format("%.2f GiB", bytes / (double) (1L << 30)) : String.format("%.0f MiB", bytes / (double) (1L << 20));
+    }
+
+    /** The streamed final metrics equal the batch result: whole-model and per-layer LRDS/SADS, key neurons per language. */
+    static void assertSameMetrics(String run, Metrics streamed, AnalysisResult batch) {
+        assertTrue(streamed.getComplete(), run + ": metrics not complete");
+        assertClose(run + " LRDS", batch.lrds(), streamed.getLrds());
+        assertClose(run + " SADS", batch.sads(), streamed.getSads());
+        List<LayerMetrics> perLayer = streamed.getPerLayer();
+        assertEquals(batch.layers(), perLayer.size(), run + ": layers in the metrics");
+        for (int m = 0; m < perLayer.size(); m++) {
+            assertEquals(m, perLayer.get(m).getLayer(), run + ": layer order");
+            assertClose(run + " layer " + m + " LRDS", batch.perLayerLrds()[m], perLayer.get(m).getLrds());
+            assertClose(run + " layer " + m + " SADS", batch.perLayerSads()[m], perLayer.get(m).getSads());
+        }
+        Map<String, Integer> counts = new HashMap<>();
+        streamed.getKeyNeuronCounts().forEach((lang, count) -> counts.put(lang.toString(), count));
+        for (String lang : batch.languages()) {
+            assertEquals(batch.keyRegions().count(lang), counts.get(lang), run + ": key neurons of " + lang);
+        }
+        assertEquals(batch.keyRegions().sklr(), streamed.getSklr(), run + ": SKLR");
+    }
+
+    /** The incremental batch result equals the definition on the N×N maps. */
+    static void assertSameMetrics(AnalysisResult batch, BatchRun.BruteForce brute) {
+        assertClose("brute-force LRDS", brute.wholeModel().lrds(), batch.lrds());
+        assertClose("brute-force SADS", brute.wholeModel().sads(), batch.sads());
+        for (int m = 0; m < batch.layers(); m++) {
+            assertClose("brute-force layer " + m + " LRDS", brute.perLayer().get(m).lrds(), batch.perLayerLrds()[m]);
+            assertClose("brute-force layer " + m + " SADS", brute.perLayer().get(m).sads(), batch.perLayerSads()[m]);
+        }
+    }
+
+    private static void assertClose(String what, double expected, double actual) {
+        double deviation = Math.abs(actual - expected) / Math.max(Math.abs(expected), Math.abs(actual));
+        if (what.startsWith("brute-force")) {
+            bruteDeviation = Math.max(bruteDeviation, deviation);
+        } else {
+            maxDeviation = Math.max(maxDeviation, deviation);
+        }
+        assertTrue(Math.abs(actual - expected) <= RELATIVE * Math.max(Math.abs(expected), Math.abs(actual)),
+                what + ": " + actual + ", expected " + expected + " (relative tolerance " + RELATIVE + ")");
     }
 }
