@@ -18,8 +18,8 @@ import org.apache.kafka.server.common.MetadataVersion;
 
 /**
  * A single-node KRaft cluster (combined broker + controller) in this JVM, from Kafka's
- * {@code KafkaClusterTestKit}. {@link #shared()} gives one cluster per test JVM (started on first use, stopped at
- * exit); {@link #start()} a private one to close yourself. Internal topics use replication factor 1.
+ * {@code KafkaClusterTestKit}. {@link #shared()} gives one cluster per test JVM (started on first use, stopped when the
+ * test run ends, see {@link SharedServicesShutdown}); {@link #start()} a private one to close yourself. Internal topics use replication factor 1.
  * Other modules need the test dependency {@code org.apache.kafka:kafka-test-common-runtime} next to the schemas
  * test-jar.
  */
@@ -37,10 +37,19 @@ public final class TestKafka implements AutoCloseable {
     public static synchronized TestKafka shared() {
         if (shared == null) {
             shared = start();
-            TestKafka cluster = shared;
-            Runtime.getRuntime().addShutdownHook(new Thread(cluster::close, "test-kafka-shutdown"));
+            // normally closed earlier, when the test run ends (SharedServicesShutdown); this is the fallback
+            Runtime.getRuntime().addShutdownHook(new Thread(TestKafka::closeShared, "test-kafka-shutdown"));
         }
         return shared;
+    }
+
+    /** Stops the shared cluster if one was started; a later {@link #shared()} starts a new one. */
+    static synchronized void closeShared() {
+        if (shared != null) {
+            TestKafka cluster = shared;
+            shared = null;
+            cluster.close();
+        }
     }
 
     /** A new cluster, ready for clients. */

@@ -14,7 +14,8 @@ import java.util.stream.Stream;
 
 /**
  * A real schema-registry server (its own JVM, see {@link RegistryServerProcess}) on a free port of 127.0.0.1.
- * {@link #shared()} gives one per test JVM (started on first use, stopped at exit); {@link #start()} a private one
+ * {@link #shared()} gives one per test JVM (started on first use, stopped when the test run ends, see
+ * {@link SharedServicesShutdown}); {@link #start()} a private one
  * to close yourself (e.g. to test a registry that goes away). Needs {@code ops/registry-server} built first, which a
  * reactor build with {@code -am} does.
  */
@@ -33,10 +34,19 @@ public final class TestRegistry implements AutoCloseable {
     public static synchronized TestRegistry shared() {
         if (shared == null) {
             shared = start();
-            TestRegistry registry = shared;
-            Runtime.getRuntime().addShutdownHook(new Thread(registry::close, "test-registry-shutdown"));
+            // normally closed earlier, when the test run ends (SharedServicesShutdown); this is the fallback
+            Runtime.getRuntime().addShutdownHook(new Thread(TestRegistry::closeShared, "test-registry-shutdown"));
         }
         return shared;
+    }
+
+    /** Stops the shared server if one was started; a later {@link #shared()} starts a new one. */
+    static synchronized void closeShared() {
+        if (shared != null) {
+            TestRegistry registry = shared;
+            shared = null;
+            registry.close();
+        }
     }
 
     public static TestRegistry start() {
