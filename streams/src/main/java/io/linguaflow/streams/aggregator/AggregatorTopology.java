@@ -8,6 +8,8 @@ import io.linguaflow.streams.avro.LayerState;
 import io.linguaflow.streams.common.Outputs;
 import io.linguaflow.streams.common.Plans;
 import io.linguaflow.streams.config.StreamsSettings;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -31,7 +33,7 @@ import org.apache.kafka.streams.state.Stores;
  *   <li>{@value #LAYERS_STORE}: per (checkpoint, layer) its shape, sample count and whether the final partial went out;</li>
  *   <li>{@value #NLL_STORE}: per language {@code <lang>}, the sum of token NLLs and of predicted tokens (16 bytes);</li>
  *   <li>{@value #VECTORS_STORE} (when {@link StreamsSettings#similarityVectors()}): {@code <sampleId>} → the record's
- *       pooled vector and norms ({@link StoredVector}), written by {@link SampleVectors}, for the similarity map.</li>
+ *       pooled vector and norms ({@link StoredVector}), written by {@link LayerAggregator} when the record first counts, for the similarity map.</li>
  * </ul>
  * A layer's complete partial is sent in the same transaction as the record that completes it (the expected count
  * comes from the global {@link Plans} store); interim partials of changed layers at most once per
@@ -66,15 +68,16 @@ public final class AggregatorTopology {
         builder.addStateStore(Stores.keyValueStoreBuilder(settings.keyValueStore(NLL_STORE), Serdes.String(), Serdes.ByteArray()).withCachingEnabled());
         builder.addStateStore(Stores.keyValueStoreBuilder(settings.keyValueStore(LAYERS_STORE), Serdes.String(),
                 settings.valueSerde(LayerState.class)).withCachingEnabled());
-        KStream<String, ActivationRecord> activations = builder.stream(settings.topic(Topic.ACTIVATIONS),
-                Consumed.with(Serdes.String(), settings.valueSerde(ActivationRecord.class)).withName("aggregator-activations"));
-        KStream<String, SpecificRecord> out = activations.process(() -> new LayerAggregator(settings.interimInterval()),
-                Named.as("aggregator"), GROUPS_STORE, SCALARS_STORE, SEEN_STORE, LAYERS_STORE, NLL_STORE);
-        Outputs.route(out, settings, "aggregator-out", LayerPartial.class, DeadLetter.class);
+        List<String> stores = new ArrayList<>(List.of(GROUPS_STORE, SCALARS_STORE, SEEN_STORE, LAYERS_STORE, NLL_STORE));
         if (settings.similarityVectors()) {
             // no cache: each key is written once, and cached vectors would only evict the group sums
             builder.addStateStore(Stores.keyValueStoreBuilder(settings.keyValueStore(VECTORS_STORE), Serdes.String(), Serdes.ByteArray()));
-            activations.process(SampleVectors::new, Named.as("aggregator-vectors"), VECTORS_STORE);
+            stores.add(VECTORS_STORE);
         }
+        KStream<String, SpecificRecord> out = builder.stream(settings.topic(Topic.ACTIVATIONS),
+                        Consumed.with(Serdes.String(), settings.valueSerde(ActivationRecord.class)).withName("aggregator-activations"))
+                .process(() -> new LayerAggregator(settings.interimInterval(), settings.similarityVectors()), Named.as("aggregator"),
+                        stores.toArray(String[]::new));
+        Outputs.route(out, settings, "aggregator-out", LayerPartial.class, DeadLetter.class);
     }
 }

@@ -47,6 +47,7 @@ final class LayerAggregator extends ContextualProcessor<String, ActivationRecord
     private static final StringSerializer KEYS = new StringSerializer();
 
     private final Duration interimInterval;
+    private final boolean keepVectors;
     /** Layers changed since the last interim partial; not persisted: a restarted task marks them again on new records. */
     private final Set<LayerId> dirty = new LinkedHashSet<>();
     /** Incomplete layers of checkpoints without a plan yet: re-checked at every punctuation until their plan lands. */
@@ -57,6 +58,7 @@ final class LayerAggregator extends ContextualProcessor<String, ActivationRecord
     private KeyValueStore<String, LayerState> layers;
     private KeyValueStore<String, byte[]> nll;
     private KeyValueStore<String, CheckpointPlan> plans;
+    private KeyValueStore<String, byte[]> vectors;
 
     private record LayerId(String checkpointId, int layer) {
         String key() {
@@ -64,8 +66,10 @@ final class LayerAggregator extends ContextualProcessor<String, ActivationRecord
         }
     }
 
-    LayerAggregator(Duration interimInterval) {
+    /** @param keepVectors also store each counted record's vector for the similarity map ({@link AggregatorTopology#VECTORS_STORE}) */
+    LayerAggregator(Duration interimInterval, boolean keepVectors) {
         this.interimInterval = interimInterval;
+        this.keepVectors = keepVectors;
     }
 
     @Override
@@ -77,6 +81,9 @@ final class LayerAggregator extends ContextualProcessor<String, ActivationRecord
         layers = context.getStateStore(AggregatorTopology.LAYERS_STORE);
         nll = context.getStateStore(AggregatorTopology.NLL_STORE);
         plans = context.getStateStore(Plans.STORE);
+        if (keepVectors) {
+            vectors = context.getStateStore(AggregatorTopology.VECTORS_STORE);
+        }
         // records may all have arrived before the plan: after a restart, find the layers still waiting for it
         try (KeyValueIterator<String, LayerState> it = layers.all()) {
             it.forEachRemaining(kv -> {
@@ -124,6 +131,9 @@ final class LayerAggregator extends ContextualProcessor<String, ActivationRecord
             addNll(prefix + a.getLang(), a.getMeanNll(), a.getTokenCount() - 1);
         }
         seen.put(seenKey, PRESENT);
+        if (vectors != null) { // the vector that counted, so the map and the metrics come from the same one
+            vectors.put(seenKey, StoredVector.encode(a));
+        }
         if (state == null) {
             state = new LayerState(a.getCorpus(), a.getLayers(), d, 0, false);
         }
