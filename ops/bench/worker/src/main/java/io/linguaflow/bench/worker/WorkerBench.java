@@ -15,7 +15,7 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Activation-extraction throughput of the inference worker, the Java side of {@code ops/bench/worker/run.sh}:
+ * Activation-extraction throughput of the inference worker, the Java side of {@code ops/bench/worker/run}:
  * {@link LanguageModel#activationsOfIds} (length-bucketed batches, pooling and positive counts on the device,
  * no LM head) over the texts of a TSV corpus. Prints one JSON line: tokens/s of the best of {@code --repeats}
  * timed passes after a warm-up, CPU seconds of the process, peak RSS of the JVM, settings.

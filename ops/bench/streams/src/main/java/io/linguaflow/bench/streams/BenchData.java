@@ -1,4 +1,4 @@
-package io.linguaflow.streams.bench;
+package io.linguaflow.bench.streams;
 
 import io.linguaflow.analysis.corpus.Corpus;
 import io.linguaflow.analysis.io.Npy;

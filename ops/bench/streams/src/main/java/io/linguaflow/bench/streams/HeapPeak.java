@@ -1,4 +1,4 @@
-package io.linguaflow.streams.bench;
+package io.linguaflow.bench.streams;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;

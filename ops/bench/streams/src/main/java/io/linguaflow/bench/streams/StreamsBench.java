@@ -1,0 +1,251 @@
+package io.linguaflow.bench.streams;
+
+import io.linguaflow.analysis.batch.AnalysisResult;
+import io.linguaflow.schemas.avro.LayerMetrics;
+import io.linguaflow.schemas.avro.Metrics;
+import io.linguaflow.schemas.testkit.TestKafka;
+import io.linguaflow.schemas.testkit.TestRegistry;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Throughput of the streams application (RocksDB, exactly-once v2) on the in-JVM broker against the batch computation
+ * of the same data, measured in the same run. Synthetic activations of {@code --layers} x {@code --neurons} for
+ * {@code --languages} x {@code --meanings} samples are written once to a {@code .npy}; after an untimed warm-up run of
+ * 2 languages x 10 meanings,
+ * <ol>
+ *   <li>for each of {@code --instances} (default {@code 1,2}): that many streams instances in this JVM, records
+ *       produced all at once, time to the final metrics;</li>
+ *   <li>the batch {@code Analyzer} on the {@code .npy} (the reference of the ratios);</li>
+ *   <li>unless {@code --no-brute-force}: the brute-force N×N similarity maps (whole model and per layer).</li>
+ * </ol>
+ * Prints one table and checks that every streamed LRDS/SADS (whole model and per layer) and key-neuron count equals
+ * the batch one (1e-9 relative), and that the brute force agrees too, so the bench also proves correctness: exit
+ * status 1 when a value differs, 2 on a bad option. Run by {@code ops/bench/streams/run}.
+ */
+public final class StreamsBench {
+
+    static final String USAGE = "StreamsBench [--layers 8] [--neurons 2048] [--languages 6] [--meanings 50] [--instances 1,2]"
+            + " [--no-brute-force]";
+    private static final double RELATIVE = 1e-9;
+
+    private int layers = 8;
+    private int neurons = 2048;
+    private int languages = 6;
+    private int meanings = 50;
+    private int[] instances = {1, 2};
+    private boolean bruteForce = true;
+
+    private StreamsBench() {
+    }
+
+    public static void main(String[] args) {
+        StreamsBench bench = new StreamsBench();
+        try {
+            for (int i = 0; i < args.length; i++) {
+                String a = args[i];
+                switch (a) {
+                    case "--help", "-h" -> {
+                        System.out.println(USAGE);
+                        return;
+                    }
+                    case "--no-brute-force" -> bench.bruteForce = false;
+                    case "--layers", "--neurons", "--languages", "--meanings", "--instances" -> {
+                        if (++i == args.length) {
+                            throw new IllegalArgumentException("missing value after " + a);
+                        }
+                        bench.set(a, args[i]);
+                    }
+                    default -> throw new IllegalArgumentException("unknown option " + a);
+                }
+            }
+        } catch (IllegalArgumentException e) { // NumberFormatException included
+            System.err.println("StreamsBench: " + e.getMessage() + "\nusage: " + USAGE);
+            System.exit(2);
+            return;
+        }
+        // explicit exits: the dead-letter producers of DeadLetterOnDeserializationError outlive their KafkaStreams
+        // (a deserialization handler has no close), and their threads must not keep the JVM, and its status, open
+        try {
+            List<String> failures = bench.run();
+            failures.forEach(f -> System.err.println("streams bench: MISMATCH " + f));
+            System.exit(failures.isEmpty() ? 0 : 1);
+        } catch (Exception e) {
+            e.printStackTrace();
+            System.exit(1);
+        }
+    }
+
+    private void set(String option, String value) {
+        switch (option) {
+            case "--layers" -> layers = Integer.parseInt(value);
+            case "--neurons" -> neurons = Integer.parseInt(value);
+            case "--languages" -> languages = Integer.parseInt(value);
+            case "--meanings" -> meanings = Integer.parseInt(value);
+            default -> instances = Arrays.stream(value.split(",")).mapToInt(s -> Integer.parseInt(s.trim())).toArray();
+        }
+    }
+
+    /** Runs the bench, prints the table; returns the values that differ from the batch result (none when correct). */
+    private List<String> run() throws Exception {
+        Path dir = Files.createTempDirectory("linguaflow-bench-data-");
+        BenchData data = BenchData.generate(dir, layers, neurons, languages, meanings, 1);
+        try (TestKafka kafka = TestKafka.start(); TestRegistry registry = TestRegistry.start()) {
+            warmUp(dir, data, kafka, registry);
+            List<StreamsRun.Result> streams = new ArrayList<>();
+            for (int n : instances) {
+                streams.add(StreamsRun.run(data, n, kafka, registry));
+            }
+            BatchRun.Incremental batch = BatchRun.incremental(data);
+            BatchRun.BruteForce brute = bruteForce ? BatchRun.bruteForce(data) : null;
+
+            System.out.print(table(data, streams, batch, brute));
+            streams.forEach(r -> System.out.printf("streams bench, %d instance(s): %s%n", r.instances(), r.cpu()));
+            List<String> failures = new ArrayList<>();
+            Agreement streamed = new Agreement(failures);
+            for (StreamsRun.Result r : streams) {
+                streamed.sameMetrics(r.instances() + " instance(s)", r.metrics(), batch.result());
+            }
+            Agreement definition = new Agreement(failures);
+            if (brute != null) {
+                definition.sameMetrics(batch.result(), brute);
+            }
+            System.out.printf("streams bench: largest relative deviation of LRDS/SADS (whole model and per layer) from the batch"
+                    + " result: streams %.1e, brute force %s; %s%n", streamed.maxDeviation, brute == null ? "-"
+                    : String.format("%.1e", definition.maxDeviation), failures.isEmpty() ? "key-neuron counts equal"
+                    : failures.size() + " value(s) differ (on stderr)");
+            return failures;
+        } finally {
+            Files.deleteIfExists(data.file());
+            Files.deleteIfExists(dir);
+        }
+    }
+
+    /**
+     * One untimed streams run of a few samples of the same shape first, so that the broker, the clients and the
+     * aggregator are compiled before the first measured run (without it the first run pays the JVM's warm-up).
+     */
+    private static void warmUp(Path dir, BenchData data, TestKafka kafka, TestRegistry registry) throws Exception {
+        Path warmDir = Files.createDirectories(dir.resolve("warm-up"));
+        BenchData warm = BenchData.generate(warmDir, data.layers(), data.neurons(), 2, Math.min(data.meanings(), 10), 2);
+        try {
+            StreamsRun.run(warm, 1, kafka, registry);
+        } finally {
+            Files.deleteIfExists(warm.file());
+            Files.deleteIfExists(warmDir);
+        }
+    }
+
+    static String table(BenchData data, List<StreamsRun.Result> streams, BatchRun.Incremental batch, BatchRun.BruteForce brute) {
+        long records = (long) data.samples() * data.layers();
+        double mb = records * data.recordBytes() / 1e6;
+        StringBuilder out = new StringBuilder();
+        out.append(String.format("streams bench %s, %d cores, max heap %s: %d layers x %d neurons, %d languages x %d meanings = %d samples,"
+                        + " %d activation records of %.0f KB float32 values (%.1f MB; twice that on the wire with the positive counts)%n",
+                Instant.now(), Runtime.getRuntime().availableProcessors(), size(Runtime.getRuntime().maxMemory()), data.layers(),
+                data.neurons(), data.languages(), data.meanings(), data.samples(), records, data.recordBytes() / 1e3, mb));
+        String format = "| %-26s | %9s | %9s | %8s | %13s | %10s | %12s | %9s | %10s | %10s |%n";
+        out.append(String.format(format, "run", "seconds", "records/s", "MB/s", "ratio vs batch", "heap peak", "RocksDB size",
+                "produce s", "latency s", "changelog"));
+        out.append(String.format(format, "-".repeat(26), "-".repeat(9), "-".repeat(9), "-".repeat(8), "-".repeat(13), "-".repeat(10),
+                "-".repeat(12), "-".repeat(9), "-".repeat(10), "-".repeat(10)));
+        for (StreamsRun.Result r : streams) {
+            out.append(String.format(format, "streams, " + r.instances() + (r.instances() == 1 ? " instance" : " instances"),
+                    seconds(r.seconds()), rate(records, r.seconds()), rate(mb, r.seconds()), ratio(r.seconds(), batch.seconds()),
+                    size(r.heapPeak()), size(r.rocksDbBytes()), seconds(r.produceSeconds()), seconds(r.latencySeconds()),
+                    size(r.changelogBytes())));
+        }
+        out.append(String.format(format, "batch incremental", seconds(batch.seconds()), rate(records, batch.seconds()),
+                rate(mb, batch.seconds()), ratio(batch.seconds(), batch.seconds()), size(batch.heapPeak()), "-", "-", "-", "-"));
+        if (brute != null) {
+            out.append(String.format(format, "batch brute force (N x N)", seconds(brute.seconds()), rate(records, brute.seconds()),
+                    rate(mb, brute.seconds()), ratio(brute.seconds(), batch.seconds()), size(brute.heapPeak()), "-", "-", "-", "-"));
+        }
+        return out.toString();
+    }
+
+    private static String seconds(double s) {
+        return String.format("%.1f", s);
+    }
+
+    private static String rate(double amount, double seconds) {
+        return String.format("%.1f", amount / seconds);
+    }
+
+    private static String ratio(double seconds, double reference) {
+        return String.format("%.2f", seconds / reference);
+    }
+
+    private static String size(long bytes) {
+        return bytes >= 1L << 30 ? String.format("%.2f GiB", bytes / (double) (1L << 30)) : String.format("%.0f MiB", bytes / (double) (1L << 20));
+    }
+
+    /** Comparisons with the batch result: the largest relative deviation seen, and every value that differs. */
+    private static final class Agreement {
+
+        private final List<String> failures;
+        private double maxDeviation;
+
+        Agreement(List<String> failures) {
+            this.failures = failures;
+        }
+
+        /** The streamed final metrics equal the batch result: whole-model and per-layer LRDS/SADS, key neurons per language. */
+        void sameMetrics(String run, Metrics streamed, AnalysisResult batch) {
+            if (!streamed.getComplete()) {
+                failures.add(run + ": metrics not complete");
+            }
+            close(run + " LRDS", batch.lrds(), streamed.getLrds());
+            close(run + " SADS", batch.sads(), streamed.getSads());
+            List<LayerMetrics> perLayer = streamed.getPerLayer();
+            equal(run + ": layers in the metrics", batch.layers(), perLayer.size());
+            for (int m = 0; m < Math.min(batch.layers(), perLayer.size()); m++) {
+                equal(run + ": layer order", m, perLayer.get(m).getLayer());
+                close(run + " layer " + m + " LRDS", batch.perLayerLrds()[m], perLayer.get(m).getLrds());
+                close(run + " layer " + m + " SADS", batch.perLayerSads()[m], perLayer.get(m).getSads());
+            }
+            Map<String, Integer> counts = new HashMap<>();
+            streamed.getKeyNeuronCounts().forEach((lang, count) -> counts.put(lang.toString(), count));
+            for (String lang : batch.languages()) {
+                Integer count = counts.get(lang);
+                if (count == null) {
+                    failures.add(run + ": no key-neuron count for " + lang);
+                } else {
+                    equal(run + ": key neurons of " + lang, batch.keyRegions().count(lang), count);
+                }
+            }
+            equal(run + ": SKLR", batch.keyRegions().sklr(), streamed.getSklr());
+        }
+
+        /** The incremental batch result equals the definition on the N×N maps. */
+        void sameMetrics(AnalysisResult batch, BatchRun.BruteForce brute) {
+            close("brute-force LRDS", brute.wholeModel().lrds(), batch.lrds());
+            close("brute-force SADS", brute.wholeModel().sads(), batch.sads());
+            for (int m = 0; m < batch.layers(); m++) {
+                close("brute-force layer " + m + " LRDS", brute.perLayer().get(m).lrds(), batch.perLayerLrds()[m]);
+                close("brute-force layer " + m + " SADS", brute.perLayer().get(m).sads(), batch.perLayerSads()[m]);
+            }
+        }
+
+        private void close(String what, double expected, double actual) {
+            double scale = Math.max(Math.abs(expected), Math.abs(actual));
+            double deviation = scale == 0 ? 0 : Math.abs(actual - expected) / scale;
+            maxDeviation = Math.max(maxDeviation, deviation);
+            if (!(deviation <= RELATIVE)) {
+                failures.add(what + ": " + actual + ", expected " + expected + " (relative tolerance " + RELATIVE + ")");
+            }
+        }
+
+        private void equal(String what, long expected, long actual) {
+            if (expected != actual) {
+                failures.add(what + ": " + actual + ", expected " + expected);
+            }
+        }
+    }
+}
