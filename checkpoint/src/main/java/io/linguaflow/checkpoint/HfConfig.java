@@ -18,7 +18,8 @@ public final class HfConfig {
     static final String[] LAYERS = {"num_hidden_layers", "n_layer"};
     static final String[] HIDDEN = {"hidden_size", "n_embed", "n_embd"};
     static final String[] HEADS = {"num_attention_heads", "n_head"};
-    private static final Set<String> LLAMA_FAMILY = Set.of("llama", "mistral", "qwen2");
+    /** The {@code model_type}s that run the LLaMA equations ({@link Architecture#LLAMA}). */
+    static final Set<String> LLAMA_FAMILY = Set.of("llama", "mistral", "qwen2");
 
     private final Path file;
     private final JsonNode node;

@@ -65,12 +65,14 @@ public record ModelConfig(
     /** The runtime's hyper-parameters of a config; the exception names what is missing or unsupported. */
     public static ModelConfig of(HfConfig c) throws CheckpointException {
         String type = Objects.requireNonNullElse(c.modelType(), "");
-        return switch (type) {
-            case "bloom" -> bloom(c);
-            case "llama", "mistral", "qwen2" -> llama(c, type);
-            default -> throw new CheckpointException(c.file(), "unsupported model_type '" + type
-                    + "' (supported: bloom, llama, mistral, qwen2)");
-        };
+        if (type.equals("bloom")) {
+            return bloom(c);
+        }
+        if (HfConfig.LLAMA_FAMILY.contains(type)) {
+            return llama(c, type);
+        }
+        throw new CheckpointException(c.file(), "unsupported model_type '" + type
+                + "' (supported: bloom, llama, mistral, qwen2)");
     }
 
     private static ModelConfig bloom(HfConfig c) throws CheckpointException {

@@ -94,12 +94,14 @@ public final class SafeTensors implements AutoCloseable {
 
     /** The existing shard file that the index assigns {@code tensor} to; nothing outside {@code dir} is read. */
     private static Path shard(Path dir, String tensor, JsonNode name) throws CheckpointException {
-        Path file = name.isTextual() ? dir.resolve(name.asText()) : null;
-        if (file == null || file.getParent() == null || !file.normalize().getParent().equals(dir.normalize())
-                || name.asText().isEmpty()) {
+        String fileName = name.isTextual() ? name.asText() : "";
+        Path relative = dir.getFileSystem().getPath(fileName);
+        if (fileName.isEmpty() || fileName.equals(".") || fileName.equals("..") || relative.isAbsolute()
+                || relative.getNameCount() != 1) {
             throw new CheckpointException(dir.resolve(INDEX), "tensor '" + tensor + "' maps to " + name
                     + ", not a file name in the checkpoint directory");
         }
+        Path file = dir.resolve(relative);
         if (!Files.isRegularFile(file)) {
             throw new CheckpointException(file, "missing shard (listed in " + INDEX + " for tensor '" + tensor + "')");
         }

@@ -89,9 +89,9 @@ public record SafetensorsHeader(Path file, long headerSize, Map<String, Tensor> 
             if (size < expected) {
                 Tensor cut = h.tensors().values().stream().filter(t -> t.end() > size)
                         .min(Comparator.comparingLong(Tensor::begin)).orElseThrow();
-                throw new CheckpointException(file, "truncated: the header declares " + h.dataSize() + " data bytes ("
-                        + expected + " bytes in all) but the file has " + size + " (tensor '" + cut.name()
-                        + "' runs past the end)");
+                throw new CheckpointException(file, "tensor '" + cut.name() + "' ends at byte " + cut.end()
+                        + " (truncated file); truncated: the header declares " + h.dataSize() + " data bytes ("
+                        + expected + " bytes in all) but the file has " + size);
             }
             if (size > expected) {
                 throw new CheckpointException(file, "has " + (size - expected) + " bytes after the last tensor (file "

@@ -72,6 +72,18 @@ class SafeTensorsTest {
     }
 
     @Test
+    void theIndexNamesOnlyFilesInTheDirectory() throws IOException {
+        Path sub = Files.createDirectories(tmp.resolve("sub"));
+        Files.write(sub.resolve("a.safetensors"), TestCheckpoints.f32(Map.of("w", new long[] {1})));
+        for (String name : List.of("sub/a.safetensors", sub.resolve("a.safetensors").toString(), "..", "")) {
+            Files.writeString(tmp.resolve(SafeTensors.INDEX), "{\"weight_map\":{\"w\":\"" + name + "\"}}");
+            CheckpointException e = assertThrows(CheckpointException.class, () -> SafeTensors.open(tmp), name);
+            assertEquals(tmp.resolve(SafeTensors.INDEX), e.file());
+            assertContains(e.getMessage(), "tensor 'w'", "not a file name in the checkpoint directory");
+        }
+    }
+
+    @Test
     void unsupportedDtypeIsNamedWhenRead() throws IOException {
         TestCheckpoints.write(tmp.resolve(SafeTensors.SINGLE), Map.of("ids", new TestCheckpoints.Tensor("I64",
                 new long[] {1}, new byte[8])));
