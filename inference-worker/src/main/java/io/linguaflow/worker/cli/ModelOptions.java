@@ -2,7 +2,7 @@ package io.linguaflow.worker.cli;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
-import io.linguaflow.worker.checkpoint.CheckpointException;
+import io.linguaflow.checkpoint.CheckpointException;
 import io.linguaflow.worker.runtime.LanguageModel;
 import io.linguaflow.worker.runtime.RuntimeOptions;
 import java.nio.file.Path;

@@ -3,7 +3,7 @@ package io.linguaflow.worker.kafka;
 import io.linguaflow.schemas.avro.ActivationRecord;
 import io.linguaflow.schemas.avro.InferenceRequest;
 import io.linguaflow.schemas.avro.SampleRef;
-import io.linguaflow.worker.checkpoint.ModelConfig;
+import io.linguaflow.checkpoint.ModelConfig;
 import io.linguaflow.worker.runtime.Ablation;
 import io.linguaflow.worker.runtime.LanguageModel;
 import io.linguaflow.worker.runtime.SampleActivations;

@@ -2,7 +2,7 @@ package io.linguaflow.worker.kafka;
 
 import io.linguaflow.schemas.avro.EvalRequest;
 import io.linguaflow.schemas.avro.EvalResult;
-import io.linguaflow.worker.checkpoint.ModelConfig;
+import io.linguaflow.checkpoint.ModelConfig;
 import io.linguaflow.worker.eval.XStoryCloze;
 import io.linguaflow.worker.runtime.Ablation;
 import io.linguaflow.worker.runtime.LanguageModel;

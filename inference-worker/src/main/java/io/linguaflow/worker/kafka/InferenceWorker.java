@@ -15,7 +15,7 @@ import io.linguaflow.schemas.deadletter.DeadLetters;
 import io.linguaflow.schemas.serde.AvroDeserializer;
 import io.linguaflow.schemas.serde.AvroSerializer;
 import io.linguaflow.schemas.serde.SerdeConfig;
-import io.linguaflow.worker.checkpoint.CheckpointException;
+import io.linguaflow.checkpoint.CheckpointException;
 import io.linguaflow.worker.runtime.LanguageModel;
 import io.linguaflow.worker.runtime.MultipleChoice.Question;
 import java.nio.charset.StandardCharsets;

@@ -1,8 +1,8 @@
 package io.linguaflow.worker.kafka;
 
 import ai.djl.Device;
-import io.linguaflow.worker.checkpoint.CheckpointException;
-import io.linguaflow.worker.checkpoint.SafeTensors;
+import io.linguaflow.checkpoint.CheckpointException;
+import io.linguaflow.checkpoint.SafeTensors;
 import io.linguaflow.worker.runtime.LanguageModel;
 import io.linguaflow.worker.runtime.RuntimeOptions;
 import java.nio.file.Path;
@@ -62,7 +62,7 @@ final class ModelCache implements AutoCloseable {
         }
         long need = weightBytes(key.dir());
         if (need > maxBytes) {
-            throw new CheckpointException(key.dir() + ": needs about " + need + " bytes of float32 weights, more than "
+            throw new CheckpointException(key.dir(), "needs about " + need + " bytes of float32 weights, more than "
                     + "this worker's model memory bound of " + maxBytes + " bytes (--max-model-bytes)");
         }
         Iterator<Map.Entry<Key, Entry>> lru = entries.entrySet().iterator();

@@ -2,9 +2,8 @@ package io.linguaflow.worker.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import io.linguaflow.worker.checkpoint.Checkpoint;
-import io.linguaflow.worker.checkpoint.CheckpointException;
-import io.linguaflow.worker.checkpoint.ModelConfig;
+import io.linguaflow.checkpoint.CheckpointException;
+import io.linguaflow.checkpoint.ModelConfig;
 
 /** A decoder-only language model whose weights live in an {@link NDManager} (CPU or GPU). */
 public interface CausalLM extends AutoCloseable {

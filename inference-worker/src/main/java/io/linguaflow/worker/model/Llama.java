@@ -6,10 +6,9 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.nn.Activation;
 import ai.djl.nn.core.Linear;
-import io.linguaflow.worker.checkpoint.Checkpoint;
-import io.linguaflow.worker.checkpoint.Checkpoint.TensorSpec;
-import io.linguaflow.worker.checkpoint.CheckpointException;
-import io.linguaflow.worker.checkpoint.ModelConfig;
+import io.linguaflow.checkpoint.CheckpointException;
+import io.linguaflow.checkpoint.ModelConfig;
+import io.linguaflow.worker.model.Checkpoint.TensorSpec;
 import java.util.ArrayList;
 import java.util.List;
 

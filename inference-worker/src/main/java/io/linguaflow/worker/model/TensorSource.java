@@ -1,7 +1,7 @@
 package io.linguaflow.worker.model;
 
 import ai.djl.ndarray.NDArray;
-import io.linguaflow.worker.checkpoint.CheckpointException;
+import io.linguaflow.checkpoint.CheckpointException;
 
 /** Hands out the weights of a validated spec list in order while an architecture assembles its blocks. */
 @FunctionalInterface

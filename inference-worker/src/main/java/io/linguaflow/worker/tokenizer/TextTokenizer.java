@@ -2,7 +2,8 @@ package io.linguaflow.worker.tokenizer;
 
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
-import io.linguaflow.worker.checkpoint.CheckpointException;
+import io.linguaflow.checkpoint.CheckpointException;
+import io.linguaflow.checkpoint.CheckpointInspector;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,7 +16,7 @@ import java.util.Map;
  */
 public final class TextTokenizer implements AutoCloseable {
 
-    public static final String FILE = "tokenizer.json";
+    public static final String FILE = CheckpointInspector.TOKENIZER;
 
     private final HuggingFaceTokenizer tokenizer;
 
@@ -27,13 +28,13 @@ public final class TextTokenizer implements AutoCloseable {
     public static TextTokenizer load(Path dir) throws CheckpointException {
         Path file = dir.resolve(FILE);
         if (!Files.isRegularFile(file)) {
-            throw new CheckpointException(file + ": missing (the runtime reads the checkpoint's own tokenizer.json)");
+            throw new CheckpointException(file, "missing (the runtime reads the checkpoint's own tokenizer.json)");
         }
         try {
             return new TextTokenizer(HuggingFaceTokenizer.newInstance(file,
                     Map.of("truncation", "false", "padding", "false", "addSpecialTokens", "true")));
         } catch (IOException | RuntimeException e) {
-            throw new CheckpointException(file + ": cannot load tokenizer: " + e.getMessage(), e);
+            throw new CheckpointException(file, "cannot load tokenizer: " + e.getMessage(), e);
         }
     }
 

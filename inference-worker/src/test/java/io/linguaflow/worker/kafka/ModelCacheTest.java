@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
+import io.linguaflow.checkpoint.CheckpointException;
 import io.linguaflow.worker.Fixtures;
-import io.linguaflow.worker.checkpoint.CheckpointException;
 import io.linguaflow.worker.runtime.Ablation;
 import io.linguaflow.worker.runtime.LanguageModel;
 import io.linguaflow.worker.runtime.RuntimeOptions;

@@ -9,7 +9,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.linguaflow.worker.Fixtures;
-import io.linguaflow.worker.checkpoint.Checkpoint;
 import io.linguaflow.worker.runtime.Ablation;
 import io.linguaflow.worker.runtime.LanguageModel;
 import io.linguaflow.worker.runtime.SampleActivations;

@@ -1,5 +1,7 @@
 package io.linguaflow.producers.checkpoint;
 
+import io.linguaflow.checkpoint.CheckpointException;
+import io.linguaflow.checkpoint.HfConfig;
 import io.linguaflow.producers.Rejection;
 import io.linguaflow.schemas.avro.CheckpointEvent;
 import java.io.Closeable;
@@ -138,7 +140,7 @@ public final class CheckpointWatcher implements Closeable {
             String earlier = landedHashes.putIfAbsent(event.getContentHash(), event.getCheckpointId());
             return earlier == null ? new Landed(event) : new Duplicate(dir, event.getContentHash(), earlier);
         } catch (CheckpointException e) {
-            return new Rejected(dir, e.toRejection());
+            return new Rejected(dir, CheckpointLander.rejection(e));
         }
     }
 
@@ -166,7 +168,7 @@ public final class CheckpointWatcher implements Closeable {
                 return;
             }
         }
-        if (Files.isRegularFile(dir.resolve(CheckpointInspector.CONFIG))) {
+        if (Files.isRegularFile(dir.resolve(HfConfig.FILE))) {
             candidates.add(dir);
         }
         if (depth < maxDepth) {

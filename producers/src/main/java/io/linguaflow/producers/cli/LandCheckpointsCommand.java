@@ -1,7 +1,7 @@
 package io.linguaflow.producers.cli;
 
+import io.linguaflow.checkpoint.CheckpointException;
 import io.linguaflow.producers.Rejection;
-import io.linguaflow.producers.checkpoint.CheckpointException;
 import io.linguaflow.producers.checkpoint.CheckpointLander;
 import io.linguaflow.producers.checkpoint.CheckpointWatcher;
 import io.linguaflow.producers.checkpoint.LandingOptions;
@@ -78,7 +78,7 @@ public final class LandCheckpointsCommand extends ProducerCommand {
             try {
                 emit(lander.land(dir).event(), publisher);
             } catch (CheckpointException e) {
-                reject(e.toRejection(), publisher);
+                reject(CheckpointLander.rejection(e), publisher);
                 broken++;
             }
         }

@@ -1,6 +1,5 @@
 package io.linguaflow.producers.cli;
 
-import io.linguaflow.producers.checkpoint.CheckpointException;
 import io.linguaflow.producers.kafka.RecordPublisher;
 import io.linguaflow.schemas.KafkaEnvironment;
 import io.linguaflow.schemas.Topics;
@@ -39,7 +38,7 @@ abstract class ProducerCommand implements Callable<Integer> {
     public final Integer call() throws Exception {
         try {
             return run();
-        } catch (IOException | IllegalArgumentException | CheckpointException e) {
+        } catch (IOException | IllegalArgumentException e) { // a CheckpointException is an IOException
             err().println("error: " + e.getMessage());
             err().flush();
             return 2;

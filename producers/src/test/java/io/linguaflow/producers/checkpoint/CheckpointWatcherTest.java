@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.linguaflow.analysis.testkit.SharedData;
+import io.linguaflow.checkpoint.testkit.TestCheckpoints;
 import io.linguaflow.schemas.avro.CheckpointEvent;
 import java.io.IOException;
 import java.io.OutputStream;

@@ -3,7 +3,7 @@ package io.linguaflow.launcher.pipeline;
 import ai.djl.Device;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.linguaflow.producers.checkpoint.CheckpointException;
+import io.linguaflow.checkpoint.CheckpointException;
 import io.linguaflow.producers.checkpoint.CheckpointLander;
 import io.linguaflow.producers.checkpoint.LandingOptions;
 import io.linguaflow.producers.corpus.CorpusOptions;

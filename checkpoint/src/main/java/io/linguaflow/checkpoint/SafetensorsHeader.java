@@ -1,8 +1,6 @@
-package io.linguaflow.producers.checkpoint;
+package io.linguaflow.checkpoint;
 
-import io.linguaflow.producers.JsonErrors;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -11,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,8 +28,29 @@ import java.util.Map;
  */
 public record SafetensorsHeader(Path file, long headerSize, Map<String, Tensor> tensors, long dataSize) {
 
-    /** One tensor's entry. */
-    public record Tensor(String name, String dtype, long[] shape, long begin, long end) {
+    /**
+     * One tensor's entry.
+     *
+     * @param file  the file holding it
+     * @param dtype the safetensors dtype code as written (F32, BF16, I64, ...)
+     * @param begin first byte of its data, counted from the start of {@code file}
+     * @param end   byte after its data, counted from the start of {@code file}
+     */
+    public record Tensor(Path file, String name, String dtype, long[] shape, long begin, long end) {
+
+        public long numel() {
+            return Arrays.stream(shape).reduce(1L, Math::multiplyExact);
+        }
+
+        /** The float format {@link SafeTensors#readFloats} widens; the exception names an unsupported one (I64, ...). */
+        public DType floatType() throws CheckpointException {
+            DType t = DType.fromCode(dtype);
+            if (t == null) {
+                throw new CheckpointException(file, "tensor '" + name + "' has unsupported dtype " + dtype
+                        + " (supported: F32, F16, BF16)");
+            }
+            return t;
+        }
     }
 
     /** Bytes per element of the safetensors dtypes. */
@@ -43,7 +63,10 @@ public record SafetensorsHeader(Path file, long headerSize, Map<String, Tensor> 
     /** Headers above this size are refused (the format's reference implementation caps them at 100 MB). */
     public static final long MAX_HEADER_BYTES = 100L * 1024 * 1024;
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Where the data buffer starts in the file. */
+    public long dataStart() {
+        return 8 + headerSize;
+    }
 
     /** Reads the header of {@code file} and checks it against the file's size. */
     public static SafetensorsHeader read(Path file) throws CheckpointException {
@@ -62,9 +85,12 @@ public record SafetensorsHeader(Path file, long headerSize, Map<String, Tensor> 
             ByteBuffer json = ByteBuffer.allocate((int) n);
             readFully(ch, json, 8);
             SafetensorsHeader h = parse(file, n, new String(json.array(), StandardCharsets.UTF_8));
-            long expected = 8 + n + h.dataSize();
+            long expected = h.dataStart() + h.dataSize();
             if (size < expected) {
-                throw new CheckpointException(file, "truncated: the header declares " + h.dataSize() + " data bytes ("
+                Tensor cut = h.tensors().values().stream().filter(t -> t.end() > size)
+                        .min(Comparator.comparingLong(Tensor::begin)).orElseThrow();
+                throw new CheckpointException(file, "tensor '" + cut.name() + "' ends at byte " + cut.end()
+                        + " (truncated file); truncated: the header declares " + h.dataSize() + " data bytes ("
                         + expected + " bytes in all) but the file has " + size);
             }
             if (size > expected) {
@@ -72,6 +98,8 @@ public record SafetensorsHeader(Path file, long headerSize, Map<String, Tensor> 
                         + size + " bytes, header declares " + expected + ")");
             }
             return h;
+        } catch (CheckpointException e) {
+            throw e;
         } catch (IOException e) {
             throw new CheckpointException(file, "unreadable: " + e, e);
         }
@@ -91,33 +119,34 @@ public record SafetensorsHeader(Path file, long headerSize, Map<String, Tensor> 
     private static SafetensorsHeader parse(Path file, long n, String text) throws CheckpointException {
         JsonNode root;
         try {
-            root = JSON.readTree(text);
+            root = JsonFiles.JSON.readTree(text);
         } catch (IOException e) {
-            throw new CheckpointException(file, "header is not valid JSON: " + JsonErrors.describe(e), e);
+            throw new CheckpointException(file, "header is not valid JSON: " + JsonFiles.describe(e), e);
         }
         if (root == null || !root.isObject()) {
             throw new CheckpointException(file, "header is not a JSON object");
         }
+        long dataStart = 8 + n;
         Map<String, Tensor> tensors = new LinkedHashMap<>();
         for (Map.Entry<String, JsonNode> e : root.properties()) {
             if (!e.getKey().equals("__metadata__")) {
-                tensors.put(e.getKey(), tensor(file, e.getKey(), e.getValue()));
+                tensors.put(e.getKey(), tensor(file, dataStart, e.getKey(), e.getValue()));
             }
         }
         List<Tensor> byOffset = new ArrayList<>(tensors.values());
         byOffset.sort(Comparator.comparingLong(Tensor::begin).thenComparingLong(Tensor::end));
         long covered = 0;
         for (Tensor t : byOffset) {
-            if (t.begin() != covered) {
-                throw new CheckpointException(file, "tensor '" + t.name() + "' starts at data offset " + t.begin()
-                        + " but the previous tensors end at " + covered + " (overlap or hole)");
+            if (t.begin() - dataStart != covered) {
+                throw new CheckpointException(file, "tensor '" + t.name() + "' starts at data offset "
+                        + (t.begin() - dataStart) + " but the previous tensors end at " + covered + " (overlap or hole)");
             }
-            covered = t.end();
+            covered = t.end() - dataStart;
         }
         return new SafetensorsHeader(file, n, tensors, covered);
     }
 
-    private static Tensor tensor(Path file, String name, JsonNode node) throws CheckpointException {
+    private static Tensor tensor(Path file, long dataStart, String name, JsonNode node) throws CheckpointException {
         String where = "tensor '" + name + "': ";
         JsonNode dtype = node.get("dtype");
         JsonNode shape = node.get("shape");
@@ -148,8 +177,8 @@ public record SafetensorsHeader(Path file, long headerSize, Map<String, Tensor> 
         long end = offsets.get(1).asLong();
         if (begin < 0 || end < begin || end - begin != bytes) {
             throw new CheckpointException(file, where + "data_offsets " + offsets + " do not hold " + dtype.asText()
-                    + " " + shape + " (" + bytes + " bytes)");
+                    + " " + shape + " (" + bytes + " bytes): " + (end - begin) + " data bytes, expected " + bytes);
         }
-        return new Tensor(name, dtype.asText(), dims, begin, end);
+        return new Tensor(file, name, dtype.asText(), dims, dataStart + begin, dataStart + end);
     }
 }

@@ -1,4 +1,4 @@
-package io.linguaflow.worker.checkpoint;
+package io.linguaflow.checkpoint;
 
 /** The model families the runtime implements; Mistral and Qwen2 configs are LLaMA-family models. */
 public enum Architecture {

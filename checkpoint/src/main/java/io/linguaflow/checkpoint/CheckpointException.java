@@ -1,10 +1,13 @@
-package io.linguaflow.producers.checkpoint;
+package io.linguaflow.checkpoint;
 
-import io.linguaflow.producers.Rejection;
+import java.io.IOException;
 import java.nio.file.Path;
 
-/** A checkpoint that cannot be landed: incomplete, unreadable or inconsistent. Names the offending file. */
-public final class CheckpointException extends Exception {
+/**
+ * A checkpoint directory that cannot be used: incomplete, unreadable, inconsistent or unsupported. The message
+ * starts with the file at fault and names the tensor or config key where there is one.
+ */
+public final class CheckpointException extends IOException {
 
     private static final long serialVersionUID = 1L;
 
@@ -23,10 +26,5 @@ public final class CheckpointException extends Exception {
     /** The file (or directory) at fault. */
     public Path file() {
         return file;
-    }
-
-    /** The dead-letter-ready form: input = the file at fault. */
-    public Rejection toRejection() {
-        return new Rejection(file.toString(), "BrokenCheckpoint", getMessage(), null, null);
     }
 }

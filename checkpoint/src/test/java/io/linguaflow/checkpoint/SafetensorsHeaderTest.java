@@ -1,4 +1,4 @@
-package io.linguaflow.producers.checkpoint;
+package io.linguaflow.checkpoint;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.linguaflow.analysis.testkit.SharedData;
+import io.linguaflow.checkpoint.testkit.TestCheckpoints;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -59,7 +60,7 @@ class SafetensorsHeaderTest {
         Map<String, long[]> tensors = new LinkedHashMap<>();
         tensors.put("a", new long[] {4, 4});
         tensors.put("b", new long[] {3});
-        byte[] ok = TestCheckpoints.safetensors(tensors);
+        byte[] ok = TestCheckpoints.f32(tensors);
         assertEquals(76, SafetensorsHeader.read(write(ok)).dataSize());
 
         assertTrue(error(Arrays.copyOf(ok, ok.length - 1)).contains("truncated: the header declares 76 data bytes"));

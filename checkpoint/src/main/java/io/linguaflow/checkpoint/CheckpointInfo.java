@@ -1,4 +1,4 @@
-package io.linguaflow.producers.checkpoint;
+package io.linguaflow.checkpoint;
 
 import java.nio.file.Path;
 import java.util.List;

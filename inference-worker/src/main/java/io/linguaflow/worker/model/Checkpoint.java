@@ -1,4 +1,4 @@
-package io.linguaflow.worker.checkpoint;
+package io.linguaflow.worker.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
@@ -6,6 +6,10 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import io.linguaflow.checkpoint.CheckpointException;
+import io.linguaflow.checkpoint.ModelConfig;
+import io.linguaflow.checkpoint.SafeTensors;
+import io.linguaflow.checkpoint.SafetensorsHeader;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
@@ -14,9 +18,10 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * A HuggingFace checkpoint directory: {@code config.json} plus safetensors weights. An architecture lists the
- * tensors it needs as {@link TensorSpec}s; {@link #validate} checks all of them (presence, dtype, shape) before
- * a single weight is loaded, so a bad checkpoint fails before any inference starts.
+ * A checkpoint directory opened for the runtime: its {@link ModelConfig} and {@link SafeTensors} (read by the
+ * {@code checkpoint} module), loaded into DJL. An architecture lists the tensors it needs as {@link TensorSpec}s;
+ * {@link #validate} checks all of them (presence, dtype, shape) before a single weight is loaded, so a bad
+ * checkpoint fails before any inference starts.
  */
 public final class Checkpoint implements AutoCloseable {
 
@@ -66,32 +71,31 @@ public final class Checkpoint implements AutoCloseable {
         for (TensorSpec s : specs) {
             var t = tensors.find(s.name());
             if (t.isEmpty()) {
-                problems.add("tensor '" + s.name() + "' is missing from " + weightFiles());
+                problems.add("tensor '" + s.name() + "' is missing from " + tensors.source());
                 continue;
             }
-            SafeTensors.TensorInfo info = t.get();
-            if (info.dtype() == null) {
-                problems.add(info.file() + ": tensor '" + s.name() + "' has unsupported dtype " + info.dtypeCode()
-                        + " (supported: F32, F16, BF16)");
-            } else if (!Arrays.equals(info.shape(), s.shape())) {
+            SafetensorsHeader.Tensor info = t.get();
+            try {
+                info.floatType();
+            } catch (CheckpointException unsupported) {
+                problems.add(unsupported.getMessage());
+                continue;
+            }
+            if (!Arrays.equals(info.shape(), s.shape())) {
                 problems.add(info.file() + ": tensor '" + s.name() + "' has shape " + Arrays.toString(info.shape())
                         + ", expected " + Arrays.toString(s.shape()) + " for " + config.modelType() + " config");
             }
         }
         if (!problems.isEmpty()) {
-            throw new CheckpointException(dir + ": checkpoint does not match its config.json:\n  "
+            throw new CheckpointException(dir, "checkpoint does not match its config.json:\n  "
                     + String.join("\n  ", problems));
         }
     }
 
-    private String weightFiles() {
-        return tensors.source().toString();
-    }
-
     /** Loads a validated tensor as float32 on the manager's device (F16/BF16 widened in Java). */
     public NDArray load(NDManager manager, TensorSpec spec) throws CheckpointException {
-        SafeTensors.TensorInfo t = tensors.find(spec.name())
-                .orElseThrow(() -> new CheckpointException("tensor '" + spec.name() + "' is missing from " + weightFiles()));
+        SafetensorsHeader.Tensor t = tensors.find(spec.name())
+                .orElseThrow(() -> new CheckpointException(tensors.source(), "tensor '" + spec.name() + "' is missing"));
         long[] shape = t.shape();
         long rows = shape.length == 0 ? 1 : shape[0];
         long rowLen = rows == 0 ? 0 : t.numel() / rows;

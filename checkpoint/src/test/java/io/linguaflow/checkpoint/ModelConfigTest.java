@@ -1,11 +1,12 @@
-package io.linguaflow.worker.checkpoint;
+package io.linguaflow.checkpoint;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.linguaflow.worker.Fixtures;
+import io.linguaflow.analysis.testkit.SharedData;
+import io.linguaflow.checkpoint.testkit.TestCheckpoints;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,6 +18,11 @@ class ModelConfigTest {
     @TempDir
     Path tmp;
 
+    /** A reference-kit model directory ({@code fixtures/models/NAME}). */
+    static Path model(String name) {
+        return SharedData.fixtures().resolve("models").resolve(name);
+    }
+
     private ModelConfig parse(String json) throws IOException {
         Files.writeString(tmp.resolve("config.json"), json);
         return ModelConfig.load(tmp);
@@ -24,7 +30,7 @@ class ModelConfigTest {
 
     @Test
     void bloomFixture() throws IOException {
-        ModelConfig c = ModelConfig.load(Fixtures.model("bloom-tiny"));
+        ModelConfig c = ModelConfig.load(model("bloom-tiny"));
         assertEquals(Architecture.BLOOM, c.architecture());
         assertEquals(4, c.numLayers());
         assertEquals(64, c.hiddenSize());
@@ -35,12 +41,12 @@ class ModelConfigTest {
         assertEquals(1024, c.numNeurons());
         assertTrue(c.tieWordEmbeddings());
         assertEquals("float32", c.storedDtype());
-        assertEquals("bfloat16", ModelConfig.load(Fixtures.model("bloom-tiny-bf16")).storedDtype());
+        assertEquals("bfloat16", ModelConfig.load(model("bloom-tiny-bf16")).storedDtype());
     }
 
     @Test
     void llamaFixture() throws IOException {
-        ModelConfig c = ModelConfig.load(Fixtures.model("llama-tiny"));
+        ModelConfig c = ModelConfig.load(model("llama-tiny"));
         assertEquals(Architecture.LLAMA, c.architecture());
         assertEquals(4, c.numHeads());
         assertEquals(2, c.numKvHeads());
@@ -89,5 +95,21 @@ class ModelConfigTest {
         assertTrue(assertThrows(CheckpointException.class, () -> parse("{\"model_type\":\"bloom\"}"))
                 .getMessage().contains("missing required key 'hidden_size'"));
         assertTrue(assertThrows(CheckpointException.class, () -> parse("not json")).getMessage().contains("config.json"));
+    }
+
+    @Test
+    void missingConfigKeyIsNamed() throws IOException {
+        Path dir = TestCheckpoints.copy(model("llama-tiny"), tmp.resolve("m"), c -> {
+            c.remove("num_hidden_layers");
+            return c;
+        }, null);
+        assertContains(assertThrows(CheckpointException.class, () -> ModelConfig.load(dir)).getMessage(),
+                "config.json", "num_hidden_layers");
+    }
+
+    static void assertContains(String message, String... parts) {
+        for (String p : parts) {
+            assertTrue(message.contains(p), "'" + message + "' should mention '" + p + "'");
+        }
     }
 }

@@ -1,4 +1,4 @@
-package io.linguaflow.worker.checkpoint;
+package io.linguaflow.checkpoint;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,34 +1,30 @@
-package io.linguaflow.worker.checkpoint;
+package io.linguaflow.checkpoint;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 
 /**
- * Stored floating-point formats of safetensors tensors. Everything is widened to float32 in Java:
- * DJL's BF16 path aborts the JVM, and the references compute in float32 anyway (HF's default).
+ * The floating-point formats of safetensors tensors that {@link SafeTensors#readFloats} widens to float32 in Java:
+ * DJL's BF16 path aborts the JVM, and the references compute in float32 anyway (HF's default). The constant names
+ * are the safetensors dtype codes.
  */
 public enum DType {
-    F32(4), F16(2), BF16(2);
+    F32, F16, BF16;
 
-    private final int bytes;
-
-    DType(int bytes) {
-        this.bytes = bytes;
-    }
-
+    /** Bytes per stored element. */
     public int bytes() {
-        return bytes;
+        return SafetensorsHeader.DTYPE_BYTES.get(name());
     }
 
-    /** The safetensors dtype code, or null when it is not a supported float format. */
+    /** The format of a safetensors dtype code, or null when it is not a supported float format (I64, F64, ...). */
     static DType fromCode(String code) {
-        return switch (code) {
-            case "F32" -> F32;
-            case "F16" -> F16;
-            case "BF16" -> BF16;
-            default -> null;
-        };
+        for (DType t : values()) {
+            if (t.name().equals(code)) {
+                return t;
+            }
+        }
+        return null;
     }
 
     /** Exact float32 value of every IEEE half-precision bit pattern. */

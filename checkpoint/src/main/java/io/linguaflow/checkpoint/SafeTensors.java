@@ -1,0 +1,166 @@
+package io.linguaflow.checkpoint;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.linguaflow.checkpoint.SafetensorsHeader.Tensor;
+import java.io.IOException;
+import java.nio.FloatBuffer;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * The tensors of a checkpoint directory: one {@code model.safetensors}, or else the shards that
+ * {@code model.safetensors.index.json} lists (the order in which HF transformers looks for them). Opening reads and
+ * checks every header ({@link SafetensorsHeader}) and, for an index, that each shard is a file in the directory
+ * holding the tensors the index assigns to it. Tensor data is memory-mapped (read-only, in windows below 2 GiB)
+ * only when a tensor is read.
+ */
+public final class SafeTensors implements AutoCloseable {
+
+    public static final String SINGLE = "model.safetensors";
+    public static final String INDEX = "model.safetensors.index.json";
+    /** Mapping window when reading a tensor (multiple of every element size). */
+    static final long WINDOW = 1L << 28;
+
+    private final Path source;
+    private final List<SafetensorsHeader> files;
+    private final Map<String, Tensor> tensors;
+    private final Map<Path, FileChannel> channels;
+
+    private SafeTensors(Path source, List<SafetensorsHeader> files, Map<String, Tensor> tensors,
+                        Map<Path, FileChannel> channels) {
+        this.source = source;
+        this.files = files;
+        this.tensors = Collections.unmodifiableMap(tensors);
+        this.channels = channels;
+    }
+
+    /** Opens the safetensors file(s) of a checkpoint directory; the exception names the first file at fault. */
+    public static SafeTensors open(Path dir) throws CheckpointException {
+        Path single = dir.resolve(SINGLE);
+        Path index = dir.resolve(INDEX);
+        Map<Path, SafetensorsHeader> headers = new TreeMap<>(); // file-name order
+        Map<String, Tensor> tensors = new LinkedHashMap<>();
+        Path source;
+        if (Files.isRegularFile(single)) {
+            source = single;
+            SafetensorsHeader h = SafetensorsHeader.read(single);
+            headers.put(single, h);
+            tensors.putAll(h.tensors());
+        } else if (Files.exists(index)) {
+            source = index;
+            JsonNode map = JsonFiles.readObject(index).get("weight_map");
+            if (map == null || !map.isObject() || map.isEmpty()) {
+                throw new CheckpointException(index, "has no weight_map object");
+            }
+            for (Map.Entry<String, JsonNode> e : map.properties()) {
+                Path shard = shard(dir, e.getKey(), e.getValue());
+                SafetensorsHeader h = headers.get(shard);
+                if (h == null) {
+                    h = SafetensorsHeader.read(shard);
+                    headers.put(shard, h);
+                }
+                Tensor t = h.tensors().get(e.getKey());
+                if (t == null) {
+                    throw new CheckpointException(shard, "lacks tensor '" + e.getKey() + "' that " + INDEX
+                            + " assigns to it");
+                }
+                tensors.put(e.getKey(), t);
+            }
+        } else {
+            throw new CheckpointException(single, "missing: no " + SINGLE + " and no " + INDEX
+                    + " (only safetensors checkpoints are supported)");
+        }
+        Map<Path, FileChannel> channels = new LinkedHashMap<>();
+        try {
+            for (Path f : headers.keySet()) {
+                channels.put(f, FileChannel.open(f, StandardOpenOption.READ));
+            }
+        } catch (IOException e) {
+            closeAll(channels);
+            throw new CheckpointException(source, "unreadable: " + e, e);
+        }
+        return new SafeTensors(source, List.copyOf(headers.values()), tensors, channels);
+    }
+
+    /** The existing shard file that the index assigns {@code tensor} to; nothing outside {@code dir} is read. */
+    private static Path shard(Path dir, String tensor, JsonNode name) throws CheckpointException {
+        String fileName = name.isTextual() ? name.asText() : "";
+        Path relative = dir.getFileSystem().getPath(fileName);
+        if (fileName.isEmpty() || fileName.equals(".") || fileName.equals("..") || relative.isAbsolute()
+                || relative.getNameCount() != 1) {
+            throw new CheckpointException(dir.resolve(INDEX), "tensor '" + tensor + "' maps to " + name
+                    + ", not a file name in the checkpoint directory");
+        }
+        Path file = dir.resolve(relative);
+        if (!Files.isRegularFile(file)) {
+            throw new CheckpointException(file, "missing shard (listed in " + INDEX + " for tensor '" + tensor + "')");
+        }
+        return file;
+    }
+
+    /** {@code model.safetensors} or {@code model.safetensors.index.json}. */
+    public Path source() {
+        return source;
+    }
+
+    /** The headers of the weight files, in file-name order. */
+    public List<SafetensorsHeader> files() {
+        return files;
+    }
+
+    /** The checkpoint's tensor names: header order for one file, weight_map order for shards. */
+    public Set<String> names() {
+        return tensors.keySet();
+    }
+
+    public Optional<Tensor> find(String name) {
+        return Optional.ofNullable(tensors.get(name));
+    }
+
+    /**
+     * Reads elements {@code [first, first + count)} of a tensor (row-major flat index), widened to float32,
+     * into {@code dst}. The range is memory-mapped in windows of {@link #WINDOW} bytes.
+     */
+    public void readFloats(Tensor t, long first, int count, FloatBuffer dst) throws CheckpointException {
+        DType dt = t.floatType();
+        FileChannel ch = channels.get(t.file());
+        long pos = t.begin() + first * dt.bytes();
+        long remaining = count;
+        try {
+            while (remaining > 0) {
+                int n = (int) Math.min(remaining, WINDOW / dt.bytes());
+                MappedByteBuffer map = ch.map(FileChannel.MapMode.READ_ONLY, pos, (long) n * dt.bytes());
+                dt.widen(map, dst, n);
+                pos += (long) n * dt.bytes();
+                remaining -= n;
+            }
+        } catch (IOException e) {
+            throw new CheckpointException(t.file(), "tensor '" + t.name() + "': cannot map data: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        closeAll(channels);
+    }
+
+    private static void closeAll(Map<Path, FileChannel> channels) {
+        for (FileChannel ch : channels.values()) {
+            try {
+                ch.close();
+            } catch (IOException ignored) {
+                // read-only channel: nothing to flush
+            }
+        }
+    }
+}
