@@ -1,7 +1,5 @@
 package io.linguaflow.checkpoint;
 
-import com.fasterxml.jackson.core.JsonLocation;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -25,21 +23,11 @@ final class JsonFiles {
         try {
             node = JSON.readTree(file.toFile());
         } catch (IOException e) {
-            throw new CheckpointException(file, "does not parse as JSON: " + describe(e), e);
+            throw new CheckpointException(file, "does not parse as JSON: " + JsonErrors.describe(e), e);
         }
         if (node == null || !node.isObject()) {
             throw new CheckpointException(file, "is not a JSON object");
         }
         return node;
-    }
-
-    /** {@code "line L, column C: what"} for a JSON syntax error (Jackson's message without its source dump). */
-    static String describe(IOException e) {
-        if (e instanceof JsonProcessingException j) {
-            JsonLocation at = j.getLocation();
-            return (at == null ? "" : "line " + at.getLineNr() + ", column " + at.getColumnNr() + ": ")
-                    + j.getOriginalMessage();
-        }
-        return e.toString();
     }
 }

@@ -121,7 +121,7 @@ public record SafetensorsHeader(Path file, long headerSize, Map<String, Tensor> 
         try {
             root = JsonFiles.JSON.readTree(text);
         } catch (IOException e) {
-            throw new CheckpointException(file, "header is not valid JSON: " + JsonFiles.describe(e), e);
+            throw new CheckpointException(file, "header is not valid JSON: " + JsonErrors.describe(e), e);
         }
         if (root == null || !root.isObject()) {
             throw new CheckpointException(file, "header is not a JSON object");

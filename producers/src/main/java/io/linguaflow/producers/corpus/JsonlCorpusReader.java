@@ -1,6 +1,6 @@
 package io.linguaflow.producers.corpus;
 
-import io.linguaflow.producers.JsonErrors;
+import io.linguaflow.checkpoint.JsonErrors;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,6 +1,6 @@
 package io.linguaflow.producers.request;
 
-import io.linguaflow.producers.JsonErrors;
+import io.linguaflow.checkpoint.JsonErrors;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;

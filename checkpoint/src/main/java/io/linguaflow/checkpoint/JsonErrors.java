@@ -1,10 +1,10 @@
-package io.linguaflow.producers;
+package io.linguaflow.checkpoint;
 
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import java.io.IOException;
 
-/** Short JSON error messages: Jackson's own message without its source dump, with line and column. */
+/** Short JSON error messages for the checkpoint's JSON files and every other JSON input: Jackson's own message without its source dump, with line and column. */
 public final class JsonErrors {
 
     private JsonErrors() {
