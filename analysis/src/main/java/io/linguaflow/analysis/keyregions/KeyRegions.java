@@ -80,7 +80,7 @@ public record KeyRegions(List<String> languages, int layers, int neuronsPerLayer
             }
             for (int l = 0; l < z.length && reachable; l++) {
                 for (int d = 0; d < neuronsPerLayer; d++) {
-                    if (z[l][d] > threshold) {
+                    if (LayerScores.isKey(z[l][d], threshold)) {
                         selected.get(l).add((long) layer * neuronsPerLayer + d);
                         counts[l][layer]++;
                     }
