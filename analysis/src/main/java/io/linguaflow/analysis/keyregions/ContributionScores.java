@@ -16,7 +16,7 @@ public final class ContributionScores {
 
     /**
      * C_l(k) = [(Σ_{i∈l} aᵢ(k))² − Σ_{i∈l} aᵢ(k)²] / (n_l(n_l−1)): neuron k's share of the mean similarity
-     * over the pairs of language l (Zeng et al. 2025 §3.3 with the 2/(n(n−1)) of S̄_l; ARCHITECTURE §3).
+     * over the pairs of language l (Zeng et al. 2025 §3.3 with the 2/(n(n−1)) of S̄_l; docs/math.md §4).
      * With equal n_l this is the paper's Σ_{i&lt;j} aᵢ(k)aⱼ(k) divided by the common pair count P_l = n_l(n_l−1)/2.
      */
     public static double[] meanOverPairs(GroupSums language) {

@@ -9,7 +9,7 @@ import java.util.Map;
 /**
  * Key linguistic regions: for each language the neurons k with z_l(k) &gt; threshold (strict), as flat
  * indices k = layer·D + d in ascending order, with per-layer counts and SKLR = Σ_l |region_l|
- * (Zeng et al. 2025 §3.3 and §3.2; ARCHITECTURE §3). Built layer by layer with {@link Builder}.
+ * (Zeng et al. 2025 §3.3 and §3.2; docs/math.md §4). Built layer by layer with {@link Builder}.
  *
  * @param threshold          the z threshold
  * @param thresholdReachable false when √(L−1) ≤ threshold: no neuron can pass (then none is selected,
@@ -80,7 +80,7 @@ public record KeyRegions(List<String> languages, int layers, int neuronsPerLayer
             }
             for (int l = 0; l < z.length && reachable; l++) {
                 for (int d = 0; d < neuronsPerLayer; d++) {
-                    if (z[l][d] > threshold) {
+                    if (LayerScores.isKey(z[l][d], threshold)) {
                         selected.get(l).add((long) layer * neuronsPerLayer + d);
                         counts[l][layer]++;
                     }

@@ -1,7 +1,7 @@
 package io.linguaflow.analysis.keyregions;
 
 /**
- * z_l(k) = (C_l(k) − μ_k) / σ_k across the L languages, population σ (Zeng et al. 2025 §3.3; ARCHITECTURE §3).
+ * z_l(k) = (C_l(k) − μ_k) / σ_k across the L languages, population σ (Zeng et al. 2025 §3.3; docs/math.md §4).
  * Where σ_k = 0 the score is undefined; it is reported as 0, so such a neuron is never selected (the
  * authors' numpy gives NaN, which is never selected either).
  */

@@ -11,6 +11,7 @@
  *       {@link io.linguaflow.analysis.neurontypes.Lape} (Tang et al. 2024).</li>
  *   <li>{@link io.linguaflow.analysis.neurontypes.NeuronTypesResult}: selection, masks, appear, per-layer
  *       specific / related / general; {@link io.linguaflow.analysis.neurontypes.NeuronTypesJson} writes it.</li>
+ *   <li>{@link io.linguaflow.analysis.neurontypes.NeuronType}: the type of one neuron from the masks holding it.</li>
  * </ul>
  *
  * <p>Reference conventions reproduced exactly (see {@code shared/fixtures/njunlp/README.md}): float32 p, score

@@ -23,10 +23,10 @@ import org.apache.kafka.streams.state.Stores;
  * Aggregators: activation records (key {@code "<checkpointId>|<layer>"}, so one partition owns a (checkpoint, layer))
  * → sufficient statistics in RocksDB → {@link LayerPartial}s on {@code streams-layer-partials}.
  *
- * <p>Stores, all keyed by strings that start with {@code "<checkpointId>|<layer>|"}:
+ * <p>Stores, all keyed by strings that start with {@code "<checkpointId>|<layer>"} (layout: {@link StoreKeys}):
  * <ul>
  *   <li>{@value #GROUPS_STORE}: one {@code analysis.stats.GroupSums} (its own encoding) per group: {@code T} the total,
- *       {@code L|<lang>} a language, {@code S|<meaningId>} a meaning (ARCHITECTURE §5: one small value per group);</li>
+ *       {@code L|<lang>} a language, {@code S|<meaningId>} a meaning (docs/design.md §4: one small value per group);</li>
  *   <li>{@value #SCALARS_STORE}: the same groups' scalars, so partials never read meaning vectors;</li>
  *   <li>{@value #SEEN_STORE}: {@code <sampleId>} of every sample counted: a re-delivered record is ignored, so
  *       aggregation is idempotent per (checkpoint, sample, layer) on top of exactly-once processing;</li>

@@ -8,7 +8,6 @@ import io.linguaflow.analysis.stats.GroupScalars;
 import io.linguaflow.analysis.stats.GroupSums;
 import io.linguaflow.analysis.stats.LayerVector;
 import io.linguaflow.analysis.stats.Normalisation;
-import io.linguaflow.schemas.Keys;
 import io.linguaflow.schemas.avro.ActivationRecord;
 import io.linguaflow.streams.avro.CheckpointPlan;
 import io.linguaflow.streams.avro.LanguageLayer;
@@ -62,7 +61,7 @@ final class LayerAggregator extends ContextualProcessor<String, ActivationRecord
 
     private record LayerId(String checkpointId, int layer) {
         String key() {
-            return Keys.activation(checkpointId, layer);
+            return StoreKeys.layer(checkpointId, layer);
         }
     }
 
@@ -88,8 +87,7 @@ final class LayerAggregator extends ContextualProcessor<String, ActivationRecord
         try (KeyValueIterator<String, LayerState> it = layers.all()) {
             it.forEachRemaining(kv -> {
                 if (!kv.value.getCompleteSent()) {
-                    int bar = kv.key.lastIndexOf('|');
-                    awaitingPlan.add(new LayerId(kv.key.substring(0, bar), Integer.parseInt(kv.key.substring(bar + 1))));
+                    awaitingPlan.add(new LayerId(StoreKeys.checkpointOf(kv.key), StoreKeys.layerOf(kv.key)));
                 }
             });
         }
@@ -117,18 +115,18 @@ final class LayerAggregator extends ContextualProcessor<String, ActivationRecord
             context().forward(record.withValue(RecordErrors.deadLetter(AggregatorTopology.COMPONENT, context(), record.key(), e)));
             return;
         }
-        String prefix = id.key() + "|";
-        String seenKey = prefix + a.getSampleId();
+        String layerKey = id.key();
+        String seenKey = StoreKeys.sample(layerKey, a.getSampleId());
         if (seen.get(seenKey) != null) {
             LOG.debug("duplicate activation record ignored: {}", seenKey);
             return;
         }
         int d = a.getNeuronsPerLayer();
-        add(prefix + "T", v, false);
-        add(prefix + "L|" + a.getLang(), v, true);
-        add(prefix + "S|" + a.getMeaningId(), v, false);
+        add(StoreKeys.total(layerKey), v, false);
+        add(StoreKeys.language(layerKey, a.getLang()), v, true);
+        add(StoreKeys.meaning(layerKey, a.getMeaningId()), v, false);
         if (a.getMeanNll() != null && a.getTokenCount() > 1) {
-            addNll(prefix + a.getLang(), a.getMeanNll(), a.getTokenCount() - 1);
+            addNll(StoreKeys.nll(layerKey, a.getLang()), a.getMeanNll(), a.getTokenCount() - 1);
         }
         seen.put(seenKey, PRESENT);
         if (vectors != null) { // the vector that counted, so the map and the metrics come from the same one
@@ -202,10 +200,10 @@ final class LayerAggregator extends ContextualProcessor<String, ActivationRecord
 
     /** The layer's contribution: pair-class sums in both normalisations and its key neurons; counts when complete. */
     private LayerPartial partial(LayerId id, LayerState state, CheckpointPlan plan, boolean complete) {
-        String prefix = id.key() + "|";
-        Scalars total = Scalars.decode(scalars.get(prefix + "T"));
-        Map<String, Scalars> languageScalars = scan(prefix + "L|");
-        Map<String, Scalars> meaningScalars = scan(prefix + "S|");
+        String layerKey = id.key();
+        Scalars total = Scalars.decode(scalars.get(StoreKeys.total(layerKey)));
+        Map<String, Scalars> languageScalars = scan(StoreKeys.languagePrefix(layerKey));
+        Map<String, Scalars> meaningScalars = scan(StoreKeys.meaningPrefix(layerKey));
         List<String> languages = order(plan, languageScalars.keySet());
         double threshold = plan == null ? AnalysisOptions.DEFAULT_THRESHOLD : plan.getThreshold();
         boolean lfCompat = plan != null && plan.getLfCompat();
@@ -213,14 +211,11 @@ final class LayerAggregator extends ContextualProcessor<String, ActivationRecord
 
         List<String> warnings = new ArrayList<>();
         List<GroupSums> languageGroups = new ArrayList<>();
-        boolean scorable = languages.size() >= 2;
-        for (String lang : languages) {
-            scorable &= languageScalars.get(lang).model().count() >= 2;
-        }
+        long[] samples = languages.stream().mapToLong(lang -> languageScalars.get(lang).model().count()).toArray();
         KeyRegions regions = null;
-        if (scorable) {
+        if (LayerScores.scorable(samples)) {
             for (String lang : languages) {
-                languageGroups.add(GroupSums.decode(groups.get(prefix + "L|" + lang)));
+                languageGroups.add(GroupSums.decode(groups.get(StoreKeys.language(layerKey, lang))));
             }
             LayerScores scores = LayerScores.of(languageGroups, lfCompat);
             regions = new KeyRegions.Builder(languages, 1, d, threshold).addLayer(0, scores.z()).build();
@@ -241,7 +236,7 @@ final class LayerAggregator extends ContextualProcessor<String, ActivationRecord
             }
             LanguageLayer.Builder b = LanguageLayer.newBuilder().setLang(lang)
                     .setSamples((int) languageScalars.get(lang).model().count()).setKeyNeurons(keyNeurons);
-            byte[] nllSums = nll.get(prefix + lang);
+            byte[] nllSums = nll.get(StoreKeys.nll(layerKey, lang));
             if (nllSums != null) {
                 ByteBuffer n = ByteBuffer.wrap(nllSums);
                 b.setNllSum(n.getDouble(0)).setPredictedTokens(n.getLong(8));

@@ -2,7 +2,6 @@ package io.linguaflow.streams.aggregator;
 
 import io.linguaflow.analysis.similarity.SimilarityMap;
 import io.linguaflow.analysis.stats.Normalisation;
-import io.linguaflow.schemas.Keys;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -32,7 +31,7 @@ public record LayerSamples(List<String> sampleIds, double[][] slices, double[] l
 
     /** Reads the layer's entries of {@code store} (this instance's tasks only); no samples when it holds none. */
     public static LayerSamples read(ReadOnlyKeyValueStore<String, byte[]> store, String checkpointId, int layer) {
-        String prefix = Keys.activation(checkpointId, layer) + "|";
+        String prefix = StoreKeys.samplePrefix(StoreKeys.layer(checkpointId, layer));
         List<KeyValue<String, StoredVector>> entries = new ArrayList<>();
         try (KeyValueIterator<String, byte[]> it = store.prefixScan(prefix, new StringSerializer())) {
             it.forEachRemaining(kv -> entries.add(KeyValue.pair(kv.key.substring(prefix.length()), StoredVector.decode(kv.key, kv.value))));

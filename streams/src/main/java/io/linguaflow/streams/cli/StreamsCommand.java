@@ -2,18 +2,13 @@ package io.linguaflow.streams.cli;
 
 import io.linguaflow.schemas.Topics;
 import io.linguaflow.schemas.serde.SerdeConfig;
-import io.linguaflow.streams.app.LinguaflowStreams;
-import io.linguaflow.streams.app.StreamsConfigs;
+import io.linguaflow.streams.app.StreamsInstance;
 import io.linguaflow.streams.config.StreamsSettings;
-import io.linguaflow.streams.query.QueryService;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.streams.state.HostInfo;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -75,17 +70,11 @@ public final class StreamsCommand implements Callable<Integer> {
         Map<String, Object> serde = Map.of(SerdeConfig.SCHEMA_REGISTRY_URL, registry);
         StreamsSettings settings = StreamsSettings.defaults(new Topics(topicPrefix), serde).withInterimInterval(interimInterval)
                 .withBatchSize(batchSize).withSimilarityVectors(!noSimilarityMap);
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
-            LinguaflowStreams.ensureTopics(admin, settings, partitions, replication);
-        }
-        HostInfo self = new HostInfo(httpHost, httpPort);
-        Properties props = StreamsConfigs.of(applicationId, bootstrapServers, stateDir, httpHost + ":" + httpPort, serde, topicPrefix);
-        props.put("replication.factor", (int) replication);
+        StreamsInstance.Options options = new StreamsInstance.Options(applicationId, bootstrapServers, stateDir,
+                new HostInfo(httpHost, httpPort), partitions, replication);
         CountDownLatch stopped = new CountDownLatch(1);
-        try (LinguaflowStreams app = new LinguaflowStreams(settings, props); QueryService queries = new QueryService(app.kafkaStreams(), self)) {
+        try (StreamsInstance instance = StreamsInstance.start(settings, options)) {
             Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown, "linguaflow-streams-shutdown"));
-            queries.start();
-            app.start();
             System.out.printf("linguaflow streams '%s' running; queries on http://%s:%d/openapi.json%n", applicationId, httpHost, httpPort);
             stopped.await();
         }

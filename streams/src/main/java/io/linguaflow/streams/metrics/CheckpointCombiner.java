@@ -11,17 +11,13 @@ import io.linguaflow.streams.avro.LayerPartial;
 import io.linguaflow.streams.common.Plans;
 import io.linguaflow.streams.common.Time;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Set;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.ContextualProcessor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,7 +55,7 @@ final class CheckpointCombiner extends ContextualProcessor<String, LayerPartial,
         if (p == null || finals.get(p.getCheckpointId()) != null) {
             return; // the final result is out: it is never revised
         }
-        String key = p.getCheckpointId() + "|" + p.getLayer();
+        String key = CheckpointResults.storeKey(p.getCheckpointId(), p.getLayer());
         LayerPartial stored = layers.get(key);
         if (stored != null && (stored.getComplete() || stored.getSamples() > p.getSamples())) {
             return; // an older partial arriving late never replaces a newer one
@@ -109,12 +105,7 @@ final class CheckpointCombiner extends ContextualProcessor<String, LayerPartial,
     }
 
     private CheckpointResults results(String checkpointId) {
-        List<LayerPartial> partials = new ArrayList<>();
-        try (KeyValueIterator<String, LayerPartial> it = layers.prefixScan(checkpointId + "|", new StringSerializer())) {
-            it.forEachRemaining(kv -> partials.add(kv.value));
-        }
-        partials.sort(java.util.Comparator.comparingInt(LayerPartial::getLayer));
-        return new CheckpointResults(checkpointId, plans.get(checkpointId), partials);
+        return CheckpointResults.load(layers, checkpointId, plans.get(checkpointId));
     }
 
     private static Progress progress(CheckpointResults results, Stage stage, Metrics metrics) {

@@ -15,21 +15,59 @@ import io.linguaflow.streams.common.Time;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Function;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
 /**
  * Combines the layer partials of one checkpoint (one per layer, layers 0..M−1) into its published records. Only data
  * moves here: the whole-model sums are {@link PairClassSums#sumOverLayers} of the layers' whole-model partials
- * (ARCHITECTURE §3), the key regions are the union of the layers' selections (z is per neuron, so per layer), and
+ * (docs/math.md §3), the key regions are the union of the layers' selections (z is per neuron, so per layer), and
  * neuron types are {@code analysis.neurontypes} on the summed activation counts.
  *
  * @param plan     the planner's plan, or null when activations arrived for a checkpoint nobody planned
  * @param partials the latest partial of each layer present, ascending by layer
  */
 public record CheckpointResults(String checkpointId, CheckpointPlan plan, List<LayerPartial> partials) {
+
+    /** The key of a layer's latest partial in {@link MetricsTopology#LAYERS_STORE}: {@code <checkpointId>|<layer>}. */
+    static String storeKey(String checkpointId, int layer) {
+        return checkpointId + "|" + layer;
+    }
+
+    /**
+     * The latest partials of one checkpoint in {@code layers} ({@link MetricsTopology#LAYERS_STORE}, this instance's
+     * tasks only); no partials when it holds none.
+     */
+    public static CheckpointResults load(ReadOnlyKeyValueStore<String, LayerPartial> layers, String checkpointId, CheckpointPlan plan) {
+        List<LayerPartial> partials = new ArrayList<>();
+        try (KeyValueIterator<String, LayerPartial> it = layers.prefixScan(checkpointId + "|", new StringSerializer())) {
+            it.forEachRemaining(kv -> partials.add(kv.value));
+        }
+        return sorted(checkpointId, plan, partials);
+    }
+
+    /** Every checkpoint with partials in {@code layers} (this instance's tasks only), ordered by id. */
+    public static List<CheckpointResults> loadAll(ReadOnlyKeyValueStore<String, LayerPartial> layers,
+                                                  Function<String, CheckpointPlan> plans) {
+        Map<String, List<LayerPartial>> byCheckpoint = new TreeMap<>();
+        try (KeyValueIterator<String, LayerPartial> it = layers.all()) {
+            it.forEachRemaining(kv -> byCheckpoint.computeIfAbsent(kv.value.getCheckpointId(), x -> new ArrayList<>()).add(kv.value));
+        }
+        return byCheckpoint.entrySet().stream().map(e -> sorted(e.getKey(), plans.apply(e.getKey()), e.getValue())).toList();
+    }
+
+    private static CheckpointResults sorted(String checkpointId, CheckpointPlan plan, List<LayerPartial> partials) {
+        partials.sort(Comparator.comparingInt(LayerPartial::getLayer));
+        return new CheckpointResults(checkpointId, plan, partials);
+    }
 
     /** Number of layers M (from the partials). */
     public int layers() {

@@ -18,10 +18,8 @@ import io.linguaflow.schemas.avro.Progress;
 import io.linguaflow.schemas.avro.Stage;
 import io.linguaflow.schemas.serde.AvroDeserializer;
 import io.linguaflow.schemas.serde.SerdeConfig;
-import io.linguaflow.streams.app.LinguaflowStreams;
-import io.linguaflow.streams.app.StreamsConfigs;
+import io.linguaflow.streams.app.StreamsInstance;
 import io.linguaflow.streams.config.StreamsSettings;
-import io.linguaflow.streams.query.QueryService;
 import io.linguaflow.worker.kafka.InferenceWorker;
 import io.linguaflow.worker.kafka.WorkerSettings;
 import io.linguaflow.worker.runtime.RuntimeOptions;
@@ -39,8 +37,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
@@ -71,7 +67,6 @@ public final class Pipeline implements AutoCloseable {
     private final List<AutoCloseable> open = new ArrayList<>();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final Map<String, List<Progress>> progress = new HashMap<>();
-    private LinguaflowStreams streams;
     private InferenceWorker worker;
     private Thread workerThread;
     private volatile Throwable workerFailure;
@@ -98,18 +93,8 @@ public final class Pipeline implements AutoCloseable {
     private void startAll() throws Exception {
         Map<String, Object> serde = Map.of(SerdeConfig.SCHEMA_REGISTRY_URL, config.registryUrl());
         StreamsSettings settings = StreamsSettings.defaults(kafka.topics(), serde).withInterimInterval(Duration.ofSeconds(2));
-        try (Admin admin = Admin.create(kafka.clientConfig())) {
-            LinguaflowStreams.ensureTopics(admin, settings, config.partitions(), (short) 1);
-        }
-        Properties props = StreamsConfigs.of(config.topicPrefix() + "streams", config.bootstrapServers(), config.stateDir(),
-                "localhost:" + config.httpPort(), serde, config.topicPrefix());
-        props.put("replication.factor", 1);
-        streams = new LinguaflowStreams(settings, props);
-        open.add(streams);
-        QueryService queries = new QueryService(streams.kafkaStreams(), new HostInfo("localhost", config.httpPort()));
-        open.add(queries);
-        queries.start();
-        streams.start();
+        open.add(StreamsInstance.start(settings, new StreamsInstance.Options(config.topicPrefix() + "streams",
+                config.bootstrapServers(), config.stateDir(), new HostInfo("localhost", config.httpPort()), config.partitions(), (short) 1)));
 
         WorkerSettings ws = new WorkerSettings(config.bootstrapServers(), config.registryUrl(), kafka.topics(),
                 WorkerSettings.defaultGroup(kafka.topics()), "pipeline", 4, 2, 4L << 30, Device.cpu(), RuntimeOptions.DEFAULT,

@@ -1,0 +1,77 @@
+package io.linguaflow.streams.aggregator;
+
+import io.linguaflow.schemas.Keys;
+
+/**
+ * The key layout of the aggregator stores (docs/design.md §4); nothing else builds these strings. Every key starts with
+ * the layer key {@code <checkpointId>|<layer>}, the activation records' partition key, so all of a layer lives in one
+ * task and one prefix scan finds it:
+ * <ul>
+ *   <li>{@code <layer key>}: {@link AggregatorTopology#LAYERS_STORE} (the layer's state);</li>
+ *   <li>{@code <layer key>|T}, {@code |L|<lang>}, {@code |S|<meaningId>}: the total, language and meaning groups of
+ *       {@link AggregatorTopology#GROUPS_STORE} and {@link AggregatorTopology#SCALARS_STORE};</li>
+ *   <li>{@code <layer key>|<sampleId>} (sampleId = {@code <lang>|<meaningId>}): {@link AggregatorTopology#SEEN_STORE}
+ *       and {@link AggregatorTopology#VECTORS_STORE};</li>
+ *   <li>{@code <layer key>|<lang>}: {@link AggregatorTopology#NLL_STORE}.</li>
+ * </ul>
+ */
+public final class StoreKeys {
+
+    private static final char SEP = '|';
+
+    private StoreKeys() {
+    }
+
+    /** {@code <checkpointId>|<layer>}. */
+    public static String layer(String checkpointId, int layer) {
+        return Keys.activation(checkpointId, layer);
+    }
+
+    /** The checkpoint id of a layer key. */
+    static String checkpointOf(String layerKey) {
+        return layerKey.substring(0, layerKey.lastIndexOf(SEP));
+    }
+
+    /** The layer of a layer key. */
+    static int layerOf(String layerKey) {
+        return Integer.parseInt(layerKey.substring(layerKey.lastIndexOf(SEP) + 1));
+    }
+
+    /** The group of all the layer's samples. */
+    static String total(String layerKey) {
+        return layerKey + "|T";
+    }
+
+    /** The prefix of the layer's language groups; what follows is the language. */
+    static String languagePrefix(String layerKey) {
+        return layerKey + "|L|";
+    }
+
+    /** The group of one language of the layer. */
+    public static String language(String layerKey, String lang) {
+        return languagePrefix(layerKey) + lang;
+    }
+
+    /** The prefix of the layer's meaning groups; what follows is the meaning id. */
+    static String meaningPrefix(String layerKey) {
+        return layerKey + "|S|";
+    }
+
+    static String meaning(String layerKey, String meaningId) {
+        return meaningPrefix(layerKey) + meaningId;
+    }
+
+    /** The prefix of the layer's per-sample entries; what follows is the sample id. */
+    static String samplePrefix(String layerKey) {
+        return layerKey + SEP;
+    }
+
+    static String sample(String layerKey, String sampleId) {
+        return samplePrefix(layerKey) + sampleId;
+    }
+
+    /** Σ token NLL and Σ predicted tokens of one language of the layer. */
+    static String nll(String layerKey, String lang) {
+        return layerKey + SEP + lang;
+    }
+}

@@ -1,0 +1,82 @@
+package io.linguaflow.streams.app;
+
+import io.linguaflow.streams.config.StreamsSettings;
+import io.linguaflow.streams.query.QueryService;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.streams.state.HostInfo;
+
+/**
+ * One running instance of the streams application with its interactive-query service (docs/design.md §4): topics
+ * ensured, {@link LinguaflowStreams} configured by {@link StreamsConfigs}, the {@link QueryService} serving before the
+ * streams start (it answers 503 until they run). Used by {@code linguaflow streams} and the in-JVM pipeline.
+ */
+public final class StreamsInstance implements AutoCloseable {
+
+    /**
+     * Where the instance runs.
+     *
+     * @param http        host and port other instances reach this one's query service by ({@code application.server});
+     *                    the service listens on that port on all interfaces
+     * @param partitions  partitions of the topics this instance creates
+     * @param replication replication factor of the topics it creates, and of Kafka Streams' own
+     */
+    public record Options(String applicationId, String bootstrapServers, Path stateDir, HostInfo http, int partitions,
+                          short replication) {
+    }
+
+    private final LinguaflowStreams streams;
+    private final QueryService queries;
+
+    private StreamsInstance(LinguaflowStreams streams, QueryService queries) {
+        this.streams = streams;
+        this.queries = queries;
+    }
+
+    /** Creates the missing topics, then starts the query service and the streams. */
+    public static StreamsInstance start(StreamsSettings settings, Options options) throws ExecutionException, InterruptedException {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, options.bootstrapServers()))) {
+            LinguaflowStreams.ensureTopics(admin, settings, options.partitions(), options.replication());
+        }
+        HostInfo http = options.http();
+        Properties props = StreamsConfigs.of(options.applicationId(), options.bootstrapServers(), options.stateDir(),
+                http.host() + ":" + http.port(), settings.serdeConfig(), settings.topics().prefix());
+        props.put("replication.factor", (int) options.replication());
+        LinguaflowStreams streams = new LinguaflowStreams(settings, props);
+        QueryService queries = null;
+        try {
+            queries = new QueryService(streams.kafkaStreams(), http);
+            queries.start();
+            streams.start();
+            return new StreamsInstance(streams, queries);
+        } catch (RuntimeException | Error e) {
+            if (queries != null) {
+                queries.close();
+            }
+            streams.close();
+            throw e;
+        }
+    }
+
+    public LinguaflowStreams streams() {
+        return streams;
+    }
+
+    public QueryService queries() {
+        return queries;
+    }
+
+    /** Stops serving queries, then the streams (which leave the group, so their partitions move at once). */
+    @Override
+    public void close() {
+        try {
+            queries.close();
+        } finally {
+            streams.close();
+        }
+    }
+}

@@ -1,0 +1,122 @@
+package io.linguaflow.streams.query;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.linguaflow.schemas.avro.KeyRegion;
+import io.linguaflow.schemas.avro.LayerMetrics;
+import io.linguaflow.schemas.avro.Metrics;
+import io.linguaflow.schemas.avro.NeuronTypes;
+import io.linguaflow.streams.avro.CheckpointPlan;
+import io.linguaflow.streams.avro.LayerPartial;
+import io.linguaflow.streams.common.Plans;
+import io.linguaflow.streams.metrics.CheckpointResults;
+import io.linguaflow.streams.metrics.MetricsTopology;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.kafka.streams.state.KeyValueIterator;
+
+/**
+ * Checkpoints and their results: the list (gathered from all instances, plus planned checkpoints), metrics, one layer's
+ * metrics, a key region and the neuron types. Each per-checkpoint answer comes from the owner of the checkpoint's
+ * partition in {@value MetricsTopology#LAYERS_STORE}: in-process here, else through {@link Instances}.
+ */
+final class CheckpointQueries {
+
+    private final LocalStores stores;
+    private final Instances instances;
+
+    CheckpointQueries(LocalStores stores, Instances instances) {
+        this.stores = stores;
+        this.instances = instances;
+    }
+
+    /** Every checkpoint: the local lists of all instances, plus planned ones without results yet (global plans store). */
+    JsonNode list() {
+        Map<String, JsonNode> all = new TreeMap<>();
+        for (JsonNode local : instances.gather(Api.CHECKPOINTS + "?scope=local", this::localList)) {
+            local.forEach(n -> all.put(n.get("checkpointId").asText(), n));
+        }
+        try (KeyValueIterator<String, CheckpointPlan> it = stores.<CheckpointPlan>store(Plans.STORE).all()) {
+            it.forEachRemaining(kv -> all.computeIfAbsent(kv.key, cp -> status(cp, kv.value, "PLANNED", 0, 0, kv.value.getLayers())));
+        }
+        ArrayNode out = Reply.JSON.createArrayNode();
+        all.values().forEach(out::add);
+        return out;
+    }
+
+    /** Status of every checkpoint whose partials this instance holds. */
+    JsonNode localList() {
+        ArrayNode out = Reply.JSON.createArrayNode();
+        for (CheckpointResults r : CheckpointResults.loadAll(stores.<LayerPartial>store(MetricsTopology.LAYERS_STORE), stores::plan)) {
+            out.add(status(r.checkpointId(), r.plan(), r.complete() ? "COMPLETE" : "AGGREGATING", r.samplesSeen(), r.partials().size(),
+                    r.layers()));
+        }
+        return out;
+    }
+
+    JsonNode metrics(String cp, boolean forwarded) {
+        return owned(cp, Api.path(Api.METRICS, cp), forwarded, () -> AvroJson.of(stores.results(cp).metrics()));
+    }
+
+    JsonNode layer(String cp, int layer, boolean forwarded) {
+        return owned(cp, Api.path(Api.LAYER, cp, layer), forwarded, () -> {
+            Metrics m = stores.results(cp).metrics();
+            for (LayerMetrics l : m.getPerLayer()) {
+                if (l.getLayer() == layer) {
+                    return AvroJson.of(l);
+                }
+            }
+            throw QueryException.notFound("checkpoint '" + cp + "' has no layer " + layer + " (layers 0.." + (m.getLayers() - 1) + ")");
+        });
+    }
+
+    JsonNode keyRegion(String cp, String lang, boolean forwarded) {
+        return owned(cp, Api.path(Api.KEY_REGION, cp, lang), forwarded, () -> {
+            for (KeyRegion r : stores.results(cp).keyRegions()) {
+                if (r.getLang().equals(lang)) {
+                    return AvroJson.of(r);
+                }
+            }
+            throw QueryException.notFound("checkpoint '" + cp + "' has no language '" + lang + "'");
+        });
+    }
+
+    JsonNode neuronTypes(String cp, boolean forwarded) {
+        return owned(cp, Api.path(Api.NEURON_TYPES, cp), forwarded, () -> {
+            NeuronTypes t = stores.<NeuronTypes>store(MetricsTopology.NEURON_TYPES_STORE).get(cp);
+            if (t == null) {
+                throw QueryException.notFound(stores.plan(cp) == null ? "unknown checkpoint '" + cp + "'"
+                        : "checkpoint '" + cp + "' has no neuron types (not complete yet, or its records carry no activation counts)");
+            }
+            return AvroJson.of(t);
+        });
+    }
+
+    /** The checkpoint's results and neuron types live in the task of its partition of {@value MetricsTopology#LAYERS_STORE}. */
+    private JsonNode owned(String cp, String path, boolean forwarded, java.util.function.Supplier<JsonNode> local) {
+        return instances.owned(MetricsTopology.LAYERS_STORE, cp, path, forwarded, local);
+    }
+
+    private static ObjectNode status(String cp, CheckpointPlan plan, String status, int samplesSeen, int layersReported, Integer layers) {
+        ObjectNode n = Reply.JSON.createObjectNode();
+        n.put("checkpointId", cp);
+        n.put("model", plan == null ? null : plan.getModel());
+        if (plan == null || plan.getStep() == null) {
+            n.putNull("step");
+        } else {
+            n.put("step", plan.getStep());
+        }
+        n.put("corpus", plan == null ? null : plan.getCorpus());
+        n.put("status", status);
+        n.put("samplesExpected", plan == null ? 0 : plan.getSamplesExpected());
+        n.put("samplesSeen", samplesSeen);
+        n.put("layersReported", layersReported);
+        if (layers == null) {
+            n.putNull("layers");
+        } else {
+            n.put("layers", layers);
+        }
+        return n;
+    }
+}

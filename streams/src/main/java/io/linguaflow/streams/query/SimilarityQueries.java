@@ -1,0 +1,135 @@
+package io.linguaflow.streams.query;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.linguaflow.analysis.similarity.SimilarityCsv;
+import io.linguaflow.analysis.similarity.SimilarityMap;
+import io.linguaflow.analysis.similarity.SimilarityPng;
+import io.linguaflow.analysis.stats.Normalisation;
+import io.linguaflow.streams.aggregator.AggregatorTopology;
+import io.linguaflow.streams.aggregator.LayerSamples;
+import io.linguaflow.streams.aggregator.StoreKeys;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The similarity map of a complete checkpoint (docs/math.md §8, docs/design.md §4): the instance that gets the call
+ * gathers one block per layer, each computed by the owner of the layer's stored vectors in
+ * {@value AggregatorTopology#VECTORS_STORE} (in-process or over the internal calls {@link Api#SAMPLES} and
+ * {@link Api#SIMILARITY_BLOCK}, upper triangle as little-endian float64), adds them and renders CSV or PNG with
+ * {@code analysis.similarity}.
+ */
+final class SimilarityQueries {
+
+    enum Format { CSV, PNG }
+
+    private final LocalStores stores;
+    private final Instances instances;
+    private final CheckpointQueries checkpoints;
+
+    SimilarityQueries(LocalStores stores, Instances instances, CheckpointQueries checkpoints) {
+        this.stores = stores;
+        this.instances = instances;
+        this.checkpoints = checkpoints;
+    }
+
+    /**
+     * The whole-model map (the sum over layers of each layer's block in the whole-model normalisation) or, with
+     * {@code layerParameter}, that layer's map (per-layer normalisation); samples in corpus order. 404 unknown checkpoint or maps
+     * off, 400 bad layer, 409 not complete yet.
+     */
+    Reply map(String cp, Format format, String layerParameter) {
+        stores.requireVectors();
+        if (stores.plan(cp) == null) {
+            throw QueryException.notFound("unknown checkpoint '" + cp + "'");
+        }
+        JsonNode metrics;
+        try {
+            metrics = checkpoints.metrics(cp, false);
+        } catch (QueryException e) {
+            if (e.status != 404) {
+                throw e;
+            }
+            metrics = null;
+        }
+        if (metrics == null || !metrics.get("complete").asBoolean()) {
+            int seen = metrics == null ? 0 : metrics.get("samplesSeen").asInt();
+            throw new QueryException(409, "checkpoint '" + cp + "' is not complete yet (" + seen + " samples of "
+                    + stores.plan(cp).getSamplesExpected() + " aggregated): its similarity map is served once every layer holds every "
+                    + "sample; retry later");
+        }
+        int layers = metrics.get("layers").asInt();
+        Integer layer = layerParameter == null ? null : Api.integer("layer", layerParameter);
+        if (layer != null && layer >= layers) {
+            throw QueryException.badRequest("layer " + layer + " outside [0, " + layers + ") of checkpoint '" + cp + "'");
+        }
+        int from = layer == null ? 0 : layer;
+        int to = layer == null ? layers : layer + 1;
+        String normalisation = layer == null ? "model" : "layer";
+        JsonNode samples = samples(cp, from, false);
+        List<String> ids = new ArrayList<>();
+        samples.get("samples").forEach(n -> ids.add(n.asText()));
+        String digest = samples.get("sha256").asText();
+        SimilarityMap map = null;
+        for (int m = from; m < to; m++) {
+            Reply r = block(cp, m, normalisation, digest, false);
+            SimilarityMap block = SimilarityMap.fromUpperTriangle(r.body(), "block of layer " + m + " of checkpoint '" + cp + "'");
+            map = map == null ? block : map.plus(block);
+        }
+        if (format == Format.CSV) {
+            return new Reply("text/csv; charset=utf-8", SimilarityCsv.write(map, ids));
+        }
+        String title = "linguaflow similarity map of " + cp + ", "
+                + (layer == null ? "whole model" : "layer " + layer + " (per-layer normalisation)");
+        return new Reply("image/png", SimilarityPng.render(map, LayerSamples.languagesOf(ids), title));
+    }
+
+    /** The sample ids of one layer's stored vectors in corpus order, and their digest (internal, for the map's gatherer). */
+    JsonNode samples(String cp, int layer, boolean forwarded) {
+        stores.requireVectors();
+        return instances.owned(AggregatorTopology.VECTORS_STORE, StoreKeys.layer(cp, layer), Api.path(Api.SAMPLES, cp, layer), forwarded,
+                () -> {
+                    LayerSamples samples = layerSamples(cp, layer);
+                    ObjectNode out = Reply.JSON.createObjectNode();
+                    out.put("checkpointId", cp);
+                    out.put("layer", layer);
+                    out.put("sha256", samples.digest());
+                    ArrayNode ids = out.putArray("samples");
+                    samples.sampleIds().forEach(ids::add);
+                    return out;
+                });
+    }
+
+    /**
+     * One layer's block of the map, upper triangle as little-endian float64 (internal). {@code normalisation=model|layer};
+     * {@code digest}, when given, must be the digest of this layer's samples (409 otherwise: blocks of different samples
+     * cannot be added).
+     */
+    Reply block(String cp, int layer, String normalisation, String digest, boolean forwarded) {
+        stores.requireVectors();
+        if (!normalisation.equals("model") && !normalisation.equals("layer")) {
+            throw QueryException.badRequest("normalisation must be 'model' or 'layer', got '" + normalisation + "'");
+        }
+        String path = Api.path(Api.SIMILARITY_BLOCK, cp, layer) + "?normalisation=" + normalisation
+                + (digest == null ? "" : "&samples=" + Api.encode(digest));
+        return instances.ownedBytes(AggregatorTopology.VECTORS_STORE, StoreKeys.layer(cp, layer), path, forwarded, () -> {
+            LayerSamples samples = layerSamples(cp, layer);
+            if (digest != null && !digest.equals(samples.digest())) {
+                throw new QueryException(409, "layer " + layer + " of checkpoint '" + cp + "' holds other samples (" + samples.size()
+                        + ") than the layer whose sample list the map is built on; retry when the checkpoint is complete");
+            }
+            Normalisation n = normalisation.equals("model") ? Normalisation.MODEL : Normalisation.LAYER;
+            return new Reply("application/octet-stream", samples.block(n).upperTriangle());
+        });
+    }
+
+    private LayerSamples layerSamples(String cp, int layer) {
+        LayerSamples samples = LayerSamples.read(stores.<byte[]>store(AggregatorTopology.VECTORS_STORE), cp, layer);
+        if (samples.size() == 0) {
+            throw QueryException.notFound("no stored vectors of layer " + layer + " of checkpoint '" + cp + "' (unknown checkpoint or "
+                    + "layer, or analysed while the " + AggregatorTopology.VECTORS_STORE + " store was off)");
+        }
+        return samples;
+    }
+}

@@ -1,0 +1,93 @@
+package io.linguaflow.streams.query;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** Checkpoints side by side: the trend of a model over its training steps, and the comparison of two checkpoints. */
+final class TrendQueries {
+
+    /** What a trend shows of one checkpoint's metrics, in answer order (NaN metrics are null, as in the metrics). */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record Point(String checkpointId, Long step, boolean complete, int samplesSeen, int samplesExpected, Double lrds, Double sads,
+                 Double meanSameLangDiffMeaning, Double meanDiffLangSameMeaning, Double meanDiffLangDiffMeaning, int sklr,
+                 Double sklrFraction, Map<String, Integer> keyNeuronCounts) {
+    }
+
+    /** What a comparison subtracts (null, i.e. NaN, counts as 0) and whose key regions it overlaps. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record Headline(double lrds, double sads, double sklr, List<String> languages) {
+    }
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record Region(Set<Integer> neurons) {
+    }
+
+    private final CheckpointQueries checkpoints;
+
+    TrendQueries(CheckpointQueries checkpoints) {
+        this.checkpoints = checkpoints;
+    }
+
+    /** Metrics of every checkpoint of a model, ordered by training step (checkpoints without a step last, by id). */
+    JsonNode trend(String model) {
+        List<Point> points = new ArrayList<>();
+        for (JsonNode c : checkpoints.list()) {
+            if (model.equals(c.path("model").asText(null)) && !c.get("status").asText().equals("PLANNED")) {
+                JsonNode metrics = checkpoints.metrics(c.get("checkpointId").asText(), false);
+                points.add(Reply.JSON.convertValue(metrics, Point.class));
+            }
+        }
+        if (points.isEmpty()) {
+            throw QueryException.notFound("no analysed checkpoint of model '" + model + "'");
+        }
+        points.sort(Comparator.comparing((Point p) -> p.step() == null ? Long.MAX_VALUE : p.step()).thenComparing(Point::checkpointId));
+        ObjectNode out = Reply.JSON.createObjectNode();
+        out.put("model", model);
+        ArrayNode a = out.putArray("checkpoints");
+        points.forEach(p -> a.add(Reply.JSON.valueToTree(p)));
+        return out;
+    }
+
+    /** Metrics side by side, b − a of LRDS, SADS and SKLR and, per language of both, the overlap of the key regions. */
+    JsonNode compare(String a, String b) {
+        JsonNode ma = checkpoints.metrics(a, false);
+        JsonNode mb = checkpoints.metrics(b, false);
+        Headline ha = Reply.JSON.convertValue(ma, Headline.class);
+        Headline hb = Reply.JSON.convertValue(mb, Headline.class);
+        ObjectNode out = Reply.JSON.createObjectNode();
+        out.set("a", ma);
+        out.set("b", mb);
+        out.put("lrdsDifference", hb.lrds() - ha.lrds());
+        out.put("sadsDifference", hb.sads() - ha.sads());
+        out.put("sklrDifference", hb.sklr() - ha.sklr());
+        ObjectNode overlap = out.putObject("keyRegionOverlap");
+        for (String lang : ha.languages()) {
+            if (!hb.languages().contains(lang)) {
+                continue;
+            }
+            Set<Integer> ra = region(a, lang);
+            Set<Integer> rb = region(b, lang);
+            Set<Integer> both = new HashSet<>(ra);
+            both.retainAll(rb);
+            int union = ra.size() + rb.size() - both.size();
+            ObjectNode o = overlap.putObject(lang);
+            o.put("a", ra.size());
+            o.put("b", rb.size());
+            o.put("both", both.size());
+            o.put("jaccard", union == 0 ? 1.0 : (double) both.size() / union);
+        }
+        return out;
+    }
+
+    private Set<Integer> region(String cp, String lang) {
+        return Reply.JSON.convertValue(checkpoints.keyRegion(cp, lang, false), Region.class).neurons();
+    }
+}
