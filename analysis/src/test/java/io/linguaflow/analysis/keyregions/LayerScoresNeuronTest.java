@@ -38,7 +38,6 @@ class LayerScoresNeuronTest {
             groups.add(g);
             a.add(normalised);
         }
-        LayerScores scores = LayerScores.of(groups, false);
         int languages = samples.length;
         for (int k = 0; k < d; k++) {
             double[] c = new double[languages];
@@ -63,7 +62,7 @@ class LayerScoresNeuronTest {
             }
             double sigma = Math.sqrt(variance / languages); // population σ
             double threshold = (c[0] - mean) / sigma; // language 0 sits exactly on the threshold: not key
-            LayerScores.Neuron view = scores.neuron(k, threshold);
+            LayerScores.Neuron view = LayerScores.neuron(groups, false, k, threshold);
             for (int l = 0; l < languages; l++) {
                 double z = (c[l] - mean) / sigma;
                 assertEquals(c[l], view.contributions()[l], 1e-12, "C_" + l + "(" + k + ")");
@@ -73,7 +72,32 @@ class LayerScoresNeuronTest {
                 }
             }
             assertEquals(view.z()[0] > threshold, view.key()[0], "strictly above the threshold");
-            assertFalse(scores.neuron(k, Double.MAX_VALUE).key()[0]);
+            assertFalse(LayerScores.neuron(groups, false, k, Double.MAX_VALUE).key()[0]);
+        }
+    }
+
+    @Test
+    void keyFlagsAgreeWithTheKeyRegionsOfALayerThatIsNotScorable() {
+        Random random = new Random(11);
+        int d = 3;
+        List<GroupSums> groups = new ArrayList<>();
+        for (int n : new int[] {1, 4, 4, 4, 4, 4, 4}) {
+            GroupSums g = GroupSums.withNeuronStatistics(d);
+            for (int i = 0; i < n; i++) {
+                double[] h = {random.nextGaussian(), random.nextGaussian(), random.nextGaussian()};
+                g.add(LayerVector.of(h, LayerVector.norm(h)));
+            }
+            groups.add(g);
+        }
+        LayerScores.Neuron view = LayerScores.neuron(groups, false, 0, -1e9); // every scored z passes this threshold
+        assertEquals(6, view.languages().length, "the language with one sample has no pairs and is not scored");
+        assertEquals(1, view.languages()[0]);
+        for (boolean key : view.key()) {
+            assertFalse(key, "a layer with a language without pairs selects no key neuron, so no key flag either");
+        }
+        LayerScores.Neuron scorable = LayerScores.neuron(groups.subList(1, groups.size()), false, 0, -1e9);
+        for (boolean key : scorable.key()) {
+            assertTrue(key);
         }
     }
 

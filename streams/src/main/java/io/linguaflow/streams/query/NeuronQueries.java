@@ -60,7 +60,7 @@ final class NeuronQueries {
                 forwarded, () -> localLayerNeuron(cp, layer, d));
     }
 
-    /** Over the plan's languages with pairs (a layer where some language has fewer selects no key neuron at all). */
+    /** Over the plan's languages with pairs; key flags as the layer's key regions (docs/math.md §4). */
     private JsonNode localLayerNeuron(String cp, int layer, int d) {
         CheckpointPlan plan = stores.plan(cp);
         if (plan == null) {
@@ -68,7 +68,7 @@ final class NeuronQueries {
         }
         ReadOnlyKeyValueStore<String, byte[]> groups = stores.store(AggregatorTopology.GROUPS_STORE);
         String layerKey = StoreKeys.layer(cp, layer);
-        List<String> languages = new ArrayList<>();
+        List<String> present = new ArrayList<>();
         List<GroupSums> languageGroups = new ArrayList<>();
         for (String lang : plan.getLanguages()) {
             byte[] stored = groups.get(StoreKeys.language(layerKey, lang));
@@ -79,24 +79,22 @@ final class NeuronQueries {
             if (d >= g.dimension()) {
                 throw QueryException.badRequest("neuron " + d + " outside [0, " + g.dimension() + ") of layer " + layer);
             }
-            if (LayerScores.hasPairs(g.count())) {
-                languages.add(lang);
-                languageGroups.add(g);
-            }
+            present.add(lang);
+            languageGroups.add(g);
         }
-        if (languages.isEmpty()) {
+        LayerScores.Neuron view = LayerScores.neuron(languageGroups, plan.getLfCompat(), d, plan.getThreshold());
+        if (view.languages().length == 0) {
             throw QueryException.notFound("checkpoint '" + cp + "' has no aggregated samples in layer " + layer);
         }
-        LayerScores.Neuron view = LayerScores.of(languageGroups, plan.getLfCompat()).neuron(d, plan.getThreshold());
         ObjectNode out = Reply.JSON.createObjectNode();
         out.put("checkpointId", cp);
         out.put("layer", layer);
         out.put("index", d);
         out.put("threshold", plan.getThreshold());
         ArrayNode langs = out.putArray("languages");
-        for (int l = 0; l < languages.size(); l++) {
+        for (int l = 0; l < view.languages().length; l++) {
             ObjectNode n = langs.addObject();
-            n.put("lang", languages.get(l));
+            n.put("lang", present.get(view.languages()[l]));
             n.put("contribution", view.contributions()[l]);
             n.put("z", view.z()[l]);
             n.put("key", view.key()[l]);
