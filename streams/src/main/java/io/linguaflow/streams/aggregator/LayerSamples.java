@@ -62,9 +62,9 @@ public record LayerSamples(List<String> sampleIds, double[][] slices, double[] l
         return SimilarityMap.layerBlock(slices, n == Normalisation.MODEL ? modelNorms : layerNorms);
     }
 
-    /** The language of each sample: the part of its id {@code <lang>|<meaningId>} before '|'. */
+    /** The language of each sample ({@link Keys#sampleLang}). */
     public static List<String> languagesOf(List<String> sampleIds) {
-        return sampleIds.stream().map(id -> id.substring(0, id.indexOf('|'))).toList();
+        return sampleIds.stream().map(Keys::sampleLang).toList();
     }
 
     /** SHA-256 (hex) of the sample ids in order, each followed by '\n': layers whose blocks are summed must agree on it. */
