@@ -181,7 +181,7 @@ start_registry() {
   port_busy "$REGISTRY_PORT" && die "port $REGISTRY_PORT on $HOST is taken by another process; set LINGUAFLOW_REGISTRY_PORT"
   mkdir -p "$RUN/registry"
   t0=$(date +%s%N)
-  # Same command as io.linguaflow.schemas.registry.RegistryServerProcess (used by the tests).
+  # Same command as io.linguaflow.ops.registry.RegistryServerProcess (used by the tests and `linguaflow pipeline`).
   nohup java -Xmx256m "-D$MARKER=registry:$RUN" -cp "$(cat "$REGISTRY_CP_FILE")" \
     "-Ddw.server.applicationConnectors[0].bindHost=$HOST" "-Ddw.server.applicationConnectors[0].port=$REGISTRY_PORT" \
     "-Ddw.server.adminConnectors[0].bindHost=$HOST" "-Ddw.server.adminConnectors[0].port=0" \

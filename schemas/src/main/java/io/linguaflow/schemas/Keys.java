@@ -2,7 +2,8 @@ package io.linguaflow.schemas;
 
 /**
  * The composite string keys of {@link Topic} (UTF-8, {@code StringSerializer}); single-id keys are the id itself.
- * {@code '|'} separates the parts, so every part but the last must not contain it.
+ * {@code '|'} separates the parts, so every part but the last must not contain it. Also the sample id, the
+ * identity of a sample within its corpus that records carry and stores key by (docs/design.md §4).
  */
 public final class Keys {
 
@@ -27,6 +28,23 @@ public final class Keys {
     /** {@link Topic#KEY_REGIONS}: {@code "<checkpointId>|<lang>"}. */
     public static String keyRegion(String checkpointId, String lang) {
         return join(new String[] {"checkpointId", "lang"}, checkpointId, lang);
+    }
+
+    /**
+     * The sample id {@code "<lang>|<meaningId>"}: one sample per (language, meaning) of a corpus, the
+     * {@code sampleId} of {@code SampleRef} and {@code ActivationRecord}.
+     */
+    public static String sampleId(String lang, String meaningId) {
+        return join(new String[] {"lang", "meaningId"}, lang, meaningId);
+    }
+
+    /** The language of a {@link #sampleId}: its part before the first '|'. */
+    public static String sampleLang(String sampleId) {
+        int bar = sampleId.indexOf(SEP);
+        if (bar < 1) {
+            throw new IllegalArgumentException("sample id '" + sampleId + "' is not '<lang>|<meaningId>'");
+        }
+        return sampleId.substring(0, bar);
     }
 
     private static String join(String[] names, String... parts) {

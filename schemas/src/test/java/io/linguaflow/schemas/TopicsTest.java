@@ -88,4 +88,18 @@ class TopicsTest {
         IllegalArgumentException empty = assertThrows(IllegalArgumentException.class, () -> Keys.keyRegion("m@1", ""));
         assertTrue(empty.getMessage().contains("lang"), empty.getMessage());
     }
+
+    @Test
+    void sampleIdIsLangThenMeaningId() {
+        assertEquals("zh|1012", Keys.sampleId("zh", "1012"));
+        assertEquals("en|a|b", Keys.sampleId("en", "a|b"));
+        assertEquals("zh", Keys.sampleLang("zh|1012"));
+        assertEquals("en", Keys.sampleLang(Keys.sampleId("en", "a|b")));
+        IllegalArgumentException sep = assertThrows(IllegalArgumentException.class, () -> Keys.sampleId("e|n", "1"));
+        assertTrue(sep.getMessage().contains("lang 'e|n'"), sep.getMessage());
+        IllegalArgumentException empty = assertThrows(IllegalArgumentException.class, () -> Keys.sampleId("en", ""));
+        assertTrue(empty.getMessage().contains("meaningId"), empty.getMessage());
+        IllegalArgumentException noLang = assertThrows(IllegalArgumentException.class, () -> Keys.sampleLang("1012"));
+        assertTrue(noLang.getMessage().contains("'1012' is not '<lang>|<meaningId>'"), noLang.getMessage());
+    }
 }

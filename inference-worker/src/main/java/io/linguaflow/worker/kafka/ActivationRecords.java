@@ -1,14 +1,14 @@
 package io.linguaflow.worker.kafka;
 
+import io.linguaflow.checkpoint.ModelConfig;
+import io.linguaflow.schemas.Keys;
 import io.linguaflow.schemas.avro.ActivationRecord;
 import io.linguaflow.schemas.avro.InferenceRequest;
 import io.linguaflow.schemas.avro.SampleRef;
-import io.linguaflow.checkpoint.ModelConfig;
+import io.linguaflow.schemas.codec.LittleEndian;
 import io.linguaflow.worker.runtime.Ablation;
 import io.linguaflow.worker.runtime.LanguageModel;
 import io.linguaflow.worker.runtime.SampleActivations;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -38,14 +38,17 @@ final class ActivationRecords {
         }
         Set<String> seen = new HashSet<>();
         for (SampleRef s : request.getSamples()) {
-            String expected = s.getLang() + "|" + s.getMeaningId();
+            String expected;
+            try {
+                expected = Keys.sampleId(s.getLang(), s.getMeaningId());
+            } catch (IllegalArgumentException e) {
+                throw new RejectedRequestException(where + ": sample '" + s.getSampleId() + "' (index " + s.getIndex() + "): "
+                        + e.getMessage());
+            }
             if (!s.getSampleId().equals(expected)) {
                 throw new RejectedRequestException(where + ": sample '" + s.getSampleId() + "' (index " + s.getIndex()
                         + ") has lang '" + s.getLang() + "' and meaningId '" + s.getMeaningId() + "', so its sampleId "
                         + "must be '" + expected + "'");
-            }
-            if (s.getLang().indexOf('|') >= 0) {
-                throw new RejectedRequestException(where + ": sample '" + s.getSampleId() + "': lang must not contain '|'");
             }
             if (!seen.add(s.getSampleId())) {
                 throw new RejectedRequestException(where + ": sample '" + s.getSampleId() + "' occurs twice");
@@ -94,8 +97,8 @@ final class ActivationRecords {
                         .setLayer(layer)
                         .setLayers(c.numLayers())
                         .setNeuronsPerLayer(c.intermediateSize())
-                        .setValues(littleEndian(a.layerMeans()[layer]))
-                        .setPositiveCounts(littleEndian(a.positiveCounts()[layer]))
+                        .setValues(LittleEndian.float32s(a.layerMeans()[layer]))
+                        .setPositiveCounts(LittleEndian.int32s(a.positiveCounts()[layer]))
                         .setTokenCount(a.nTokens())
                         .setLayerNorm(a.layerNorms()[layer])
                         .setWholeModelNorm(a.modelNorm())
@@ -105,20 +108,6 @@ final class ActivationRecords {
             }
         }
         return out;
-    }
-
-    /** D little-endian float32 (the {@code values} field). */
-    static ByteBuffer littleEndian(float[] values) {
-        ByteBuffer b = ByteBuffer.allocate(values.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
-        b.asFloatBuffer().put(values);
-        return b;
-    }
-
-    /** D little-endian int32 (the {@code positiveCounts} field). */
-    static ByteBuffer littleEndian(int[] values) {
-        ByteBuffer b = ByteBuffer.allocate(values.length * Integer.BYTES).order(ByteOrder.LITTLE_ENDIAN);
-        b.asIntBuffer().put(values);
-        return b;
     }
 
     static String describe(InferenceRequest request) {

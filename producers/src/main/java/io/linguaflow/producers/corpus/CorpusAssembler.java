@@ -1,6 +1,7 @@
 package io.linguaflow.producers.corpus;
 
 import io.linguaflow.producers.Rejection;
+import io.linguaflow.schemas.Keys;
 import io.linguaflow.schemas.avro.Sentence;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -31,7 +32,7 @@ public final class CorpusAssembler {
     public static CorpusResult assemble(RawCorpus raw, CorpusOptions options) {
         String corpus = options.corpus() != null ? options.corpus() : defaultName(raw.defaultName(), options);
         List<Rejection> rejected = new ArrayList<>(raw.malformed());
-        Map<String, String> firstSource = new HashMap<>(); // "lang|meaning" -> source of its first row
+        Map<String, String> firstSource = new HashMap<>(); // sample id -> source of its first row
         List<RawRow> valid = new ArrayList<>();
         Set<String> seenLanguages = new LinkedHashSet<>(); // languages with valid rows, wanted or not
         for (RawRow row : raw.rows()) {
@@ -44,7 +45,7 @@ public final class CorpusAssembler {
                 problem = textProblem(row, options);
             }
             if (problem == null) {
-                String first = firstSource.putIfAbsent(row.lang() + "|" + row.meaningId(), row.source());
+                String first = firstSource.putIfAbsent(Keys.sampleId(row.lang(), row.meaningId()), row.source());
                 if (first != null) {
                     problem = new Problem("DuplicateMeaning", "duplicate (meaning '" + row.meaningId()
                             + "', language '" + row.lang() + "'): first given at " + first);

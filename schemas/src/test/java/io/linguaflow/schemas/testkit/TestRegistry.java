@@ -1,6 +1,6 @@
 package io.linguaflow.schemas.testkit;
 
-import io.linguaflow.schemas.registry.RegistryServerProcess;
+import io.linguaflow.ops.registry.RegistryServerProcess;
 import io.linguaflow.schemas.serde.SerdeConfig;
 import java.io.IOException;
 import java.net.ServerSocket;

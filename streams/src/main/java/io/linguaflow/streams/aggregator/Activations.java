@@ -2,9 +2,8 @@ package io.linguaflow.streams.aggregator;
 
 import io.linguaflow.schemas.Keys;
 import io.linguaflow.schemas.avro.ActivationRecord;
+import io.linguaflow.schemas.codec.LittleEndian;
 import io.linguaflow.analysis.stats.LayerVector;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 
 /** Reads an {@link ActivationRecord} into the analysis' {@link LayerVector}, rejecting malformed records by name. */
 public final class Activations {
@@ -29,36 +28,34 @@ public final class Activations {
         if (d < 1) {
             throw new IllegalArgumentException(where + ": neuronsPerLayer " + d + " < 1");
         }
-        if (a.getLang().isEmpty() || a.getMeaningId().isEmpty() || !a.getSampleId().equals(a.getLang() + "|" + a.getMeaningId())) {
-            throw new IllegalArgumentException(where + ": sampleId must be '<lang>|<meaningId>' = '" + a.getLang() + "|"
-                    + a.getMeaningId() + "'");
-        }
+        String sampleId;
         String expectedKey;
         try {
+            sampleId = Keys.sampleId(a.getLang(), a.getMeaningId());
             expectedKey = Keys.activation(a.getCheckpointId(), a.getLayer());
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
         }
+        if (!a.getSampleId().equals(sampleId)) {
+            throw new IllegalArgumentException(where + ": sampleId must be '<lang>|<meaningId>' = '" + sampleId + "'");
+        }
         if (key != null && !key.equals(expectedKey)) {
             throw new IllegalArgumentException(where + ": key '" + key + "' should be '" + expectedKey + "'");
         }
-        ByteBuffer values = a.getValues().duplicate().order(ByteOrder.LITTLE_ENDIAN);
-        if (values.remaining() != 4 * d) {
-            throw new IllegalArgumentException(where + ": values hold " + values.remaining() + " bytes, expected 4 x " + d);
+        float[] values;
+        int[] positive;
+        try {
+            values = LittleEndian.float32s("values", a.getValues(), d);
+            positive = LittleEndian.int32sOrNull("positiveCounts", a.getPositiveCounts(), d);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
         }
         double[] h = new double[d];
         for (int k = 0; k < d; k++) {
-            h[k] = values.getFloat();
+            h[k] = values[k];
         }
-        int[] positive = null;
-        ByteBuffer counts = a.getPositiveCounts().duplicate().order(ByteOrder.LITTLE_ENDIAN);
-        if (counts.remaining() != 0) {
-            if (counts.remaining() != 4 * d) {
-                throw new IllegalArgumentException(where + ": positiveCounts hold " + counts.remaining() + " bytes, expected 0 or 4 x " + d);
-            }
-            positive = new int[d];
+        if (positive != null) {
             for (int k = 0; k < d; k++) {
-                positive[k] = counts.getInt();
                 if (positive[k] < 0 || positive[k] > a.getTokenCount()) {
                     throw new IllegalArgumentException(where + ": positive count " + positive[k] + " of neuron " + k
                             + " outside [0, tokenCount " + a.getTokenCount() + "]");

@@ -9,6 +9,7 @@ import io.linguaflow.analysis.stats.GroupSums;
 import io.linguaflow.analysis.stats.LayerVector;
 import io.linguaflow.analysis.stats.Normalisation;
 import io.linguaflow.schemas.avro.ActivationRecord;
+import io.linguaflow.schemas.codec.LittleEndian;
 import io.linguaflow.streams.avro.CheckpointPlan;
 import io.linguaflow.streams.avro.LanguageLayer;
 import io.linguaflow.streams.avro.LayerPartial;
@@ -19,7 +20,6 @@ import io.linguaflow.streams.common.Plans;
 import io.linguaflow.streams.common.RecordErrors;
 import io.linguaflow.streams.common.Time;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -242,7 +242,7 @@ final class LayerAggregator extends ContextualProcessor<String, ActivationRecord
                 b.setNllSum(n.getDouble(0)).setPredictedTokens(n.getLong(8));
             }
             if (complete && regions != null && languageGroups.get(l).positiveCounts() != null) {
-                b.setPositiveCounts(packLongs(languageGroups.get(l).positiveCounts())).setTokenCount(languageGroups.get(l).tokenCount());
+                b.setPositiveCounts(LittleEndian.int64s(languageGroups.get(l).positiveCounts())).setTokenCount(languageGroups.get(l).tokenCount());
             }
             perLanguage.add(b.build());
         }
@@ -278,13 +278,5 @@ final class LayerAggregator extends ContextualProcessor<String, ActivationRecord
         List<GroupScalars> l = languages.values().stream().map(s -> s.get(n)).toList();
         List<GroupScalars> s = meanings.values().stream().map(x -> x.get(n)).toList();
         return PairSumsCodec.toAvro(PairClassSums.of(total.get(n), l, s));
-    }
-
-    private static ByteBuffer packLongs(long[] values) {
-        ByteBuffer b = ByteBuffer.allocate(8 * values.length).order(ByteOrder.LITTLE_ENDIAN);
-        for (long v : values) {
-            b.putLong(v);
-        }
-        return b.flip();
     }
 }

@@ -2,6 +2,7 @@ package io.linguaflow.streams.aggregator;
 
 import io.linguaflow.analysis.similarity.SimilarityMap;
 import io.linguaflow.analysis.stats.Normalisation;
+import io.linguaflow.schemas.Keys;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -61,9 +62,9 @@ public record LayerSamples(List<String> sampleIds, double[][] slices, double[] l
         return SimilarityMap.layerBlock(slices, n == Normalisation.MODEL ? modelNorms : layerNorms);
     }
 
-    /** The language of each sample: the part of its id {@code <lang>|<meaningId>} before '|'. */
+    /** The language of each sample ({@link Keys#sampleLang}). */
     public static List<String> languagesOf(List<String> sampleIds) {
-        return sampleIds.stream().map(id -> id.substring(0, id.indexOf('|'))).toList();
+        return sampleIds.stream().map(Keys::sampleLang).toList();
     }
 
     /** SHA-256 (hex) of the sample ids in order, each followed by '\n': layers whose blocks are summed must agree on it. */

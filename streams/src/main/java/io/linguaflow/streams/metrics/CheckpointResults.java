@@ -7,13 +7,12 @@ import io.linguaflow.schemas.avro.KeyRegion;
 import io.linguaflow.schemas.avro.LayerMetrics;
 import io.linguaflow.schemas.avro.Metrics;
 import io.linguaflow.schemas.avro.NeuronTypes;
+import io.linguaflow.schemas.codec.LittleEndian;
 import io.linguaflow.streams.avro.CheckpointPlan;
 import io.linguaflow.streams.avro.LanguageLayer;
 import io.linguaflow.streams.avro.LayerPartial;
 import io.linguaflow.streams.common.PairSumsCodec;
 import io.linguaflow.streams.common.Time;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -218,7 +217,8 @@ public record CheckpointResults(String checkpointId, CheckpointPlan plan, List<L
                 if (l.getPositiveCounts() == null || l.getTokenCount() == 0) {
                     return null;
                 }
-                b.putLayer(p.getLayer(), languages.indexOf(l.getLang()), unpackLongs(l.getPositiveCounts(), d), l.getTokenCount());
+                b.putLayer(p.getLayer(), languages.indexOf(l.getLang()), LittleEndian.int64s("positiveCounts", l.getPositiveCounts(), d),
+                        l.getTokenCount());
             }
         }
         return b.build();
@@ -247,17 +247,5 @@ public record CheckpointResults(String checkpointId, CheckpointPlan plan, List<L
 
     private static List<Integer> boxed(int[] a) {
         return java.util.Arrays.stream(a).boxed().toList();
-    }
-
-    private static long[] unpackLongs(ByteBuffer bytes, int d) {
-        ByteBuffer b = bytes.duplicate().order(ByteOrder.LITTLE_ENDIAN);
-        if (b.remaining() != 8 * d) {
-            throw new IllegalArgumentException("positive counts hold " + b.remaining() + " bytes, expected 8 x " + d);
-        }
-        long[] out = new long[d];
-        for (int k = 0; k < d; k++) {
-            out[k] = b.getLong();
-        }
-        return out;
     }
 }

@@ -146,7 +146,7 @@ final class Planning {
             for (int from = 0; from < byLength.size(); from += batchSize) {
                 List<SampleRef> refs = new ArrayList<>();
                 for (Sentence r : byLength.subList(from, Math.min(from + batchSize, byLength.size()))) {
-                    refs.add(new SampleRef(r.getLang() + "|" + r.getMeaningId(), r.getIndex(), r.getLang(), r.getMeaningId(), r.getText()));
+                    refs.add(new SampleRef(Keys.sampleId(r.getLang(), r.getMeaningId()), r.getIndex(), r.getLang(), r.getMeaningId(), r.getText()));
                 }
                 emit(cp, InferenceRequest.newBuilder().setRequestId(cp + "/" + batches).setCheckpointId(cp)
                         .setCheckpointPath(event.getPath()).setCorpus(event.getCorpus()).setSamples(refs).setComputeNll(true)

@@ -1,6 +1,6 @@
 package io.linguaflow.launcher.pipeline;
 
-import io.linguaflow.schemas.registry.RegistryServerProcess;
+import io.linguaflow.ops.registry.RegistryServerProcess;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.linguaflow.analysis.testkit.SharedData;
 import io.linguaflow.launcher.Linguaflow;
-import io.linguaflow.schemas.registry.RegistryServerProcess;
+import io.linguaflow.ops.registry.RegistryServerProcess;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;

@@ -1,4 +1,4 @@
-package io.linguaflow.schemas.registry;
+package io.linguaflow.ops.registry;
 
 import java.io.IOException;
 import java.net.URI;
@@ -15,10 +15,11 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A schema-registry server (Hortonworks 0.9.1, in-memory storage, Confluent API under {@value #API_PATH}) in a JVM
- * of its own, bound to one host and port. Its jars are the runtime classpath that the {@code ops/registry-server}
- * module writes to {@value #CLASSPATH_FILE}; its configuration is {@value #CONFIG_FILE}, with ports and the
- * bind host overridden by Dropwizard's {@code -Ddw.*} properties. {@code ops/local.sh} starts the same command
- * for local runs. Only the JDK is needed here.
+ * of its own, bound to one host and port. Its jars are the runtime classpath that this module writes to
+ * {@value #CLASSPATH_FILE}; its configuration is {@value #CONFIG_FILE}, with ports and the bind host overridden by
+ * Dropwizard's {@code -Ddw.*} properties. {@code ops/local.sh} starts the same command for local runs. Only the JDK is
+ * needed here: the schemas test kit and the launcher's {@code pipeline} command use this class without the registry's
+ * own jars, which would clash with ours (the module's registry dependency is optional).
  */
 public final class RegistryServerProcess implements AutoCloseable {
 

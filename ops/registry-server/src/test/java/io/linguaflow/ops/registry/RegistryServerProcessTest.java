@@ -1,4 +1,4 @@
-package io.linguaflow.schemas.registry;
+package io.linguaflow.ops.registry;
 
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
