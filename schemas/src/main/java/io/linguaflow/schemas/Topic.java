@@ -16,7 +16,7 @@ import io.linguaflow.schemas.avro.Sentence;
 import org.apache.avro.specific.SpecificRecord;
 
 /**
- * Every topic of the design (ARCHITECTURE.md section 5), with its value record and key format.
+ * Every topic of the design (docs/design.md §4), with its value record and key format.
  * Values are Avro in the Confluent wire format ({@link io.linguaflow.schemas.serde.AvroSerde}); keys are
  * UTF-8 strings built by {@link Keys} ({@code StringSerializer}), except {@link #DEAD_LETTERS}.
  * Use {@link Topics#name(Topic)} for the actual name, which carries the configurable prefix.

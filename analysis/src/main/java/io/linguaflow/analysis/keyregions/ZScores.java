@@ -36,7 +36,7 @@ public final class ZScores {
 
     /**
      * The largest z any language can reach with population σ: √(L−1) (Samuelson's inequality; reached
-     * when one language differs and the other L−1 are equal). (L−1)/√L, quoted in the design notes, is the
+     * when one language differs and the other L−1 are equal). (L−1)/√L, often quoted, is the
      * bound for the sample σ (ddof 1); both put the first reachable L for threshold 2 at 6.
      */
     public static double maxReachable(int languages) {

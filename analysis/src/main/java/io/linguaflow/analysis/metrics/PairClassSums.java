@@ -6,14 +6,14 @@ import java.util.List;
 /**
  * Sums of the similarities S_ij = aᵢ·aⱼ over the ordered pairs i ≠ j of each class, with the pair counts:
  * SL = same language, different meaning; SM = same meaning, different language; DD = different
- * language and different meaning (ARCHITECTURE §3). LRDS and SADS are differences of class means.
+ * language and different meaning (docs/math.md §2). LRDS and SADS are differences of class means.
  * On a complete, balanced corpus the class means equal the block means of Zeng et al.'s code.
  */
 public record PairClassSums(double sameLanguageSum, double sameMeaningSum, double differentSum,
                             long sameLanguagePairs, long sameMeaningPairs, long differentPairs, long samples) {
 
     /**
-     * From the group scalars of one layer (ARCHITECTURE §3): P_X = Σ_groups ‖sum‖² − Σᵢ‖aᵢ‖²;
+     * From the group scalars of one layer (docs/math.md §3): P_X = Σ_groups ‖sum‖² − Σᵢ‖aᵢ‖²;
      * SL = P_L − P_LS, SM = P_S − P_LS, DD = P_all − P_L − P_S + P_LS, and the same for pair counts.
      * Each (language, meaning) cell holds one sample, so P_LS = 0 and its pair count is 0.
      */
@@ -38,7 +38,7 @@ public record PairClassSums(double sameLanguageSum, double sameMeaningSum, doubl
 
     /**
      * Whole-model sums from per-layer partials in the whole-model normalisation: aᵢ·aⱼ = Σ_m xᵢᵐ·xⱼᵐ
-     * (ARCHITECTURE §3). Every layer must hold the same samples.
+     * (docs/math.md §3). Every layer must hold the same samples.
      */
     public static PairClassSums sumOverLayers(List<PairClassSums> layers) {
         if (layers.isEmpty()) {
@@ -75,12 +75,12 @@ public record PairClassSums(double sameLanguageSum, double sameMeaningSum, doubl
         return mean(differentSum, differentPairs);
     }
 
-    /** LRDS = mean S over SL − mean S over DD (Zeng et al. 2025, Eq. 8; ARCHITECTURE §3). */
+    /** LRDS = mean S over SL − mean S over DD (Zeng et al. 2025, Eq. 8; docs/math.md §2). */
     public double lrds() {
         return meanSameLanguage() - meanDifferent();
     }
 
-    /** SADS = mean S over SM − mean S over DD (Zeng et al. 2025, Eq. 9; ARCHITECTURE §3). */
+    /** SADS = mean S over SM − mean S over DD (Zeng et al. 2025, Eq. 9; docs/math.md §2). */
     public double sads() {
         return meanSameMeaning() - meanDifferent();
     }

@@ -13,7 +13,7 @@ import java.util.Map;
 import java.util.stream.IntStream;
 
 /**
- * The N×N similarity map S_ij = aᵢ·aⱼ (Zeng et al. 2025 §3.1; ARCHITECTURE §3), accumulated layer by layer
+ * The N×N similarity map S_ij = aᵢ·aⱼ (Zeng et al. 2025 §3.1; docs/math.md §8), accumulated layer by layer
  * as Σ_m h̄ᵢᵐ·h̄ⱼᵐ / (‖h̄ᵢ‖‖h̄ⱼ‖), so only one layer block [N, D] is held at a time, plus the block means
  * by language and by meaning. This is the brute-force O(N²·M·D) object the incremental metrics avoid;
  * it exists for plots and checks.
@@ -67,7 +67,7 @@ public final class SimilarityMap {
     }
 
     /**
-     * One layer's block B_ij = (h̄ᵢᵐ/nᵢ)·(h̄ⱼᵐ/nⱼ) (ARCHITECTURE §3): with nᵢ = ‖h̄ᵢᵐ‖ it is the per-layer map, with
+     * One layer's block B_ij = (h̄ᵢᵐ/nᵢ)·(h̄ⱼᵐ/nⱼ) (docs/math.md §8): with nᵢ = ‖h̄ᵢᵐ‖ it is the per-layer map, with
      * the whole-model norms nᵢ = ‖[h̄ᵢ¹|…|h̄ᵢᴹ]‖ it is layer m's summand of the whole-model map. The inputs are not
      * modified.
      *

@@ -2,7 +2,7 @@ package io.linguaflow.analysis.stats;
 
 /**
  * The three numbers of one group (a language, a meaning, or all samples) in one layer and one
- * normalisation that the pair-class sums need (ARCHITECTURE §3).
+ * normalisation that the pair-class sums need (docs/math.md §3).
  *
  * @param count          number of samples n_G
  * @param sumNormSquared ‖Σ_{i∈G} xᵢ‖²

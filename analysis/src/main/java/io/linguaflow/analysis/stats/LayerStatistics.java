@@ -12,7 +12,7 @@ import java.util.Set;
 /**
  * In-memory statistics of one layer: the total, one {@link GroupSums} per language and per meaning, and
  * the set of (language, meaning) cells seen. A cell holds exactly one sample (a second one is rejected),
- * so the per-cell sum W_ls is that sample's vector and P_LS = 0 (ARCHITECTURE §3); nothing per cell
+ * so the per-cell sum W_ls is that sample's vector and P_LS = 0 (docs/math.md §3); nothing per cell
  * needs storing beyond its presence. Groups keep first-arrival order.
  */
 public final class LayerStatistics implements LayerGroups {

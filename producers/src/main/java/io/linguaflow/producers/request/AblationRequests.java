@@ -6,7 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Builds {@link AblationRequest}s: perplexity per language with each neuron set zeroed (ARCHITECTURE.md section 3). */
+/** Builds {@link AblationRequest}s: perplexity per language with each neuron set zeroed (docs/math.md §6). */
 public final class AblationRequests {
 
     private AblationRequests() {

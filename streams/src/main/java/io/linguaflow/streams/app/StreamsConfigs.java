@@ -30,7 +30,7 @@ public final class StreamsConfigs {
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        // transactions: input offsets, store changelogs and outputs commit atomically (ARCHITECTURE §5)
+        // transactions: input offsets, store changelogs and outputs commit atomically (docs/design.md §4)
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 200);
         // record caches of the aggregator stores: a group updated many times per commit is written once

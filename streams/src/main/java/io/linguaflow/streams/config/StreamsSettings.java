@@ -13,7 +13,7 @@ import org.apache.kafka.streams.state.Stores;
  * What the topologies need to know besides the records: topic names (with the deployment prefix), the registry
  * config of the Avro serde, and the tunables.
  *
- * @param topics             names of the shared topics (ARCHITECTURE §5)
+ * @param topics             names of the shared topics (docs/design.md §4)
  * @param serdeConfig        at least {@code schema.registry.url}
  * @param interimInterval    the least wall-clock time between two interim results of one checkpoint (or layer)
  * @param batchSize          samples per inference request

@@ -139,7 +139,7 @@ final class Planning {
             LinkedHashSet<String> languages = new LinkedHashSet<>();
             rows.forEach(r -> languages.add(r.getLang()));
 
-            // shortest texts first: a batch then holds sentences of similar length and pads little (ARCHITECTURE §4)
+            // shortest texts first: a batch then holds sentences of similar length and pads little (docs/design.md §3)
             List<Sentence> byLength = new ArrayList<>(rows);
             byLength.sort(Comparator.comparingInt((Sentence r) -> r.getText().length()).thenComparingInt(Sentence::getIndex));
             int batches = 0;
