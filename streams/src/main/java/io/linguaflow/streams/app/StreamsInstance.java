@@ -24,9 +24,10 @@ public final class StreamsInstance implements AutoCloseable {
      *                    the service listens on that port on all interfaces
      * @param partitions  partitions of the topics this instance creates
      * @param replication replication factor of the topics it creates, and of Kafka Streams' own
+     * @param similarityCacheBytes memory for computed similarity maps ({@link QueryService#DEFAULT_SIMILARITY_CACHE_BYTES})
      */
     public record Options(String applicationId, String bootstrapServers, Path stateDir, HostInfo http, int partitions,
-                          short replication) {
+                          short replication, long similarityCacheBytes) {
     }
 
     private final LinguaflowStreams streams;
@@ -49,7 +50,7 @@ public final class StreamsInstance implements AutoCloseable {
         LinguaflowStreams streams = new LinguaflowStreams(settings, props);
         QueryService queries = null;
         try {
-            queries = new QueryService(streams.kafkaStreams(), http);
+            queries = new QueryService(streams.kafkaStreams(), http, options.similarityCacheBytes());
             queries.start();
             streams.start();
             return new StreamsInstance(streams, queries);

@@ -65,13 +65,17 @@ public final class StreamsCommand implements Callable<Integer> {
                 "All instances of one application must agree."})
     boolean noSimilarityMap;
 
+    @Option(names = "--similarity-cache-mb", defaultValue = "256",
+            description = "memory for computed similarity-map blocks and maps, each computed once (default ${DEFAULT-VALUE}; 0: none)")
+    long similarityCacheMb;
+
     @Override
     public Integer call() throws Exception {
         Map<String, Object> serde = Map.of(SerdeConfig.SCHEMA_REGISTRY_URL, registry);
         StreamsSettings settings = StreamsSettings.defaults(new Topics(topicPrefix), serde).withInterimInterval(interimInterval)
                 .withBatchSize(batchSize).withSimilarityVectors(!noSimilarityMap);
         StreamsInstance.Options options = new StreamsInstance.Options(applicationId, bootstrapServers, stateDir,
-                new HostInfo(httpHost, httpPort), partitions, replication);
+                new HostInfo(httpHost, httpPort), partitions, replication, similarityCacheMb << 20);
         CountDownLatch stopped = new CountDownLatch(1);
         try (StreamsInstance instance = StreamsInstance.start(settings, options)) {
             Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown, "linguaflow-streams-shutdown"));

@@ -31,6 +31,8 @@ public final class QueryService implements AutoCloseable {
     /** Classpath folder of the static assets (openapi.json, dashboard.html). */
     static final String ASSETS = "/io/linguaflow/streams/query/web";
     private static final String DASHBOARD = "dashboard.html";
+    /** 256 MiB: about 80 blocks or maps of 900 samples (3.2 MB each as upper triangles). */
+    public static final long DEFAULT_SIMILARITY_CACHE_BYTES = 256L << 20;
 
     /**
      * One entry of the route table: a GET path (Javalin syntax, the same as openapi.json's) and its handler.
@@ -72,16 +74,27 @@ public final class QueryService implements AutoCloseable {
     private final NeuronQueries neurons;
     private final SimilarityQueries similarity;
     private final TrendQueries trends;
+    private final SimilarityCache similarityCache;
     private final Javalin server;
 
-    /** Serves on {@code self}'s port on all interfaces; {@code self} must equal the instance's {@code application.server}. */
+    /** With the default similarity-map cache ({@value #DEFAULT_SIMILARITY_CACHE_BYTES} bytes). */
     public QueryService(KafkaStreams streams, HostInfo self) {
+        this(streams, self, DEFAULT_SIMILARITY_CACHE_BYTES);
+    }
+
+    /**
+     * Serves on {@code self}'s port on all interfaces; {@code self} must equal the instance's {@code application.server}.
+     *
+     * @param similarityCacheBytes the most bytes of computed similarity-map blocks and maps kept in memory (0: none)
+     */
+    public QueryService(KafkaStreams streams, HostInfo self, long similarityCacheBytes) {
         this.self = self;
+        this.similarityCache = new SimilarityCache(similarityCacheBytes);
         Instances instances = new Instances(streams, self);
         this.stores = new LocalStores(streams);
         this.checkpoints = new CheckpointQueries(stores, instances);
         this.neurons = new NeuronQueries(stores, instances, checkpoints);
-        this.similarity = new SimilarityQueries(stores, instances, checkpoints);
+        this.similarity = new SimilarityQueries(stores, instances, checkpoints, similarityCache);
         this.trends = new TrendQueries(checkpoints);
         this.server = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
@@ -112,6 +125,10 @@ public final class QueryService implements AutoCloseable {
 
     public HostInfo host() {
         return self;
+    }
+
+    SimilarityCache similarityCache() {
+        return similarityCache;
     }
 
     @Override

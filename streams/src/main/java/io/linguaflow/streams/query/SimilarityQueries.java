@@ -12,6 +12,7 @@ import io.linguaflow.streams.aggregator.LayerSamples;
 import io.linguaflow.streams.aggregator.StoreKeys;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * The similarity map of a complete checkpoint (docs/math.md §8, docs/design.md §4): the instance that gets the call
@@ -27,11 +28,13 @@ final class SimilarityQueries {
     private final LocalStores stores;
     private final Instances instances;
     private final CheckpointQueries checkpoints;
+    private final SimilarityCache cache;
 
-    SimilarityQueries(LocalStores stores, Instances instances, CheckpointQueries checkpoints) {
+    SimilarityQueries(LocalStores stores, Instances instances, CheckpointQueries checkpoints, SimilarityCache cache) {
         this.stores = stores;
         this.instances = instances;
         this.checkpoints = checkpoints;
+        this.cache = cache;
     }
 
     /**
@@ -71,12 +74,17 @@ final class SimilarityQueries {
         List<String> ids = new ArrayList<>();
         samples.get("samples").forEach(n -> ids.add(n.asText()));
         String digest = samples.get("sha256").asText();
-        SimilarityMap map = null;
-        for (int m = from; m < to; m++) {
-            Reply r = block(cp, m, normalisation, digest, false);
-            SimilarityMap block = SimilarityMap.fromUpperTriangle(r.body(), "block of layer " + m + " of checkpoint '" + cp + "'");
-            map = map == null ? block : map.plus(block);
-        }
+        // the sum is kept too: CSV and PNG of one map, and repeated calls, sum the owners' blocks once
+        String key = "map|" + cp + "|" + (layer == null ? "all" : layer) + "|" + digest;
+        SimilarityMap map = SimilarityMap.fromUpperTriangle(cache.get(key, () -> {
+            SimilarityMap sum = null;
+            for (int m = from; m < to; m++) {
+                Reply r = block(cp, m, normalisation, digest, false);
+                SimilarityMap block = SimilarityMap.fromUpperTriangle(r.body(), "block of layer " + m + " of checkpoint '" + cp + "'");
+                sum = sum == null ? block : sum.plus(block);
+            }
+            return sum.upperTriangle();
+        }), "similarity map of checkpoint '" + cp + "'");
         if (format == Format.CSV) {
             return new Reply("text/csv; charset=utf-8", SimilarityCsv.write(map, ids));
         }
@@ -114,13 +122,18 @@ final class SimilarityQueries {
         String path = Api.path(Api.SIMILARITY_BLOCK, cp, layer) + "?normalisation=" + normalisation
                 + (digest == null ? "" : "&samples=" + Api.encode(digest));
         return instances.ownedBytes(AggregatorTopology.VECTORS_STORE, StoreKeys.layer(cp, layer), path, forwarded, () -> {
-            LayerSamples samples = layerSamples(cp, layer);
-            if (digest != null && !digest.equals(samples.digest())) {
-                throw new QueryException(409, "layer " + layer + " of checkpoint '" + cp + "' holds other samples (" + samples.size()
-                        + ") than the layer whose sample list the map is built on; retry when the checkpoint is complete");
-            }
-            Normalisation n = normalisation.equals("model") ? Normalisation.MODEL : Normalisation.LAYER;
-            return new Reply("application/octet-stream", samples.block(n).upperTriangle());
+            Supplier<byte[]> compute = () -> {
+                LayerSamples samples = layerSamples(cp, layer);
+                if (digest != null && !digest.equals(samples.digest())) {
+                    throw new QueryException(409, "layer " + layer + " of checkpoint '" + cp + "' holds other samples (" + samples.size()
+                            + ") than the layer whose sample list the map is built on; retry when the checkpoint is complete");
+                }
+                return samples.block(normalisation.equals("model") ? Normalisation.MODEL : Normalisation.LAYER).upperTriangle();
+            };
+            // keyed by the samples' digest: the block of a given sample set never changes
+            byte[] triangle = digest == null ? compute.get()
+                    : cache.get("block|" + cp + "|" + layer + "|" + normalisation + "|" + digest, compute);
+            return new Reply("application/octet-stream", triangle);
         });
     }
 

@@ -159,7 +159,7 @@ class QueryServiceTest {
             assertError(hostA, cp0 + "/key-regions/xx", 404, "no language 'xx'");
             assertError(hostA, cp0 + "/neurons/99999", 400, "outside [0, 1024)");
             assertError(hostA, "/compare?a=bloom-tiny%400", 400, "'b' is required");
-            assertSimilarityMaps(a.kafkaStreams(), hostA, hostB, fixture);
+            assertSimilarityMaps(a.kafkaStreams(), qa, qb, fixture);
             assertTrue(json(hostB, "/openapi.json").get("paths").has("/checkpoints/{checkpointId}/key-regions/{lang}"));
             assertTrue(json(hostB, "/openapi.json").get("paths").has("/checkpoints/{checkpointId}/similarity.png"));
             HttpResponse<String> dashboard = call(hostA, "/");
@@ -176,7 +176,9 @@ class QueryServiceTest {
      * float64 means) within 1e-6 and the batch map of the same float32 vectors within 1e-12, from either instance; the
      * per-layer map likewise; the PNG decodes; bad calls get 400/404/409.
      */
-    private static void assertSimilarityMaps(KafkaStreams streams, HostInfo hostA, HostInfo hostB, Fixture fixture) throws Exception {
+    private static void assertSimilarityMaps(KafkaStreams streams, QueryService qa, QueryService qb, Fixture fixture) throws Exception {
+        HostInfo hostA = qa.host();
+        HostInfo hostB = qb.host();
         Set<HostInfo> owners = new HashSet<>();
         for (int m = 0; m < fixture.layers; m++) {
             owners.add(streams.queryMetadataForKey(AggregatorTopology.VECTORS_STORE, Keys.activation(CP0, m), new StringSerializer())
@@ -192,6 +194,11 @@ class QueryServiceTest {
         assertEquals(200, csvA.statusCode(), new String(csvA.body(), StandardCharsets.UTF_8));
         assertEquals("text/csv; charset=utf-8", csvA.headers().firstValue("Content-Type").orElse(null));
         assertArrayEquals(csvA.body(), csvB.body(), "both instances gather the same map");
+        // each owner computed its layers' blocks once (B's call found them cached), each gatherer its sum once
+        assertEquals(fixture.layers + 2, computations(qa, qb), "4 blocks, computed by their owners, and one sum per instance");
+        assertArrayEquals(csvA.body(), bytes(hostA, cp0 + "/similarity.csv").body(), "a repeated call");
+        assertEquals(200, bytes(hostB, cp0 + "/similarity.png").statusCode());
+        assertEquals(fixture.layers + 2, computations(qa, qb), "the repeated CSV and the PNG of the same map come from the cache");
         SimilarityCsv.Table whole = csv(csvA);
         assertEquals(fixture.sampleIds(), whole.sampleIds(), "corpus order");
         double[][] reference = fixture.referenceSimilarity();
@@ -228,6 +235,10 @@ class QueryServiceTest {
         assertError(hostA, block + "?normalisation=cosine", 400, "normalisation must be 'model' or 'layer'");
         assertError(hostB, block + "?normalisation=model&samples=00", 409, "holds other samples");
         assertError(hostA, "/internal/checkpoints/bloom-tiny%400/layers/7/samples", 404, "no stored vectors of layer 7");
+    }
+
+    private static long computations(QueryService qa, QueryService qb) {
+        return qa.similarityCache().computations() + qb.similarityCache().computations();
     }
 
     private static SimilarityCsv.Table csv(HttpResponse<byte[]> response) throws Exception {

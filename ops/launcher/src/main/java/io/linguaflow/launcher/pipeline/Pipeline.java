@@ -20,6 +20,7 @@ import io.linguaflow.schemas.serde.AvroDeserializer;
 import io.linguaflow.schemas.serde.SerdeConfig;
 import io.linguaflow.streams.app.StreamsInstance;
 import io.linguaflow.streams.config.StreamsSettings;
+import io.linguaflow.streams.query.QueryService;
 import io.linguaflow.worker.kafka.InferenceWorker;
 import io.linguaflow.worker.kafka.WorkerSettings;
 import io.linguaflow.worker.runtime.RuntimeOptions;
@@ -94,7 +95,8 @@ public final class Pipeline implements AutoCloseable {
         Map<String, Object> serde = Map.of(SerdeConfig.SCHEMA_REGISTRY_URL, config.registryUrl());
         StreamsSettings settings = StreamsSettings.defaults(kafka.topics(), serde).withInterimInterval(Duration.ofSeconds(2));
         open.add(StreamsInstance.start(settings, new StreamsInstance.Options(config.topicPrefix() + "streams",
-                config.bootstrapServers(), config.stateDir(), new HostInfo("localhost", config.httpPort()), config.partitions(), (short) 1)));
+                config.bootstrapServers(), config.stateDir(), new HostInfo("localhost", config.httpPort()), config.partitions(), (short) 1,
+                QueryService.DEFAULT_SIMILARITY_CACHE_BYTES)));
 
         WorkerSettings ws = new WorkerSettings(config.bootstrapServers(), config.registryUrl(), kafka.topics(),
                 WorkerSettings.defaultGroup(kafka.topics()), "pipeline", 4, 2, 4L << 30, Device.cpu(), RuntimeOptions.DEFAULT,
