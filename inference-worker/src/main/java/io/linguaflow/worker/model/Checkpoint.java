@@ -1,9 +1,8 @@
 package io.linguaflow.worker.model;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.linguaflow.checkpoint.CheckpointException;
@@ -32,25 +31,31 @@ public final class Checkpoint implements AutoCloseable {
     /** Upper bound on the float32 bytes widened in one piece while loading (large tensors load in row blocks). */
     private static final long LOAD_BLOCK = 1L << 28;
 
+    private final long loadBlock;
     private final Path dir;
     private final ModelConfig config;
     private final SafeTensors tensors;
     /**
-     * Reused widening buffer (at most {@link #LOAD_BLOCK} bytes): each block is copied into libtorch-owned memory
+     * Reused widening buffer (at most {@link #loadBlock} bytes): each block is copied into libtorch-owned memory
      * at once, so no direct buffer waits for the garbage collector (a 7B model would otherwise pile up gigabytes).
      */
     private ByteBuffer scratch;
 
-    private Checkpoint(Path dir, ModelConfig config, SafeTensors tensors) {
+    private Checkpoint(Path dir, ModelConfig config, SafeTensors tensors, long loadBlock) {
         this.dir = dir;
         this.config = config;
         this.tensors = tensors;
+        this.loadBlock = loadBlock;
     }
 
     /** Reads {@code config.json} and the safetensors headers of {@code dir}. */
     public static Checkpoint open(Path dir) throws CheckpointException {
-        ModelConfig config = ModelConfig.load(dir);
-        return new Checkpoint(dir, config, SafeTensors.open(dir));
+        return open(dir, LOAD_BLOCK);
+    }
+
+    /** The same, widening at most {@code loadBlock} bytes at a time (tests load the fixtures in many blocks). */
+    static Checkpoint open(Path dir, long loadBlock) throws CheckpointException {
+        return new Checkpoint(dir, ModelConfig.load(dir), SafeTensors.open(dir), loadBlock);
     }
 
     public Path dir() {
@@ -92,39 +97,48 @@ public final class Checkpoint implements AutoCloseable {
         }
     }
 
-    /** Loads a validated tensor as float32 on the manager's device (F16/BF16 widened in Java). */
+    /**
+     * Loads a validated tensor as float32 on the manager's device (F16/BF16 widened in Java). A tensor larger than one
+     * block is filled block by block into one uninitialised array, so it is never resident twice (a concatenation of
+     * blocks would hold it twice: 2 GB more at load for bloom-560m's 1 GB embedding).
+     */
     public NDArray load(NDManager manager, TensorSpec spec) throws CheckpointException {
         SafetensorsHeader.Tensor t = tensors.find(spec.name())
                 .orElseThrow(() -> new CheckpointException(tensors.source(), "tensor '" + spec.name() + "' is missing"));
         long[] shape = t.shape();
         long rows = shape.length == 0 ? 1 : shape[0];
         long rowLen = rows == 0 ? 0 : t.numel() / rows;
-        long rowsPerBlock = Math.max(1, LOAD_BLOCK / 4 / Math.max(1, rowLen));
-        NDList blocks = new NDList();
+        long rowsPerBlock = Math.max(1, loadBlock / 4 / Math.max(1, rowLen));
+        if (rows <= rowsPerBlock) {
+            try (NDArray view = block(manager, t, 0, rows, rowLen)) {
+                return view.duplicate(); // owns its memory; the scratch buffer is free again
+            }
+        }
+        NDArray all = manager.create(new Shape(shape), DataType.FLOAT32);
         try {
             for (long r0 = 0; r0 < rows; r0 += rowsPerBlock) {
                 long n = Math.min(rowsPerBlock, rows - r0);
-                int count = Math.toIntExact(n * rowLen);
-                ByteBuffer buf = scratch(count * 4);
-                tensors.readFloats(t, r0 * rowLen, count, buf.asFloatBuffer());
-                long[] blockShape = shape.clone();
-                if (blockShape.length > 0) {
-                    blockShape[0] = n;
-                }
-                try (NDArray view = manager.create(buf, new Shape(blockShape), DataType.FLOAT32)) {
-                    blocks.add(view.duplicate()); // owns its memory; the scratch buffer is free again
+                try (NDArray view = block(manager, t, r0, n, rowLen)) {
+                    all.set(new NDIndex("{}:{}", r0, r0 + n), view);
                 }
             }
-            if (blocks.size() == 1) {
-                return blocks.get(0);
-            }
-            NDArray all = NDArrays.concat(blocks, 0);
-            blocks.close();
             return all;
-        } catch (RuntimeException e) {
-            blocks.close();
+        } catch (RuntimeException | CheckpointException e) {
+            all.close();
             throw e;
         }
+    }
+
+    /** Rows [r0, r0 + n) of {@code t} widened into the scratch buffer, as an array that views it (copy before reuse). */
+    private NDArray block(NDManager manager, SafetensorsHeader.Tensor t, long r0, long n, long rowLen) throws CheckpointException {
+        int count = Math.toIntExact(n * rowLen);
+        ByteBuffer buf = scratch(count * 4);
+        tensors.readFloats(t, r0 * rowLen, count, buf.asFloatBuffer());
+        long[] blockShape = t.shape().clone();
+        if (blockShape.length > 0) {
+            blockShape[0] = n;
+        }
+        return manager.create(buf, new Shape(blockShape), DataType.FLOAT32);
     }
 
     private ByteBuffer scratch(int bytes) {
