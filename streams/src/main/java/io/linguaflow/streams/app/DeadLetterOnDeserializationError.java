@@ -4,7 +4,9 @@ import io.linguaflow.schemas.Topics;
 import io.linguaflow.schemas.deadletter.DeadLetterHandler;
 import io.linguaflow.schemas.deadletter.DeadLetters;
 import io.linguaflow.schemas.serde.SerdeConfig;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.KafkaException;
@@ -17,12 +19,35 @@ import org.apache.kafka.streams.errors.ErrorHandlerContext;
  * its topic, partition and offset, and the application moves on. The dead letter is written by its own idempotent
  * producer and acknowledged before processing continues (outside the processing transaction: a crash right after
  * may write it twice, never lose it); when it cannot be written the application stops rather than drop the record.
+ * The producer opens with the first unreadable record and is closed by {@link LinguaflowStreams#close}, which hands
+ * its closer to this handler through {@link #CLOSER_CONFIG} (a handler has no close step of its own).
  */
 public final class DeadLetterOnDeserializationError implements DeserializationExceptionHandler {
 
     /** Streams config key carrying the topic prefix to this handler. */
     public static final String TOPIC_PREFIX_CONFIG = "linguaflow.topic.prefix";
+    /** Streams config key carrying the {@link Closer} the handler registers its producer with. */
+    static final String CLOSER_CONFIG = "linguaflow.dead-letters.closer";
 
+    /** Closes the dead-letter producers that the handlers of one {@link LinguaflowStreams} opened. */
+    static final class Closer implements AutoCloseable {
+
+        private final List<DeadLetterHandler> opened = new ArrayList<>();
+
+        synchronized void register(DeadLetterHandler handler) {
+            opened.add(handler);
+        }
+
+        @Override
+        public synchronized void close() {
+            opened.forEach(DeadLetterHandler::close);
+            opened.clear();
+        }
+    }
+
+    private Map<String, Object> client;
+    private Topics topics;
+    private Closer closer;
     private DeadLetterHandler deadLetters;
 
     @Override
@@ -36,17 +61,29 @@ public final class DeadLetterOnDeserializationError implements DeserializationEx
         });
         client.put("client.id", configs.get(StreamsConfig.APPLICATION_ID_CONFIG) + "-dead-letters");
         Object prefix = configs.get(TOPIC_PREFIX_CONFIG);
-        deadLetters = DeadLetterHandler.create("streams", new Topics(prefix == null ? "" : prefix.toString()), client);
+        this.client = client;
+        this.topics = new Topics(prefix == null ? "" : prefix.toString());
+        this.closer = configs.get(CLOSER_CONFIG) instanceof Closer c ? c : null;
     }
 
     @Override
     public DeserializationHandlerResponse handle(ErrorHandlerContext context, ConsumerRecord<byte[], byte[]> record, Exception exception) {
         try {
-            deadLetters.publish(DeadLetters.forRecord("streams", record.topic(), record.partition(), record.offset(), record.key(),
+            deadLetters().publish(DeadLetters.forRecord("streams", record.topic(), record.partition(), record.offset(), record.key(),
                     record.value(), exception));
             return DeserializationHandlerResponse.CONTINUE;
         } catch (KafkaException e) {
             return DeserializationHandlerResponse.FAIL;
         }
+    }
+
+    private synchronized DeadLetterHandler deadLetters() {
+        if (deadLetters == null) {
+            deadLetters = DeadLetterHandler.create("streams", topics, client);
+            if (closer != null) {
+                closer.register(deadLetters);
+            }
+        }
+        return deadLetters;
     }
 }

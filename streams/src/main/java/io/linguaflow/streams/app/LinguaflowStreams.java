@@ -23,10 +23,14 @@ import org.apache.kafka.streams.KafkaStreams;
 public final class LinguaflowStreams implements AutoCloseable {
 
     private final KafkaStreams streams;
+    private final DeadLetterOnDeserializationError.Closer deadLetterProducers = new DeadLetterOnDeserializationError.Closer();
 
-    /** @param props from {@link StreamsConfigs#of} */
+    /** @param props from {@link StreamsConfigs#of} (not changed: the dead-letter handler's closer goes into a copy) */
     public LinguaflowStreams(StreamsSettings settings, Properties props) {
-        this.streams = new KafkaStreams(LinguaflowTopology.build(settings), props);
+        Properties withCloser = new Properties();
+        withCloser.putAll(props);
+        withCloser.put(DeadLetterOnDeserializationError.CLOSER_CONFIG, deadLetterProducers);
+        this.streams = new KafkaStreams(LinguaflowTopology.build(settings), withCloser);
     }
 
     /**
@@ -68,6 +72,10 @@ public final class LinguaflowStreams implements AutoCloseable {
     /** Stops and leaves the group, so the partitions move to the other instances at once, not after the session timeout. */
     @Override
     public void close() {
-        streams.close(new KafkaStreams.CloseOptions().timeout(Duration.ofSeconds(30)).leaveGroup(true));
+        try {
+            streams.close(new KafkaStreams.CloseOptions().timeout(Duration.ofSeconds(30)).leaveGroup(true));
+        } finally {
+            deadLetterProducers.close();
+        }
     }
 }

@@ -162,6 +162,9 @@ class EmbeddedPipelineTest {
                 assertEquals(1, values(await(settings.topic(Topic.METRICS), Metrics.class, rs -> true)).stream()
                         .filter(Metrics::getComplete).count());
             }
+            // the dead-letter producer the unreadable record opened closed with its instance
+            assertTrue(Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive)
+                    .noneMatch(t -> t.getName().endsWith("| " + appId + "-dead-letters")), "no dead-letter producer thread left");
         }
     }
 
