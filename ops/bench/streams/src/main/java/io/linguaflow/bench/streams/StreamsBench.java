@@ -70,8 +70,7 @@ public final class StreamsBench {
             System.exit(2);
             return;
         }
-        // explicit exits: the dead-letter producers of DeadLetterOnDeserializationError outlive their KafkaStreams
-        // (a deserialization handler has no close), and their threads must not keep the JVM, and its status, open
+        // the exit status says whether the streamed results equal the batch ones
         try {
             List<String> failures = bench.run();
             failures.forEach(f -> System.err.println("streams bench: MISMATCH " + f));
