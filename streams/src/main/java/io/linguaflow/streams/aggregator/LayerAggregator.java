@@ -19,6 +19,7 @@ import io.linguaflow.streams.common.PairSumsCodec;
 import io.linguaflow.streams.common.Plans;
 import io.linguaflow.streams.common.RecordErrors;
 import io.linguaflow.streams.common.Time;
+import io.linguaflow.streams.config.VectorRetention;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.time.Duration;
@@ -48,11 +49,14 @@ final class LayerAggregator extends ContextualProcessor<String, ActivationRecord
 
     private final Duration interimInterval;
     private final boolean keepVectors;
+    private final VectorRetention vectorRetention;
     /** Layers changed since the last interim partial; not persisted: a restarted task marks them again on new records. */
     private final Set<LayerId> dirty = new LinkedHashSet<>();
     /** Incomplete layers of checkpoints without a plan yet: re-checked at every punctuation until their plan lands. */
     private final Set<LayerId> awaitingPlan = new LinkedHashSet<>();
-    private KeyValueStore<String, byte[]> groups;
+    /** Complete layers whose similarity vectors are deleted later ({@link VectorRetention}): re-checked at every punctuation. */
+    private final Set<LayerId> retaining = new LinkedHashSet<>();
+    private GroupSumsStore groups;
     private KeyValueStore<String, byte[]> scalars;
     private KeyValueStore<String, byte[]> seen;
     private KeyValueStore<String, LayerState> layers;
@@ -66,10 +70,14 @@ final class LayerAggregator extends ContextualProcessor<String, ActivationRecord
         }
     }
 
-    /** @param keepVectors also store each counted record's vector for the similarity map ({@link AggregatorTopology#VECTORS_STORE}) */
-    LayerAggregator(Duration interimInterval, boolean keepVectors) {
+    /**
+     * @param keepVectors     also store each counted record's vector for the similarity map ({@link AggregatorTopology#VECTORS_STORE})
+     * @param vectorRetention how long those vectors stay after their layer completes
+     */
+    LayerAggregator(Duration interimInterval, boolean keepVectors, VectorRetention vectorRetention) {
         this.interimInterval = interimInterval;
         this.keepVectors = keepVectors;
+        this.vectorRetention = vectorRetention;
     }
 
     @Override
@@ -84,12 +92,16 @@ final class LayerAggregator extends ContextualProcessor<String, ActivationRecord
         if (keepVectors) {
             vectors = context.getStateStore(AggregatorTopology.VECTORS_STORE);
         }
-        // records may all have arrived before the plan: after a restart, find the layers still waiting for it
+        // records may all have arrived before the plan: after a restart, find the layers still waiting for it,
+        // and the complete ones whose vectors are still to be deleted
         try (KeyValueIterator<String, LayerState> it = layers.all()) {
             it.forEachRemaining(kv -> {
+                int bar = kv.key.lastIndexOf('|');
+                LayerId id = new LayerId(kv.key.substring(0, bar), Integer.parseInt(kv.key.substring(bar + 1)));
                 if (!kv.value.getCompleteSent()) {
-                    int bar = kv.key.lastIndexOf('|');
-                    awaitingPlan.add(new LayerId(kv.key.substring(0, bar), Integer.parseInt(kv.key.substring(bar + 1))));
+                    awaitingPlan.add(id);
+                } else if (vectors != null && !kv.value.getVectorsDropped()) {
+                    retaining.add(id);
                 }
             });
         }
@@ -105,6 +117,7 @@ final class LayerAggregator extends ContextualProcessor<String, ActivationRecord
         LayerVector v;
         LayerId id = new LayerId(a.getCheckpointId(), a.getLayer());
         LayerState state;
+        CheckpointPlan plan;
         try {
             v = Activations.vector(record.key(), a);
             state = layers.get(id.key());
@@ -113,20 +126,36 @@ final class LayerAggregator extends ContextualProcessor<String, ActivationRecord
                         + a.getSampleId() + "', layer " + a.getLayer() + ") has " + a.getLayers() + " layers x " + a.getNeuronsPerLayer()
                         + " neurons, earlier records of this checkpoint had " + state.getLayers() + " x " + state.getNeuronsPerLayer());
             }
+            plan = plans.get(id.checkpointId());
+            if (plan != null && !plan.getLanguages().contains(a.getLang())) {
+                throw new IllegalArgumentException(where(a) + ": language '" + a.getLang() + "' is not one of the plan's languages "
+                        + plan.getLanguages() + "; not counted");
+            }
         } catch (IllegalArgumentException e) {
-            context().forward(record.withValue(RecordErrors.deadLetter(AggregatorTopology.COMPONENT, context(), record.key(), e)));
+            deadLetter(record, e);
             return;
         }
         String prefix = id.key() + "|";
         String seenKey = prefix + a.getSampleId();
-        if (seen.get(seenKey) != null) {
+        if ((state != null && state.getCompleteSent()) || seen.get(seenKey) != null) {
+            // a complete layer holds every planned sample (its seen-set is released), so anything more is a re-delivery
             LOG.debug("duplicate activation record ignored: {}", seenKey);
             return;
         }
+        String meaningKey = prefix + "S|" + a.getMeaningId();
+        GroupSums meaning = groups.sums(meaningKey);
+        if (meaning == null && plan != null && scalars.get(meaningKey) != null) {
+            deadLetter(record, new IllegalArgumentException(where(a) + ": meaning '" + a.getMeaningId() + "' already holds all "
+                    + plan.getLanguages().size() + " languages of the plan and was collapsed to its scalars; not counted"));
+            return;
+        }
         int d = a.getNeuronsPerLayer();
-        add(prefix + "T", v, false);
-        add(prefix + "L|" + a.getLang(), v, true);
-        add(prefix + "S|" + a.getMeaningId(), v, false);
+        add(prefix + "T", groups.sums(prefix + "T"), v, false);
+        add(prefix + "L|" + a.getLang(), groups.sums(prefix + "L|" + a.getLang()), v, true);
+        meaning = add(meaningKey, meaning, v, false);
+        if (plan != null) {
+            collapseIfComplete(meaningKey, meaning.count(), plan);
+        }
         if (a.getMeanNll() != null && a.getTokenCount() > 1) {
             addNll(prefix + a.getLang(), a.getMeanNll(), a.getTokenCount() - 1);
         }
@@ -135,7 +164,7 @@ final class LayerAggregator extends ContextualProcessor<String, ActivationRecord
             vectors.put(seenKey, StoredVector.encode(a));
         }
         if (state == null) {
-            state = new LayerState(a.getCorpus(), a.getLayers(), d, 0, false);
+            state = new LayerState(a.getCorpus(), a.getLayers(), d, 0, false, 0L, false);
         }
         state.setSamples(state.getSamples() + 1);
         layers.put(id.key(), state);
@@ -144,14 +173,33 @@ final class LayerAggregator extends ContextualProcessor<String, ActivationRecord
         }
     }
 
-    /** Adds v to the group under key, a language group ({@code neuronStatistics}) or a vector-sums group. */
-    private void add(String key, LayerVector v, boolean neuronStatistics) {
-        byte[] stored = groups.get(key);
-        GroupSums g = stored != null ? GroupSums.decode(stored)
-                : neuronStatistics ? GroupSums.withNeuronStatistics(v.dimension()) : GroupSums.vectorSums(v.dimension());
+    /** Adds v to the group under key (null: a new one), a language group ({@code neuronStatistics}) or a vector-sums group. */
+    private GroupSums add(String key, GroupSums g, LayerVector v, boolean neuronStatistics) {
+        if (g == null) {
+            g = neuronStatistics ? GroupSums.withNeuronStatistics(v.dimension()) : GroupSums.vectorSums(v.dimension());
+        }
         g.add(v);
-        groups.put(key, g.encode());
+        groups.update(key, g);
         scalars.put(key, Scalars.of(g).encode());
+        return g;
+    }
+
+    /**
+     * A meaning group serves only its scalars ‖V_s‖², Σ‖x‖² and count (docs/math.md §3), which are in the scalars store:
+     * once it holds every language of the plan no sample can join it, so its vectors are deleted.
+     */
+    private void collapseIfComplete(String meaningKey, long count, CheckpointPlan plan) {
+        if (count >= plan.getLanguages().size()) {
+            groups.remove(meaningKey);
+        }
+    }
+
+    private void deadLetter(Record<String, ActivationRecord> record, IllegalArgumentException e) {
+        context().forward(record.withValue(RecordErrors.deadLetter(AggregatorTopology.COMPONENT, context(), record.key(), e)));
+    }
+
+    private static String where(ActivationRecord a) {
+        return "activation record (checkpoint '" + a.getCheckpointId() + "', sample '" + a.getSampleId() + "', layer " + a.getLayer() + ")";
     }
 
     /** Σ token NLL = meanNll × predicted tokens (a sample of T tokens predicts T − 1), and Σ predicted tokens. */
@@ -174,8 +222,48 @@ final class LayerAggregator extends ContextualProcessor<String, ActivationRecord
         }
         context().forward(new Record<>(id.checkpointId(), partial(id, state, plan, true), timestamp));
         state.setCompleteSent(true);
+        state.setCompletedAt(context().currentSystemTimeMs());
+        release(id, state);
         layers.put(id.key(), state);
+        context().commit(); // publish the layer now rather than at the next commit interval
         return true;
+    }
+
+    /**
+     * A complete layer's per-sample state is no longer needed (its partial is final and later records are re-deliveries):
+     * its seen-set and any meaning group that did not collapse go, in the transaction of the complete partial; the
+     * similarity vectors go as {@link VectorRetention} says.
+     */
+    private void release(LayerId id, LayerState state) {
+        String prefix = id.key() + "|";
+        deleteAll(seen, prefix);
+        for (String meaning : scan(prefix + "S|").keySet()) {
+            groups.remove(prefix + "S|" + meaning);
+        }
+        if (!dropExpiredVectors(id, state, state.getCompletedAt()) && vectorRetention.delayed()) {
+            retaining.add(id);
+        }
+    }
+
+    /** Deletes the layer's similarity vectors once {@link VectorRetention} says so; true when they are gone. */
+    private boolean dropExpiredVectors(LayerId id, LayerState state, long now) {
+        if (vectors == null || state.getVectorsDropped()) {
+            return true;
+        }
+        if (!vectorRetention.expired(state.getCompletedAt(), now)) {
+            return false;
+        }
+        deleteAll(vectors, id.key() + "|");
+        state.setVectorsDropped(true);
+        return true;
+    }
+
+    private static void deleteAll(KeyValueStore<String, byte[]> store, String prefix) {
+        List<String> keys = new ArrayList<>();
+        try (KeyValueIterator<String, byte[]> it = store.prefixScan(prefix, KEYS)) {
+            it.forEachRemaining(kv -> keys.add(kv.key));
+        }
+        keys.forEach(store::delete);
     }
 
     private void flush(long now) {
@@ -192,11 +280,25 @@ final class LayerAggregator extends ContextualProcessor<String, ActivationRecord
         dirty.clear();
         awaitingPlan.removeIf(id -> {
             LayerState state = layers.get(id.key());
-            if (state == null || plans.get(id.checkpointId()) == null) {
+            CheckpointPlan plan = plans.get(id.checkpointId());
+            if (state == null || plan == null) {
                 return state == null;
             }
-            completeIfPlanned(id, state, now); // complete now, or a later record of the layer completes it
+            if (!completeIfPlanned(id, state, now)) { // complete now, or a later record of the layer completes it
+                scan(id.key() + "|S|").forEach((meaning, s) -> collapseIfComplete(id.key() + "|S|" + meaning, s.model().count(), plan));
+            }
             return true;
+        });
+        retaining.removeIf(id -> {
+            LayerState state = layers.get(id.key());
+            if (state == null) {
+                return true;
+            }
+            boolean gone = dropExpiredVectors(id, state, now);
+            if (gone) {
+                layers.put(id.key(), state);
+            }
+            return gone;
         });
     }
 
@@ -220,7 +322,7 @@ final class LayerAggregator extends ContextualProcessor<String, ActivationRecord
         KeyRegions regions = null;
         if (scorable) {
             for (String lang : languages) {
-                languageGroups.add(GroupSums.decode(groups.get(prefix + "L|" + lang)));
+                languageGroups.add(groups.sums(prefix + "L|" + lang));
             }
             LayerScores scores = LayerScores.of(languageGroups, lfCompat);
             regions = new KeyRegions.Builder(languages, 1, d, threshold).addLayer(0, scores.z()).build();
