@@ -143,16 +143,20 @@ final class LayerAggregator extends ContextualProcessor<String, ActivationRecord
             return;
         }
         String meaningKey = prefix + "S|" + a.getMeaningId();
-        GroupSums meaning = groups.sums(meaningKey);
-        if (meaning == null && plan != null && scalars.get(meaningKey) != null) {
+        if (plan != null && meaningCount(meaningKey) >= plan.getLanguages().size()) {
+            // not a re-delivery, yet the meaning has a sample per planned language: only records counted before the plan
+            // landed (a language it does not have) can have taken this one's place
             deadLetter(record, new IllegalArgumentException(where(a) + ": meaning '" + a.getMeaningId() + "' already holds all "
-                    + plan.getLanguages().size() + " languages of the plan and was collapsed to its scalars; not counted"));
+                    + plan.getLanguages().size() + " languages of the plan (its group is collapsed to its scalars); not counted"));
             return;
         }
+        if (plan == null) {
+            awaitingPlan.add(id); // its complete meanings collapse when the plan lands
+        }
         int d = a.getNeuronsPerLayer();
-        add(prefix + "T", groups.sums(prefix + "T"), v, false);
-        add(prefix + "L|" + a.getLang(), groups.sums(prefix + "L|" + a.getLang()), v, true);
-        meaning = add(meaningKey, meaning, v, false);
+        add(prefix + "T", v, false);
+        add(prefix + "L|" + a.getLang(), v, true);
+        GroupSums meaning = add(meaningKey, v, false);
         if (plan != null) {
             collapseIfComplete(meaningKey, meaning.count(), plan);
         }
@@ -173,8 +177,9 @@ final class LayerAggregator extends ContextualProcessor<String, ActivationRecord
         }
     }
 
-    /** Adds v to the group under key (null: a new one), a language group ({@code neuronStatistics}) or a vector-sums group. */
-    private GroupSums add(String key, GroupSums g, LayerVector v, boolean neuronStatistics) {
+    /** Adds v to the group under key, a language group ({@code neuronStatistics}) or a vector-sums group. */
+    private GroupSums add(String key, LayerVector v, boolean neuronStatistics) {
+        GroupSums g = groups.sums(key);
         if (g == null) {
             g = neuronStatistics ? GroupSums.withNeuronStatistics(v.dimension()) : GroupSums.vectorSums(v.dimension());
         }
@@ -192,6 +197,11 @@ final class LayerAggregator extends ContextualProcessor<String, ActivationRecord
         if (count >= plan.getLanguages().size()) {
             groups.remove(meaningKey);
         }
+    }
+
+    private long meaningCount(String meaningKey) {
+        byte[] stored = scalars.get(meaningKey);
+        return stored == null ? 0 : Scalars.decode(stored).model().count();
     }
 
     private void deadLetter(Record<String, ActivationRecord> record, IllegalArgumentException e) {
@@ -272,9 +282,6 @@ final class LayerAggregator extends ContextualProcessor<String, ActivationRecord
             if (state != null && !completeIfPlanned(id, state, now)) {
                 CheckpointPlan plan = plans.get(id.checkpointId());
                 context().forward(new Record<>(id.checkpointId(), partial(id, state, plan, false), now));
-                if (plan == null) {
-                    awaitingPlan.add(id);
-                }
             }
         }
         dirty.clear();
