@@ -66,19 +66,23 @@ public record StreamsSettings(Topics topics, Map<String, ?> serdeConfig, Duratio
     }
 
     public StreamsSettings withInterimInterval(Duration interval) {
-        return new StreamsSettings(topics, serdeConfig, interval, batchSize, plannerPartitions, storeKind, similarityVectors, vectorRetention, groupCacheBytes);
+        return new StreamsSettings(topics, serdeConfig, interval, batchSize, plannerPartitions, storeKind, similarityVectors,
+                vectorRetention, groupCacheBytes);
     }
 
     public StreamsSettings withBatchSize(int size) {
-        return new StreamsSettings(topics, serdeConfig, interimInterval, size, plannerPartitions, storeKind, similarityVectors, vectorRetention, groupCacheBytes);
+        return new StreamsSettings(topics, serdeConfig, interimInterval, size, plannerPartitions, storeKind, similarityVectors,
+                vectorRetention, groupCacheBytes);
     }
 
     public StreamsSettings withStoreKind(StoreKind kind) {
-        return new StreamsSettings(topics, serdeConfig, interimInterval, batchSize, plannerPartitions, kind, similarityVectors, vectorRetention, groupCacheBytes);
+        return new StreamsSettings(topics, serdeConfig, interimInterval, batchSize, plannerPartitions, kind, similarityVectors,
+                vectorRetention, groupCacheBytes);
     }
 
     public StreamsSettings withSimilarityVectors(boolean on) {
-        return new StreamsSettings(topics, serdeConfig, interimInterval, batchSize, plannerPartitions, storeKind, on, vectorRetention, groupCacheBytes);
+        return new StreamsSettings(topics, serdeConfig, interimInterval, batchSize, plannerPartitions, storeKind, on,
+                vectorRetention, groupCacheBytes);
     }
 
     public StreamsSettings withVectorRetention(VectorRetention retention) {
