@@ -241,12 +241,14 @@ final class LayerAggregator extends ContextualProcessor<String, ActivationRecord
 
     /**
      * A complete layer's per-sample state is no longer needed (its partial is final and later records are re-deliveries):
-     * its seen-set and any meaning group that did not collapse go, in the transaction of the complete partial; the
-     * similarity vectors go as {@link VectorRetention} says.
+     * its seen-set, the total's vectors and any meaning group that did not collapse go, in the transaction of the complete
+     * partial (the scalars stay, and the language groups, which the neuron queries read); the similarity vectors go as
+     * {@link VectorRetention} says.
      */
     private void release(LayerId id, LayerState state) {
         String prefix = id.key() + "|";
         deleteAll(seen, prefix);
+        groups.remove(prefix + "T");
         for (String meaning : scan(prefix + "S|").keySet()) {
             groups.remove(prefix + "S|" + meaning);
         }

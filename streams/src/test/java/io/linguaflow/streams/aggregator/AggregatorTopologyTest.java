@@ -238,6 +238,8 @@ class AggregatorTopologyTest {
             pipe(driver, fixture.shuffledRecords(CP, 6));
             assertMatchesBatch(partials(driver));
             assertEquals(List.of(), keys(groups, "|S|"), "no meaning group is left once every layer is complete");
+            assertEquals(List.of(), keys(groups, "|T"), "nor the total's vectors");
+            assertEquals(fixture.layers * fixture.languages().size(), keys(groups, "|L|").size(), "the neuron queries read the language groups");
             assertEquals(0, Drivers.deadLetters(driver).getQueueSize(), "the re-delivered s01 records are duplicates");
         }
     }
