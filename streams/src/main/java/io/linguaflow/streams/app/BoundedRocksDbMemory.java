@@ -13,7 +13,8 @@ import org.rocksdb.WriteBufferManager;
  * per (checkpoint, layer) partition, each with Kafka Streams' default of three 16 MB memtables and its own block cache).
  * All stores share one LRU block cache of {@value #MEMORY_BYTES_CONFIG} bytes; their memtables are charged to it and
  * limited to {@value #MEMTABLE_BYTES_CONFIG} of it by one write-buffer manager; index and filter blocks live in the
- * cache too. The shared objects are created by the first store that opens and closed when the last one closes.
+ * cache too. The shared objects are created by the first store that opens, with its instance's settings (one budget
+ * per JVM, however many instances it runs), and closed when the last one closes.
  */
 public final class BoundedRocksDbMemory implements RocksDBConfigSetter {
 
