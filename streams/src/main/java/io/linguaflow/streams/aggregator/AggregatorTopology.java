@@ -41,7 +41,7 @@ import org.apache.kafka.streams.state.Stores;
  *       kept after the layer completes as {@link StreamsSettings#vectorRetention()} says.</li>
  * </ul>
  * A layer's complete partial is sent in the same transaction as the record that completes it (the expected count
- * comes from the global {@link Plans} store), and a commit is requested so it is published at once; interim partials of changed layers at most once per
+ * comes from the global {@link Plans} store), and a commit is requested within 500 ms so it is published at once; interim partials of changed layers at most once per
  * {@link StreamsSettings#interimInterval()} (wall clock).
  */
 public final class AggregatorTopology {

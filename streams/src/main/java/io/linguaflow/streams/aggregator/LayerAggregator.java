@@ -46,6 +46,12 @@ final class LayerAggregator extends ContextualProcessor<String, ActivationRecord
     private static final Logger LOG = LoggerFactory.getLogger(LayerAggregator.class);
     private static final byte[] PRESENT = {1};
     private static final StringSerializer KEYS = new StringSerializer();
+    /**
+     * Complete layers wait at most this long for the commit that publishes them. Each commit writes the groups of every
+     * layer still aggregating, and the layers of a checkpoint complete within moments of each other: one commit per
+     * completion wrote most of the changelog in the bench (docs/state-layout.md).
+     */
+    private static final Duration PUBLISH_DELAY = Duration.ofMillis(500);
 
     private final Duration interimInterval;
     private final boolean keepVectors;
@@ -56,6 +62,8 @@ final class LayerAggregator extends ContextualProcessor<String, ActivationRecord
     private final Set<LayerId> awaitingPlan = new LinkedHashSet<>();
     /** Complete layers whose similarity vectors are deleted later ({@link VectorRetention}): re-checked at every punctuation. */
     private final Set<LayerId> retaining = new LinkedHashSet<>();
+    /** A complete partial was sent since the last publishing punctuation. */
+    private boolean publishPending;
     private GroupSumsStore groups;
     private KeyValueStore<String, byte[]> scalars;
     private KeyValueStore<String, byte[]> seen;
@@ -106,6 +114,12 @@ final class LayerAggregator extends ContextualProcessor<String, ActivationRecord
             });
         }
         context.schedule(interimInterval, PunctuationType.WALL_CLOCK_TIME, this::flush);
+        context.schedule(PUBLISH_DELAY, PunctuationType.WALL_CLOCK_TIME, now -> {
+            if (publishPending) {
+                publishPending = false;
+                context().commit(); // publish complete layers now rather than at the next commit interval
+            }
+        });
     }
 
     @Override
@@ -235,7 +249,7 @@ final class LayerAggregator extends ContextualProcessor<String, ActivationRecord
         state.setCompletedAt(context().currentSystemTimeMs());
         release(id, state);
         layers.put(id.key(), state);
-        context().commit(); // publish the layer now rather than at the next commit interval
+        publishPending = true;
         return true;
     }
 
