@@ -26,17 +26,22 @@ import org.apache.kafka.streams.state.Stores;
  * <p>Stores, all keyed by strings that start with {@code "<checkpointId>|<layer>"} (layout: {@link StoreKeys}):
  * <ul>
  *   <li>{@value #GROUPS_STORE}: one {@code analysis.stats.GroupSums} (its own encoding) per group: {@code T} the total,
- *       {@code L|<lang>} a language, {@code S|<meaningId>} a meaning (docs/design.md §4: one small value per group);</li>
- *   <li>{@value #SCALARS_STORE}: the same groups' scalars, so partials never read meaning vectors;</li>
+ *       {@code L|<lang>} a language, {@code S|<meaningId>} a meaning, in a {@link GroupSumsStore} (decoded groups,
+ *       written once per commit); a meaning group is deleted once it holds every language of the plan
+ *       (docs/state-layout.md);</li>
+ *   <li>{@value #SCALARS_STORE}: the same groups' scalars, so partials never read meaning vectors (and a collapsed
+ *       meaning keeps them);</li>
  *   <li>{@value #SEEN_STORE}: {@code <sampleId>} of every sample counted: a re-delivered record is ignored, so
- *       aggregation is idempotent per (checkpoint, sample, layer) on top of exactly-once processing;</li>
+ *       aggregation is idempotent per (checkpoint, sample, layer) on top of exactly-once processing; released when the
+ *       layer completes (a later record of a complete layer is a re-delivery);</li>
  *   <li>{@value #LAYERS_STORE}: per (checkpoint, layer) its shape, sample count and whether the final partial went out;</li>
  *   <li>{@value #NLL_STORE}: per language {@code <lang>}, the sum of token NLLs and of predicted tokens (16 bytes);</li>
  *   <li>{@value #VECTORS_STORE} (when {@link StreamsSettings#similarityVectors()}): {@code <sampleId>} → the record's
- *       pooled vector and norms ({@link StoredVector}), written by {@link LayerAggregator} when the record first counts, for the similarity map.</li>
+ *       pooled vector and norms ({@link StoredVector}), written by {@link LayerAggregator} when the record first counts, for the similarity map;
+ *       kept after the layer completes as {@link StreamsSettings#vectorRetention()} says.</li>
  * </ul>
  * A layer's complete partial is sent in the same transaction as the record that completes it (the expected count
- * comes from the global {@link Plans} store); interim partials of changed layers at most once per
+ * comes from the global {@link Plans} store), and a commit is requested within 500 ms so it is published at once; interim partials of changed layers at most once per
  * {@link StreamsSettings#interimInterval()} (wall clock).
  */
 public final class AggregatorTopology {
@@ -62,7 +67,7 @@ public final class AggregatorTopology {
 
     /** Adds the aggregators to a builder that already has the {@link Plans} global store. */
     public static void addTo(StreamsBuilder builder, StreamsSettings settings) {
-        builder.addStateStore(Stores.keyValueStoreBuilder(settings.keyValueStore(GROUPS_STORE), Serdes.String(), Serdes.ByteArray()).withCachingEnabled());
+        builder.addStateStore(GroupSumsStore.builder(settings.keyValueStore(GROUPS_STORE), settings.groupCacheBytes()));
         builder.addStateStore(Stores.keyValueStoreBuilder(settings.keyValueStore(SCALARS_STORE), Serdes.String(), Serdes.ByteArray()).withCachingEnabled());
         builder.addStateStore(Stores.keyValueStoreBuilder(settings.keyValueStore(SEEN_STORE), Serdes.String(), Serdes.ByteArray()).withCachingEnabled());
         builder.addStateStore(Stores.keyValueStoreBuilder(settings.keyValueStore(NLL_STORE), Serdes.String(), Serdes.ByteArray()).withCachingEnabled());
@@ -76,7 +81,7 @@ public final class AggregatorTopology {
         }
         KStream<String, SpecificRecord> out = builder.stream(settings.topic(Topic.ACTIVATIONS),
                         Consumed.with(Serdes.String(), settings.valueSerde(ActivationRecord.class)).withName("aggregator-activations"))
-                .process(() -> new LayerAggregator(settings.interimInterval(), settings.similarityVectors()), Named.as("aggregator"),
+                .process(() -> new LayerAggregator(settings.interimInterval(), settings.similarityVectors(), settings.vectorRetention()), Named.as("aggregator"),
                         stores.toArray(String[]::new));
         Outputs.route(out, settings, "aggregator-out", LayerPartial.class, DeadLetter.class);
     }

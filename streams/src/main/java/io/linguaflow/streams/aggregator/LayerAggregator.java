@@ -19,6 +19,7 @@ import io.linguaflow.streams.common.PairSumsCodec;
 import io.linguaflow.streams.common.Plans;
 import io.linguaflow.streams.common.RecordErrors;
 import io.linguaflow.streams.common.Time;
+import io.linguaflow.streams.config.VectorRetention;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -44,14 +45,25 @@ final class LayerAggregator extends ContextualProcessor<String, ActivationRecord
     private static final Logger LOG = LoggerFactory.getLogger(LayerAggregator.class);
     private static final byte[] PRESENT = {1};
     private static final StringSerializer KEYS = new StringSerializer();
+    /**
+     * Complete layers wait at most this long for the commit that publishes them. Each commit writes the groups of every
+     * layer still aggregating, and the layers of a checkpoint complete within moments of each other: one commit per
+     * completion wrote most of the changelog in the bench (docs/state-layout.md).
+     */
+    private static final Duration PUBLISH_DELAY = Duration.ofMillis(500);
 
     private final Duration interimInterval;
     private final boolean keepVectors;
+    private final VectorRetention vectorRetention;
     /** Layers changed since the last interim partial; not persisted: a restarted task marks them again on new records. */
     private final Set<LayerId> dirty = new LinkedHashSet<>();
     /** Incomplete layers of checkpoints without a plan yet: re-checked at every punctuation until their plan lands. */
     private final Set<LayerId> awaitingPlan = new LinkedHashSet<>();
-    private KeyValueStore<String, byte[]> groups;
+    /** Complete layers whose similarity vectors are deleted later ({@link VectorRetention}): re-checked at every punctuation. */
+    private final Set<LayerId> retaining = new LinkedHashSet<>();
+    /** A complete partial was sent since the last publishing punctuation. */
+    private boolean publishPending;
+    private GroupSumsStore groups;
     private KeyValueStore<String, byte[]> scalars;
     private KeyValueStore<String, byte[]> seen;
     private KeyValueStore<String, LayerState> layers;
@@ -65,10 +77,14 @@ final class LayerAggregator extends ContextualProcessor<String, ActivationRecord
         }
     }
 
-    /** @param keepVectors also store each counted record's vector for the similarity map ({@link AggregatorTopology#VECTORS_STORE}) */
-    LayerAggregator(Duration interimInterval, boolean keepVectors) {
+    /**
+     * @param keepVectors     also store each counted record's vector for the similarity map ({@link AggregatorTopology#VECTORS_STORE})
+     * @param vectorRetention how long those vectors stay after their layer completes
+     */
+    LayerAggregator(Duration interimInterval, boolean keepVectors, VectorRetention vectorRetention) {
         this.interimInterval = interimInterval;
         this.keepVectors = keepVectors;
+        this.vectorRetention = vectorRetention;
     }
 
     @Override
@@ -83,15 +99,26 @@ final class LayerAggregator extends ContextualProcessor<String, ActivationRecord
         if (keepVectors) {
             vectors = context.getStateStore(AggregatorTopology.VECTORS_STORE);
         }
-        // records may all have arrived before the plan: after a restart, find the layers still waiting for it
+        // records may all have arrived before the plan: after a restart, find the layers still waiting for it,
+        // and the complete ones whose vectors are still to be deleted
         try (KeyValueIterator<String, LayerState> it = layers.all()) {
             it.forEachRemaining(kv -> {
+                int bar = kv.key.lastIndexOf('|');
+                LayerId id = new LayerId(kv.key.substring(0, bar), Integer.parseInt(kv.key.substring(bar + 1)));
                 if (!kv.value.getCompleteSent()) {
-                    awaitingPlan.add(new LayerId(StoreKeys.checkpointOf(kv.key), StoreKeys.layerOf(kv.key)));
+                    awaitingPlan.add(id);
+                } else if (vectors != null && !kv.value.getVectorsDropped()) {
+                    retaining.add(id);
                 }
             });
         }
         context.schedule(interimInterval, PunctuationType.WALL_CLOCK_TIME, this::flush);
+        context.schedule(PUBLISH_DELAY, PunctuationType.WALL_CLOCK_TIME, now -> {
+            if (publishPending) {
+                publishPending = false;
+                context().commit(); // publish complete layers now rather than at the next commit interval
+            }
+        });
     }
 
     @Override
@@ -103,6 +130,7 @@ final class LayerAggregator extends ContextualProcessor<String, ActivationRecord
         LayerVector v;
         LayerId id = new LayerId(a.getCheckpointId(), a.getLayer());
         LayerState state;
+        CheckpointPlan plan;
         try {
             v = Activations.vector(record.key(), a);
             state = layers.get(id.key());
@@ -111,20 +139,40 @@ final class LayerAggregator extends ContextualProcessor<String, ActivationRecord
                         + a.getSampleId() + "', layer " + a.getLayer() + ") has " + a.getLayers() + " layers x " + a.getNeuronsPerLayer()
                         + " neurons, earlier records of this checkpoint had " + state.getLayers() + " x " + state.getNeuronsPerLayer());
             }
+            plan = plans.get(id.checkpointId());
+            if (plan != null && !plan.getLanguages().contains(a.getLang())) {
+                throw new IllegalArgumentException(where(a) + ": language '" + a.getLang() + "' is not one of the plan's languages "
+                        + plan.getLanguages() + "; not counted");
+            }
         } catch (IllegalArgumentException e) {
-            context().forward(record.withValue(RecordErrors.deadLetter(AggregatorTopology.COMPONENT, context(), record.key(), e)));
+            deadLetter(record, e);
             return;
         }
         String layerKey = id.key();
         String seenKey = StoreKeys.sample(layerKey, a.getSampleId());
-        if (seen.get(seenKey) != null) {
+        if ((state != null && state.getCompleteSent()) || seen.get(seenKey) != null) {
+            // a complete layer holds every planned sample (its seen-set is released), so anything more is a re-delivery
             LOG.debug("duplicate activation record ignored: {}", seenKey);
             return;
+        }
+        String meaningKey = StoreKeys.meaning(layerKey, a.getMeaningId());
+        if (plan != null && meaningCount(meaningKey) >= plan.getLanguages().size()) {
+            // not a re-delivery, yet the meaning has a sample per planned language: only records counted before the plan
+            // landed (a language it does not have) can have taken this one's place
+            deadLetter(record, new IllegalArgumentException(where(a) + ": meaning '" + a.getMeaningId() + "' already holds all "
+                    + plan.getLanguages().size() + " languages of the plan (its group is collapsed to its scalars); not counted"));
+            return;
+        }
+        if (plan == null) {
+            awaitingPlan.add(id); // its complete meanings collapse when the plan lands
         }
         int d = a.getNeuronsPerLayer();
         add(StoreKeys.total(layerKey), v, false);
         add(StoreKeys.language(layerKey, a.getLang()), v, true);
-        add(StoreKeys.meaning(layerKey, a.getMeaningId()), v, false);
+        GroupSums meaning = add(meaningKey, v, false);
+        if (plan != null) {
+            collapseIfComplete(meaningKey, meaning.count(), plan);
+        }
         if (a.getMeanNll() != null && a.getTokenCount() > 1) {
             addNll(StoreKeys.nll(layerKey, a.getLang()), a.getMeanNll(), a.getTokenCount() - 1);
         }
@@ -133,7 +181,7 @@ final class LayerAggregator extends ContextualProcessor<String, ActivationRecord
             vectors.put(seenKey, StoredVector.encode(a));
         }
         if (state == null) {
-            state = new LayerState(a.getCorpus(), a.getLayers(), d, 0, false);
+            state = new LayerState(a.getCorpus(), a.getLayers(), d, 0, false, 0L, false);
         }
         state.setSamples(state.getSamples() + 1);
         layers.put(id.key(), state);
@@ -143,13 +191,38 @@ final class LayerAggregator extends ContextualProcessor<String, ActivationRecord
     }
 
     /** Adds v to the group under key, a language group ({@code neuronStatistics}) or a vector-sums group. */
-    private void add(String key, LayerVector v, boolean neuronStatistics) {
-        byte[] stored = groups.get(key);
-        GroupSums g = stored != null ? GroupSums.decode(stored)
-                : neuronStatistics ? GroupSums.withNeuronStatistics(v.dimension()) : GroupSums.vectorSums(v.dimension());
+    private GroupSums add(String key, LayerVector v, boolean neuronStatistics) {
+        GroupSums g = groups.sums(key);
+        if (g == null) {
+            g = neuronStatistics ? GroupSums.withNeuronStatistics(v.dimension()) : GroupSums.vectorSums(v.dimension());
+        }
         g.add(v);
-        groups.put(key, g.encode());
+        groups.update(key, g);
         scalars.put(key, Scalars.of(g).encode());
+        return g;
+    }
+
+    /**
+     * A meaning group serves only its scalars ‖V_s‖², Σ‖x‖² and count (docs/math.md §3), which are in the scalars store:
+     * once it holds every language of the plan no sample can join it, so its vectors are deleted.
+     */
+    private void collapseIfComplete(String meaningKey, long count, CheckpointPlan plan) {
+        if (count >= plan.getLanguages().size()) {
+            groups.remove(meaningKey);
+        }
+    }
+
+    private long meaningCount(String meaningKey) {
+        byte[] stored = scalars.get(meaningKey);
+        return stored == null ? 0 : Scalars.decode(stored).model().count();
+    }
+
+    private void deadLetter(Record<String, ActivationRecord> record, IllegalArgumentException e) {
+        context().forward(record.withValue(RecordErrors.deadLetter(AggregatorTopology.COMPONENT, context(), record.key(), e)));
+    }
+
+    private static String where(ActivationRecord a) {
+        return "activation record (checkpoint '" + a.getCheckpointId() + "', sample '" + a.getSampleId() + "', layer " + a.getLayer() + ")";
     }
 
     /** Σ token NLL = meanNll × predicted tokens (a sample of T tokens predicts T − 1), and Σ predicted tokens. */
@@ -172,8 +245,50 @@ final class LayerAggregator extends ContextualProcessor<String, ActivationRecord
         }
         context().forward(new Record<>(id.checkpointId(), partial(id, state, plan, true), timestamp));
         state.setCompleteSent(true);
+        state.setCompletedAt(context().currentSystemTimeMs());
+        release(id, state);
         layers.put(id.key(), state);
+        publishPending = true;
         return true;
+    }
+
+    /**
+     * A complete layer's per-sample state is no longer needed (its partial is final and later records are re-deliveries):
+     * its seen-set, the total's vectors and any meaning group that did not collapse go, in the transaction of the complete
+     * partial (the scalars stay, and the language groups, which the neuron queries read); the similarity vectors go as
+     * {@link VectorRetention} says.
+     */
+    private void release(LayerId id, LayerState state) {
+        String layerKey = id.key();
+        deleteAll(seen, StoreKeys.samplePrefix(layerKey));
+        groups.remove(StoreKeys.total(layerKey));
+        for (String meaning : scan(StoreKeys.meaningPrefix(layerKey)).keySet()) {
+            groups.remove(StoreKeys.meaning(layerKey, meaning));
+        }
+        if (!dropExpiredVectors(id, state, state.getCompletedAt()) && vectorRetention.delayed()) {
+            retaining.add(id);
+        }
+    }
+
+    /** Deletes the layer's similarity vectors once {@link VectorRetention} says so; true when they are gone. */
+    private boolean dropExpiredVectors(LayerId id, LayerState state, long now) {
+        if (vectors == null || state.getVectorsDropped()) {
+            return true;
+        }
+        if (!vectorRetention.expired(state.getCompletedAt(), now)) {
+            return false;
+        }
+        deleteAll(vectors, StoreKeys.samplePrefix(id.key()));
+        state.setVectorsDropped(true);
+        return true;
+    }
+
+    private static void deleteAll(KeyValueStore<String, byte[]> store, String prefix) {
+        List<String> keys = new ArrayList<>();
+        try (KeyValueIterator<String, byte[]> it = store.prefixScan(prefix, KEYS)) {
+            it.forEachRemaining(kv -> keys.add(kv.key));
+        }
+        keys.forEach(store::delete);
     }
 
     private void flush(long now) {
@@ -182,19 +297,31 @@ final class LayerAggregator extends ContextualProcessor<String, ActivationRecord
             if (state != null && !completeIfPlanned(id, state, now)) {
                 CheckpointPlan plan = plans.get(id.checkpointId());
                 context().forward(new Record<>(id.checkpointId(), partial(id, state, plan, false), now));
-                if (plan == null) {
-                    awaitingPlan.add(id);
-                }
             }
         }
         dirty.clear();
         awaitingPlan.removeIf(id -> {
             LayerState state = layers.get(id.key());
-            if (state == null || plans.get(id.checkpointId()) == null) {
+            CheckpointPlan plan = plans.get(id.checkpointId());
+            if (state == null || plan == null) {
                 return state == null;
             }
-            completeIfPlanned(id, state, now); // complete now, or a later record of the layer completes it
+            if (!completeIfPlanned(id, state, now)) { // complete now, or a later record of the layer completes it
+                scan(StoreKeys.meaningPrefix(id.key()))
+                        .forEach((meaning, s) -> collapseIfComplete(StoreKeys.meaning(id.key(), meaning), s.model().count(), plan));
+            }
             return true;
+        });
+        retaining.removeIf(id -> {
+            LayerState state = layers.get(id.key());
+            if (state == null) {
+                return true;
+            }
+            boolean gone = dropExpiredVectors(id, state, now);
+            if (gone) {
+                layers.put(id.key(), state);
+            }
+            return gone;
         });
     }
 
@@ -215,7 +342,7 @@ final class LayerAggregator extends ContextualProcessor<String, ActivationRecord
         KeyRegions regions = null;
         if (LayerScores.scorable(samples)) {
             for (String lang : languages) {
-                languageGroups.add(GroupSums.decode(groups.get(StoreKeys.language(layerKey, lang))));
+                languageGroups.add(groups.sums(StoreKeys.language(layerKey, lang)));
             }
             LayerScores scores = LayerScores.of(languageGroups, lfCompat);
             regions = new KeyRegions.Builder(languages, 1, d, threshold).addLayer(0, scores.z()).build();

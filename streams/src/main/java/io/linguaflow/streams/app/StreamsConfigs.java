@@ -12,6 +12,13 @@ public final class StreamsConfigs {
 
     /** Activation records of large models are ~130 KB; a complete layer partial carries L·D counts. */
     static final int MAX_RECORD_BYTES = 16 * 1024 * 1024;
+    /**
+     * Every commit writes the total and language groups of each active layer (3.9 MB per layer at BLOOM-7b1 shape), so
+     * the interval bounds the changelog rate; measured in ops/bench/README.md ("state layout").
+     */
+    static final int COMMIT_INTERVAL_MS = 5000;
+    /** Well above the commit interval plus the time a commit takes to write its groups (Kafka Streams' default is 10 s). */
+    static final int TRANSACTION_TIMEOUT_MS = 30_000;
 
     private StreamsConfigs() {
     }
@@ -32,13 +39,17 @@ public final class StreamsConfigs {
         p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         // transactions: input offsets, store changelogs and outputs commit atomically (docs/design.md §4)
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 200);
-        // record caches of the aggregator stores: a group updated many times per commit is written once
-        p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 256L * 1024 * 1024);
+        // every commit writes each changed total and language group once (docs/state-layout.md); a complete layer and a
+        // final result request their own commit, so a longer interval does not delay results
+        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, COMMIT_INTERVAL_MS);
+        // record caches of the small stores (scalars, seen-set, layers, metrics); the group sums have their own cache
+        p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 32L * 1024 * 1024);
+        p.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDbMemory.class);
         if (applicationServer != null) {
             p.put(StreamsConfig.APPLICATION_SERVER_CONFIG, applicationServer);
         }
         p.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), MAX_RECORD_BYTES);
+        p.put(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG), TRANSACTION_TIMEOUT_MS);
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG), MAX_RECORD_BYTES);
         p.put(StreamsConfig.topicPrefix("max.message.bytes"), MAX_RECORD_BYTES);
         return p;

@@ -4,6 +4,7 @@ import io.linguaflow.schemas.Topics;
 import io.linguaflow.schemas.serde.SerdeConfig;
 import io.linguaflow.streams.app.StreamsInstance;
 import io.linguaflow.streams.config.StreamsSettings;
+import io.linguaflow.streams.config.VectorRetention;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -69,11 +70,28 @@ public final class StreamsCommand implements Callable<Integer> {
             description = "memory for computed similarity-map blocks and maps, each computed once (default ${DEFAULT-VALUE}; 0: none)")
     long similarityCacheMb;
 
+    @Option(names = "--similarity-vectors-retention", defaultValue = "keep", converter = RetentionConverter.class,
+            description = {"how long a complete layer's similarity vectors are kept: keep (default; the map stays available),",
+                "drop (deleted with the layer's final partial: no map), or an ISO-8601 duration after completion, e.g. P7D"})
+    VectorRetention vectorRetention;
+
+    @Option(names = "--group-cache-bytes", defaultValue = "" + StreamsSettings.DEFAULT_GROUP_CACHE_BYTES,
+            description = "decoded group sums each aggregator task keeps between commits beyond the changed ones (default ${DEFAULT-VALUE})")
+    long groupCacheBytes;
+
+    static final class RetentionConverter implements picocli.CommandLine.ITypeConverter<VectorRetention> {
+        @Override
+        public VectorRetention convert(String value) {
+            return VectorRetention.parse(value);
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
         Map<String, Object> serde = Map.of(SerdeConfig.SCHEMA_REGISTRY_URL, registry);
         StreamsSettings settings = StreamsSettings.defaults(new Topics(topicPrefix), serde).withInterimInterval(interimInterval)
-                .withBatchSize(batchSize).withSimilarityVectors(!noSimilarityMap);
+                .withBatchSize(batchSize).withSimilarityVectors(!noSimilarityMap).withVectorRetention(vectorRetention)
+                .withGroupCacheBytes(groupCacheBytes);
         StreamsInstance.Options options = new StreamsInstance.Options(applicationId, bootstrapServers, stateDir,
                 new HostInfo(httpHost, httpPort), partitions, replication, similarityCacheMb << 20);
         CountDownLatch stopped = new CountDownLatch(1);

@@ -24,9 +24,14 @@ import org.apache.kafka.streams.state.Stores;
  *                           checkpoint) so the similarity map can be served; off for models too large for that, and then
  *                           the map endpoints answer 404. All instances of one application must agree (it is part of the
  *                           topology).
+ * @param vectorRetention    how long the similarity vectors of a complete layer are kept ({@link VectorRetention#KEEP}
+ *                           by default)
+ * @param groupCacheBytes    decoded group sums an aggregator task keeps beyond those changed since the last commit
+ *                           (docs/state-layout.md); at BLOOM-7b1 shape a layer's total and 9 language groups are 5 MB
  */
 public record StreamsSettings(Topics topics, Map<String, ?> serdeConfig, Duration interimInterval, int batchSize,
-                              int plannerPartitions, StoreKind storeKind, boolean similarityVectors) {
+                              int plannerPartitions, StoreKind storeKind, boolean similarityVectors,
+                              VectorRetention vectorRetention, long groupCacheBytes) {
 
     /** Where the key-value stores live. */
     public enum StoreKind { ROCKSDB, IN_MEMORY }
@@ -35,6 +40,7 @@ public record StreamsSettings(Topics topics, Map<String, ?> serdeConfig, Duratio
     public static final int DEFAULT_BATCH_SIZE = 16;
     public static final Duration DEFAULT_INTERIM_INTERVAL = Duration.ofSeconds(5);
     public static final int DEFAULT_PLANNER_PARTITIONS = 3;
+    public static final long DEFAULT_GROUP_CACHE_BYTES = 32L * 1024 * 1024;
 
     public StreamsSettings {
         serdeConfig = Map.copyOf(serdeConfig);
@@ -45,6 +51,10 @@ public record StreamsSettings(Topics topics, Map<String, ?> serdeConfig, Duratio
             throw new IllegalArgumentException("planner partitions must be >= 1, got " + plannerPartitions);
         }
         java.util.Objects.requireNonNull(storeKind, "storeKind");
+        java.util.Objects.requireNonNull(vectorRetention, "vectorRetention");
+        if (groupCacheBytes < 0) {
+            throw new IllegalArgumentException("group cache bytes must be >= 0, got " + groupCacheBytes);
+        }
         if (interimInterval.isNegative() || interimInterval.isZero()) {
             throw new IllegalArgumentException("interim interval must be > 0, got " + interimInterval);
         }
@@ -52,23 +62,37 @@ public record StreamsSettings(Topics topics, Map<String, ?> serdeConfig, Duratio
 
     public static StreamsSettings defaults(Topics topics, Map<String, ?> serdeConfig) {
         return new StreamsSettings(topics, serdeConfig, DEFAULT_INTERIM_INTERVAL, DEFAULT_BATCH_SIZE, DEFAULT_PLANNER_PARTITIONS,
-                StoreKind.ROCKSDB, true);
+                StoreKind.ROCKSDB, true, VectorRetention.KEEP, DEFAULT_GROUP_CACHE_BYTES);
     }
 
     public StreamsSettings withInterimInterval(Duration interval) {
-        return new StreamsSettings(topics, serdeConfig, interval, batchSize, plannerPartitions, storeKind, similarityVectors);
+        return new StreamsSettings(topics, serdeConfig, interval, batchSize, plannerPartitions, storeKind, similarityVectors,
+                vectorRetention, groupCacheBytes);
     }
 
     public StreamsSettings withBatchSize(int size) {
-        return new StreamsSettings(topics, serdeConfig, interimInterval, size, plannerPartitions, storeKind, similarityVectors);
+        return new StreamsSettings(topics, serdeConfig, interimInterval, size, plannerPartitions, storeKind, similarityVectors,
+                vectorRetention, groupCacheBytes);
     }
 
     public StreamsSettings withStoreKind(StoreKind kind) {
-        return new StreamsSettings(topics, serdeConfig, interimInterval, batchSize, plannerPartitions, kind, similarityVectors);
+        return new StreamsSettings(topics, serdeConfig, interimInterval, batchSize, plannerPartitions, kind, similarityVectors,
+                vectorRetention, groupCacheBytes);
     }
 
     public StreamsSettings withSimilarityVectors(boolean on) {
-        return new StreamsSettings(topics, serdeConfig, interimInterval, batchSize, plannerPartitions, storeKind, on);
+        return new StreamsSettings(topics, serdeConfig, interimInterval, batchSize, plannerPartitions, storeKind, on,
+                vectorRetention, groupCacheBytes);
+    }
+
+    public StreamsSettings withVectorRetention(VectorRetention retention) {
+        return new StreamsSettings(topics, serdeConfig, interimInterval, batchSize, plannerPartitions, storeKind, similarityVectors,
+                retention, groupCacheBytes);
+    }
+
+    public StreamsSettings withGroupCacheBytes(long bytes) {
+        return new StreamsSettings(topics, serdeConfig, interimInterval, batchSize, plannerPartitions, storeKind, similarityVectors,
+                vectorRetention, bytes);
     }
 
     /** A key-value store of {@link #storeKind()} (always changelogged, so a restarted or moved task restores it). */

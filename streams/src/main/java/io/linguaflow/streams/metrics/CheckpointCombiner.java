@@ -102,6 +102,7 @@ final class CheckpointCombiner extends ContextualProcessor<String, LayerPartial,
         }
         forward(cp, progress(results, Stage.COMPLETE, metrics), timestamp);
         finals.put(cp, System.currentTimeMillis());
+        context().commit(); // publish now rather than at the next commit interval
     }
 
     private CheckpointResults results(String checkpointId) {

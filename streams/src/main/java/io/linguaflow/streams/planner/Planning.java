@@ -13,8 +13,10 @@ import io.linguaflow.streams.common.RecordErrors;
 import io.linguaflow.streams.common.Time;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.api.ContextualProcessor;
@@ -139,14 +141,11 @@ final class Planning {
             LinkedHashSet<String> languages = new LinkedHashSet<>();
             rows.forEach(r -> languages.add(r.getLang()));
 
-            // shortest texts first: a batch then holds sentences of similar length and pads little (docs/design.md §3)
-            List<Sentence> byLength = new ArrayList<>(rows);
-            byLength.sort(Comparator.comparingInt((Sentence r) -> r.getText().length()).thenComparingInt(Sentence::getIndex));
             int batches = 0;
-            for (int from = 0; from < byLength.size(); from += batchSize) {
+            for (List<Sentence> batch : batches(rows, batchSize)) {
                 List<SampleRef> refs = new ArrayList<>();
-                for (Sentence r : byLength.subList(from, Math.min(from + batchSize, byLength.size()))) {
-                    refs.add(new SampleRef(Keys.sampleId(r.getLang(), r.getMeaningId()), r.getIndex(), r.getLang(), r.getMeaningId(), r.getText()));
+                for (Sentence r : batch) {
+                    refs.add(new SampleRef(r.getLang() + "|" + r.getMeaningId(), r.getIndex(), r.getLang(), r.getMeaningId(), r.getText()));
                 }
                 emit(cp, InferenceRequest.newBuilder().setRequestId(cp + "/" + batches).setCheckpointId(cp)
                         .setCheckpointPath(event.getPath()).setCorpus(event.getCorpus()).setSamples(refs).setComputeNll(true)
@@ -212,6 +211,43 @@ final class Planning {
         public void process(Record<String, CheckpointEvent> record) {
             handle(record.value(), record.timestamp());
         }
+    }
+
+    /**
+     * The inference batches of a corpus: whole meanings, so the records of all languages of a meaning arrive together
+     * and the aggregators can collapse its group at once (docs/state-layout.md). Meanings go by the mean length of their
+     * texts, shortest first, and a meaning's rows by length, so a batch still holds texts of similar length; a batch
+     * takes the next meaning while that brings its size nearer to {@code batchSize} (rounded to whole meanings, so up to
+     * batchSize + L/2 samples for L languages). A meaning with more rows than {@code batchSize} is cut into batches of
+     * that size.
+     */
+    static List<List<Sentence>> batches(List<Sentence> rows, int batchSize) {
+        Map<String, List<Sentence>> byMeaning = new LinkedHashMap<>();
+        rows.forEach(r -> byMeaning.computeIfAbsent(r.getMeaningId(), m -> new ArrayList<>()).add(r));
+        Comparator<Sentence> byLength = Comparator.comparingInt((Sentence r) -> r.getText().length()).thenComparingInt(Sentence::getIndex);
+        List<List<Sentence>> meanings = new ArrayList<>(byMeaning.values());
+        meanings.forEach(m -> m.sort(byLength));
+        meanings.sort(Comparator.comparingDouble((List<Sentence> m) -> m.stream().mapToInt(r -> r.getText().length()).average().orElse(0))
+                .thenComparing(m -> m.get(0), byLength));
+        List<List<Sentence>> out = new ArrayList<>();
+        List<Sentence> current = new ArrayList<>();
+        for (List<Sentence> meaning : meanings) {
+            if (!current.isEmpty() && 2 * current.size() + meaning.size() > 2 * batchSize) {
+                out.add(current);
+                current = new ArrayList<>();
+            }
+            if (meaning.size() > batchSize) {
+                for (int from = 0; from < meaning.size(); from += batchSize) {
+                    out.add(meaning.subList(from, Math.min(from + batchSize, meaning.size())));
+                }
+            } else {
+                current.addAll(meaning);
+            }
+        }
+        if (!current.isEmpty()) {
+            out.add(current);
+        }
+        return out;
     }
 
     /** A corpus is complete when its producer's announced size is reached (or never announced: then as it is). */

@@ -17,15 +17,18 @@ import io.linguaflow.streams.avro.LanguageLayer;
 import io.linguaflow.streams.avro.LayerPartial;
 import io.linguaflow.streams.common.PairSumsCodec;
 import io.linguaflow.streams.config.StreamsSettings;
+import io.linguaflow.streams.config.VectorRetention;
 import io.linguaflow.streams.testkit.Drivers;
 import io.linguaflow.streams.testkit.Fixture;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import io.linguaflow.analysis.keyregions.KeyRegions;
 import io.linguaflow.analysis.keyregions.LayerScores;
+import io.linguaflow.analysis.stats.GroupSums;
 import io.linguaflow.analysis.stats.LayerStatistics;
 import io.linguaflow.analysis.stats.Normalisation;
 import java.util.ArrayList;
@@ -206,6 +209,143 @@ class AggregatorTopologyTest {
             pipe(driver, fixture.shuffledRecords(CP, 4));
             assertMatchesBatch(partials(driver));
         }
+    }
+
+    /**
+     * The group store writes each changed group at every commit (the driver commits after every record), and a meaning
+     * group holding all 9 languages of the plan is deleted, its scalars kept; the layer still equals the batch.
+     */
+    @Test
+    void groupsReachTheLoggedStoreAtEveryCommitAndCompleteMeaningsCollapse(@TempDir Path state) {
+        try (TopologyTestDriver driver = driver(state)) {
+            Drivers.input(driver, settings.plansTopic(), CheckpointPlan.class).pipeInput(CP, fixture.plan(CP));
+            GroupSumsStore groups = (GroupSumsStore) driver.getAllStateStores().get(AggregatorTopology.GROUPS_STORE);
+            KeyValueStore<String, byte[]> scalars = driver.getKeyValueStore(AggregatorTopology.SCALARS_STORE);
+            String prefix = Keys.activation(CP, 0) + "|";
+            List<String> languages = fixture.languages();
+            for (int l = 0; l < languages.size(); l++) {
+                pipe(driver, List.of(fixture.record(CP, fixture.index(languages.get(l), "s01"), 0)));
+                // what get() reads is what the last commit wrote to the inner (logged) store
+                assertEquals(l + 1, GroupSums.decode(groups.get(prefix + "T")).count(), "the total as of the last commit");
+                if (l < languages.size() - 1) {
+                    assertEquals(l + 1, GroupSums.decode(groups.get(prefix + "S|s01")).count());
+                }
+            }
+            assertEquals(null, groups.get(prefix + "S|s01"), "a meaning with every language of the plan keeps no vectors");
+            assertEquals(null, groups.sums(prefix + "S|s01"));
+            assertEquals(languages.size(), Scalars.decode(scalars.get(prefix + "S|s01")).model().count(), "but keeps its scalars");
+
+            pipe(driver, fixture.shuffledRecords(CP, 6));
+            assertMatchesBatch(partials(driver));
+            assertEquals(List.of(), keys(groups, "|S|"), "no meaning group is left once every layer is complete");
+            assertEquals(List.of(), keys(groups, "|T"), "nor the total's vectors");
+            assertEquals(fixture.layers * fixture.languages().size(), keys(groups, "|L|").size(), "the neuron queries read the language groups");
+            assertEquals(0, Drivers.deadLetters(driver).getQueueSize(), "the re-delivered s01 records are duplicates");
+        }
+    }
+
+    /**
+     * A language the plan does not have is a dead letter; so is a record for a meaning that already collapsed, which only a
+     * record counted before the plan landed can cause (here a foreign language took the place of zh).
+     */
+    @Test
+    void recordsOutsideThePlanAreDeadLettered(@TempDir Path state) {
+        try (TopologyTestDriver driver = driver(state)) {
+            ActivationRecord en = fixture.record(CP, fixture.index("en", "s01"), 0);
+            ActivationRecord foreign = ActivationRecord.newBuilder(en).setLang("xx").setSampleId("xx|s01").build();
+            List<ActivationRecord> early = new ArrayList<>(List.of(foreign));
+            fixture.languages().stream().filter(l -> !l.equals("zh")).forEach(l -> early.add(fixture.record(CP, fixture.index(l, "s01"), 0)));
+            pipe(driver, early); // no plan yet: counted, s01 now holds 9 samples
+            Drivers.input(driver, settings.plansTopic(), CheckpointPlan.class).pipeInput(CP, fixture.plan(CP));
+            driver.advanceWallClockTime(Drivers.INTERIM); // the plan is known: s01 holds 9 samples, so it collapses
+            assertEquals(null, ((GroupSumsStore) driver.getAllStateStores().get(AggregatorTopology.GROUPS_STORE))
+                    .get(Keys.activation(CP, 0) + "|S|s01"));
+            pipe(driver, List.of(fixture.record(CP, fixture.index("zh", "s01"), 0), foreign));
+            List<DeadLetter> letters = Drivers.deadLetters(driver).readValuesToList();
+            assertEquals(2, letters.size());
+            assertTrue(letters.get(0).getError().contains("sample 'zh|s01', layer 0): meaning 's01' already holds all 9 languages of the plan"),
+                    letters.get(0).getError());
+            assertTrue(letters.get(1).getError().contains("sample 'xx|s01', layer 0): language 'xx' is not one of the plan's languages"),
+                    letters.get(1).getError());
+        }
+    }
+
+    /** A complete layer keeps no seen-set and no meaning group; its vectors go as the retention says; re-deliveries are ignored. */
+    @Test
+    void aCompleteLayerReleasesItsPerSampleStateAsConfigured(@TempDir Path state) {
+        Duration retention = Duration.ofMinutes(10);
+        StreamsSettings delayed = settings.withVectorRetention(new VectorRetention(retention));
+        try (TopologyTestDriver driver = new TopologyTestDriver(AggregatorTopology.build(delayed), Drivers.props(state))) {
+            Drivers.input(driver, settings.plansTopic(), CheckpointPlan.class).pipeInput(CP, fixture.plan(CP));
+            List<ActivationRecord> records = fixture.shuffledRecords(CP, 7);
+            pipe(driver, records);
+            assertMatchesBatch(partials(driver));
+            assertEquals(0, count(driver.getKeyValueStore(AggregatorTopology.SEEN_STORE)), "seen-sets released");
+            KeyValueStore<String, byte[]> vectors = driver.getKeyValueStore(AggregatorTopology.VECTORS_STORE);
+            assertEquals(fixture.samples() * fixture.layers, count(vectors), "vectors kept for the retention period");
+            pipe(driver, records.subList(0, 100)); // re-delivered after completion
+            assertTrue(partials(driver).isEmpty());
+            assertEquals(0, Drivers.deadLetters(driver).getQueueSize());
+            driver.advanceWallClockTime(retention.minusSeconds(30));
+            assertEquals(fixture.samples() * fixture.layers, count(vectors));
+            driver.advanceWallClockTime(Duration.ofMinutes(1));
+            assertEquals(0, count(vectors), "vectors deleted once the retention period has passed");
+        }
+        try (TopologyTestDriver driver = new TopologyTestDriver(AggregatorTopology.build(settings.withVectorRetention(VectorRetention.DROP_AFTER_FINAL)),
+                Drivers.props(state.resolve("drop")))) {
+            Drivers.input(driver, settings.plansTopic(), CheckpointPlan.class).pipeInput(CP, fixture.plan(CP));
+            pipe(driver, fixture.shuffledRecords(CP, 8));
+            assertMatchesBatch(partials(driver));
+            assertEquals(0, count(driver.getKeyValueStore(AggregatorTopology.VECTORS_STORE)), "dropped with the complete partial");
+        }
+    }
+
+    /**
+     * A crash between commits: the state copied at a commit is what a restarted task restores; records processed after
+     * it (here: in the first driver after the copy) are lost with the uncommitted cache and delivered again, and the
+     * restarted task, whose cache starts empty and reads the groups back from RocksDB, still gives the batch result.
+     */
+    @Test
+    void recordsLostWithTheCacheAreRebuiltExactlyFromTheRedelivery(@TempDir Path dir) {
+        StreamsSettings rocks = Drivers.rocksDbSettings();
+        Path live = dir.resolve("live");
+        Path restarted = dir.resolve("restarted");
+        List<ActivationRecord> records = fixture.shuffledRecords(CP, 9).stream()
+                .filter(r -> r.getLayer() == 1 && Integer.parseInt(r.getMeaningId().substring(1)) <= 10).toList();
+        CheckpointPlan plan = CheckpointPlan.newBuilder(fixture.plan(CP)).setSamplesExpected(records.size()).build();
+        LayerStatistics expected = new LayerStatistics(fixture.neurons);
+        for (ActivationRecord r : records) {
+            expected.add(r.getLang(), r.getMeaningId(), Activations.vector(null, r));
+        }
+        int cut = records.size() / 2;
+        try (TopologyTestDriver first = new TopologyTestDriver(AggregatorTopology.build(rocks), Drivers.props(live))) {
+            Drivers.input(first, settings.plansTopic(), CheckpointPlan.class).pipeInput(CP, plan);
+            pipe(first, records.subList(0, cut));
+            Drivers.copy(live, restarted); // the last commit
+            pipe(first, records.subList(cut, records.size() - 5)); // processed, but lost in the crash
+        }
+        try (TopologyTestDriver second = new TopologyTestDriver(AggregatorTopology.build(rocks), Drivers.props(restarted))) {
+            Drivers.input(second, settings.plansTopic(), CheckpointPlan.class).pipeInput(CP, plan);
+            pipe(second, records.subList(cut - 10, records.size()));
+            List<LayerPartial> partials = partials(second);
+            assertEquals(1, partials.size());
+            assertTrue(partials.get(0).getComplete());
+            assertEquals(records.size(), partials.get(0).getSamples());
+            assertSums(expected.pairClassSums(Normalisation.LAYER), PairSumsCodec.fromAvro(partials.get(0).getPerLayer()));
+            assertSums(expected.pairClassSums(Normalisation.MODEL), PairSumsCodec.fromAvro(partials.get(0).getWholeModel()));
+        }
+    }
+
+    private static List<String> keys(GroupSumsStore groups, String part) {
+        List<String> out = new ArrayList<>();
+        try (KeyValueIterator<String, byte[]> it = groups.all()) {
+            it.forEachRemaining(kv -> {
+                if (kv.key.contains(part)) {
+                    out.add(kv.key);
+                }
+            });
+        }
+        return out;
     }
 
     /** The same sample with every value negated (same norms): a valid record pointing the other way. */

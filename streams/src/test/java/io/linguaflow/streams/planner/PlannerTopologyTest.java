@@ -18,8 +18,11 @@ import io.linguaflow.streams.testkit.Fixture;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.test.TestRecord;
@@ -74,22 +77,30 @@ class PlannerTopologyTest {
     }
 
     @Test
-    void aCheckpointOnACompleteCorpusIsPlannedInLengthSortedBatches() {
+    void aCheckpointOnACompleteCorpusIsPlannedInBatchesOfWholeMeaningsByLength() {
         produceCorpus(0, fixture.samples());
         checkpoints.pipeInput("bloom-tiny@0", fixture.checkpoint("bloom-tiny@0", "h0"));
         List<InferenceRequest> requests = requests();
-        assertEquals((fixture.samples() + 15) / 16, requests.size(), "450 samples in batches of 16");
+        assertEquals(25, requests.size(), "50 meanings x 9 languages, batch size 16 rounded to 2 whole meanings");
         Set<String> samples = new HashSet<>();
-        int previousLength = -1;
+        Set<String> meanings = new HashSet<>();
+        double previousMeanLength = -1;
         for (int b = 0; b < requests.size(); b++) {
             InferenceRequest r = requests.get(b);
             assertEquals("bloom-tiny@0/" + b, r.getRequestId());
             assertEquals("/models/bloom-tiny", r.getCheckpointPath());
-            assertTrue(r.getSamples().size() == 16 || b == requests.size() - 1);
+            assertEquals(18, r.getSamples().size());
+            Map<String, List<SampleRef>> byMeaning = r.getSamples().stream().collect(Collectors.groupingBy(SampleRef::getMeaningId,
+                    LinkedHashMap::new, Collectors.toList()));
+            for (List<SampleRef> meaning : byMeaning.values()) {
+                assertTrue(meanings.add(meaning.get(0).getMeaningId()), "a meaning in one request only");
+                assertEquals(fixture.languages().size(), meaning.size(), "every language of the meaning");
+                double mean = meaning.stream().mapToInt(s -> s.getText().length()).average().orElseThrow();
+                assertTrue(mean >= previousMeanLength, "meanings ordered by mean text length");
+                previousMeanLength = mean;
+            }
             for (SampleRef s : r.getSamples()) {
                 assertTrue(samples.add(s.getSampleId()), "sample " + s.getSampleId() + " planned twice");
-                assertTrue(s.getText().length() >= previousLength, "batches ordered by text length");
-                previousLength = s.getText().length();
                 assertEquals(fixture.corpus.row(s.getIndex()).text(), s.getText());
                 assertEquals(s.getLang() + "|" + s.getMeaningId(), s.getSampleId());
             }
@@ -120,7 +131,7 @@ class PlannerTopologyTest {
         assertEquals(Stage.SKIPPED_DUPLICATE, skipped.getStage());
         assertTrue(skipped.getMessage().contains("already analysed on corpus 'fixture' as checkpoint 'bloom-tiny@0'"), skipped.getMessage());
         checkpoints.pipeInput("bloom-tiny@50", fixture.checkpoint("bloom-tiny@50", "h50")); // new weights
-        assertEquals(29, requests().size());
+        assertEquals(25, requests().size()); // 450 samples in batches of 2 whole meanings
     }
 
     @Test

@@ -103,7 +103,9 @@ final class StreamsRun {
             long[] lastAck = {start};
             try (Npy npy = Npy.open(data.file())) {
                 int width = data.layers() * data.neurons();
-                for (int i = 0; i < data.samples(); i++) {
+                // meaning by meaning, as the planner batches them for the worker (sample i = language i / S, meaning i % S)
+                for (int next = 0; next < data.samples(); next++) {
+                    int i = next % data.languages() * data.meanings() + next / data.languages();
                     float[] row = npy.readFloats((long) i * width, width);
                     for (ActivationRecord a : records(data, i, row)) {
                         producer.send(new ProducerRecord<>(settings.topic(Topic.ACTIVATIONS), Keys.activation(CHECKPOINT, a.getLayer()), a),

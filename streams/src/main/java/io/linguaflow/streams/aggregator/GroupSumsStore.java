@@ -1,0 +1,297 @@
+package io.linguaflow.streams.aggregator;
+
+import io.linguaflow.analysis.stats.GroupSums;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.streams.processor.StateStore;
+import org.apache.kafka.streams.processor.StateStoreContext;
+import org.apache.kafka.streams.query.Position;
+import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
+import org.apache.kafka.streams.state.internals.CacheFlushListener;
+import org.apache.kafka.streams.state.internals.CachedStateStore;
+
+/**
+ * The {@value AggregatorTopology#GROUPS_STORE} store: decoded {@link GroupSums} in a write-back cache over a logged
+ * key-value store of their encodings (docs/state-layout.md). An update changes the decoded group in place; the cache
+ * encodes each group changed since the last commit once, in {@link #flushCache()}, which Kafka Streams calls in
+ * {@code StreamTask.prepareCommit}, before the record collector is flushed and the transaction commits. Under
+ * exactly-once that is the only store hook before a commit ({@link #flush()} runs only at checkpoints), which is why
+ * this store implements Kafka Streams' {@link CachedStateStore}, as its own caching stores do.
+ *
+ * <p>The inner store is initialised with this store as root, so the state manager registers, flushes and closes this
+ * store, and a restore writes into the inner store (the cache is empty then: it is cleared on close and on recycle).
+ * Clean groups stay decoded up to {@code cleanBytes}, least recently used evicted first; changed groups stay until the
+ * commit. The {@link ReadOnlyKeyValueStore} view, for interactive queries from other threads, reads the inner store:
+ * the groups as of the last commit.
+ */
+public final class GroupSumsStore implements StateStore, CachedStateStore<String, byte[]>, ReadOnlyKeyValueStore<String, byte[]> {
+
+    private final KeyValueStore<String, byte[]> inner;
+    private final long cleanBytes;
+    /** Access order, so iteration starts at the least recently used group. */
+    private final Map<String, Entry> entries = new LinkedHashMap<>(64, 0.75f, true);
+    private long cleanSize;
+    private int dirtyCount;
+
+    /** A decoded group; {@code sums == null} is a deletion not yet written. */
+    private static final class Entry {
+        GroupSums sums;
+        boolean dirty;
+        /** Whether the inner store holds a value for the key (a group created and deleted between commits never reaches it). */
+        boolean stored;
+
+        Entry(GroupSums sums, boolean stored) {
+            this.sums = sums;
+            this.stored = stored;
+        }
+    }
+
+    GroupSumsStore(KeyValueStore<String, byte[]> inner, long cleanBytes) {
+        this.inner = inner;
+        this.cleanBytes = cleanBytes;
+    }
+
+    /** A builder of the store on {@code supplier}, changelogged, keeping up to {@code cleanBytes} of clean groups decoded. */
+    public static StoreBuilder<GroupSumsStore> builder(KeyValueBytesStoreSupplier supplier, long cleanBytes) {
+        return new Builder(Stores.keyValueStoreBuilder(supplier, Serdes.String(), Serdes.ByteArray()), cleanBytes);
+    }
+
+    // ---------------------------------------------------------------- the aggregator's typed view
+
+    /** The group under key (decoded once, then cached), or null. Changes to it must be announced by {@link #update}. */
+    GroupSums sums(String key) {
+        Entry e = entries.get(key);
+        if (e == null) {
+            byte[] stored = inner.get(key);
+            if (stored == null) {
+                return null;
+            }
+            e = new Entry(GroupSums.decode(stored), true);
+            entries.put(key, e);
+            cleanSize += bytes(e.sums);
+            evict();
+        }
+        return e.sums;
+    }
+
+    /** Marks the group under key as changed (or new), to be written at the next commit. */
+    void update(String key, GroupSums sums) {
+        Entry e = entries.get(key);
+        if (e == null) {
+            e = new Entry(sums, false);
+            entries.put(key, e);
+        } else if (!e.dirty && e.sums != null) {
+            cleanSize -= bytes(e.sums);
+        }
+        e.sums = sums;
+        markDirty(e);
+    }
+
+    /** Deletes the group under key at the next commit (at once from the cache). */
+    void remove(String key) {
+        Entry e = entries.get(key);
+        if (e == null) {
+            e = new Entry(null, inner.get(key) != null);
+            entries.put(key, e);
+        } else if (!e.dirty && e.sums != null) {
+            cleanSize -= bytes(e.sums);
+        }
+        e.sums = null;
+        if (e.stored) {
+            markDirty(e);
+        } else {
+            entries.remove(key);
+            dirtyCount -= e.dirty ? 1 : 0;
+        }
+    }
+
+    private void markDirty(Entry e) {
+        if (!e.dirty) {
+            e.dirty = true;
+            dirtyCount++;
+        }
+    }
+
+    /** Heap bytes of a decoded group: its D-wide arrays. */
+    private static long bytes(GroupSums g) {
+        int arrays = (g.hasNeuronStatistics() ? 3 : 2) + (g.positiveCounts() != null ? 1 : 0);
+        return 8L * g.dimension() * arrays;
+    }
+
+    private void evict() {
+        Iterator<Entry> it = entries.values().iterator();
+        while (cleanSize > cleanBytes && it.hasNext()) {
+            Entry e = it.next();
+            if (!e.dirty) {
+                cleanSize -= bytes(e.sums);
+                it.remove();
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- commit, restore, close
+
+    /** Encodes every group changed since the last commit into the inner (logged) store. */
+    @Override
+    public void flushCache() {
+        if (dirtyCount == 0) {
+            return;
+        }
+        Iterator<Map.Entry<String, Entry>> it = entries.entrySet().iterator();
+        while (it.hasNext()) {
+            Map.Entry<String, Entry> kv = it.next();
+            Entry e = kv.getValue();
+            if (!e.dirty) {
+                continue;
+            }
+            if (e.sums == null) {
+                inner.delete(kv.getKey());
+                it.remove();
+            } else {
+                inner.put(kv.getKey(), e.sums.encode());
+                e.dirty = false;
+                e.stored = true;
+                cleanSize += bytes(e.sums);
+            }
+        }
+        dirtyCount = 0;
+        evict();
+    }
+
+    @Override
+    public void clearCache() {
+        entries.clear();
+        cleanSize = 0;
+        dirtyCount = 0;
+    }
+
+    @Override
+    public boolean setFlushListener(CacheFlushListener<String, byte[]> listener, boolean sendOldValues) {
+        return false; // nothing downstream reads this store's changes
+    }
+
+    @Override
+    public void init(StateStoreContext context, StateStore root) {
+        clearCache();
+        inner.init(context, root); // root is this store: the state manager registers, flushes and closes it
+    }
+
+    @Override
+    public void flush() {
+        flushCache();
+        inner.flush();
+    }
+
+    @Override
+    public void close() {
+        clearCache(); // uncommitted changes are dropped: the records that made them are processed again
+        inner.close();
+    }
+
+    @Override
+    public String name() {
+        return inner.name();
+    }
+
+    @Override
+    public boolean persistent() {
+        return inner.persistent();
+    }
+
+    @Override
+    public boolean isOpen() {
+        return inner.isOpen();
+    }
+
+    @Override
+    public Position getPosition() {
+        return inner.getPosition();
+    }
+
+    // ---------------------------------------------------------------- interactive queries: the state as of the last commit
+
+    @Override
+    public byte[] get(String key) {
+        return inner.get(key);
+    }
+
+    @Override
+    public KeyValueIterator<String, byte[]> range(String from, String to) {
+        return inner.range(from, to);
+    }
+
+    @Override
+    public KeyValueIterator<String, byte[]> all() {
+        return inner.all();
+    }
+
+    @Override
+    public <PS extends Serializer<P>, P> KeyValueIterator<String, byte[]> prefixScan(P prefix, PS prefixKeySerializer) {
+        return inner.prefixScan(prefix, prefixKeySerializer);
+    }
+
+    @Override
+    public long approximateNumEntries() {
+        return inner.approximateNumEntries();
+    }
+
+    /** Builds the inner store (changelogged, no Kafka record cache: this store is the cache) and wraps it. */
+    private static final class Builder implements StoreBuilder<GroupSumsStore> {
+        private final StoreBuilder<KeyValueStore<String, byte[]>> inner;
+        private final long cleanBytes;
+
+        Builder(StoreBuilder<KeyValueStore<String, byte[]>> inner, long cleanBytes) {
+            this.inner = inner.withCachingDisabled();
+            this.cleanBytes = cleanBytes;
+        }
+
+        @Override
+        public StoreBuilder<GroupSumsStore> withCachingEnabled() {
+            throw new UnsupportedOperationException("the group store is its own cache");
+        }
+
+        @Override
+        public StoreBuilder<GroupSumsStore> withCachingDisabled() {
+            return this;
+        }
+
+        @Override
+        public StoreBuilder<GroupSumsStore> withLoggingEnabled(Map<String, String> config) {
+            inner.withLoggingEnabled(config);
+            return this;
+        }
+
+        @Override
+        public StoreBuilder<GroupSumsStore> withLoggingDisabled() {
+            throw new UnsupportedOperationException("the group store must be changelogged: exactly-once restores it from the changelog");
+        }
+
+        @Override
+        public GroupSumsStore build() {
+            return new GroupSumsStore(inner.build(), cleanBytes);
+        }
+
+        @Override
+        public Map<String, String> logConfig() {
+            return inner.logConfig();
+        }
+
+        @Override
+        public boolean loggingEnabled() {
+            return inner.loggingEnabled();
+        }
+
+        @Override
+        public String name() {
+            return inner.name();
+        }
+    }
+}

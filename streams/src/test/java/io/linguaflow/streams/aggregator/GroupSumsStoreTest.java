@@ -1,0 +1,78 @@
+package io.linguaflow.streams.aggregator;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+
+import io.linguaflow.analysis.stats.GroupSums;
+import io.linguaflow.analysis.stats.LayerVector;
+import io.linguaflow.analysis.stats.Normalisation;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.processor.api.MockProcessorContext;
+import org.apache.kafka.streams.state.Stores;
+import org.junit.jupiter.api.Test;
+
+/** The write-back cache alone, on an in-memory inner store: what reaches the inner store, and when. */
+class GroupSumsStoreTest {
+
+    /** Unlogged: the mock context has no record collector for a changelog; the tests look at the inner store only. */
+    private static GroupSumsStore store(long cleanBytes) {
+        GroupSumsStore store = new GroupSumsStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore("groups"), Serdes.String(),
+                Serdes.ByteArray()).withLoggingDisabled().build(), cleanBytes);
+        store.init(new MockProcessorContext<>().getStateStoreContext(), store);
+        return store;
+    }
+
+    private static GroupSums group(double x) {
+        GroupSums g = GroupSums.vectorSums(2);
+        g.add(new LayerVector(new double[] {x, 1}, Math.hypot(x, 1), Math.hypot(x, 1), null, 0));
+        return g;
+    }
+
+    @Test
+    void changedGroupsReachTheInnerStoreAtTheCommitOnly() {
+        GroupSumsStore store = store(1 << 20);
+        GroupSums a = group(1);
+        store.update("a", a);
+        assertNull(store.get("a"), "not before the commit");
+        assertSame(a, store.sums("a"));
+        store.flushCache();
+        assertEquals(1, GroupSums.decode(store.get("a")).count());
+        a.add(new LayerVector(new double[] {2, 1}, Math.hypot(2, 1), Math.hypot(2, 1), null, 0));
+        store.update("a", a);
+        assertEquals(1, GroupSums.decode(store.get("a")).count(), "the last commit's value until the next one");
+        store.flushCache();
+        assertEquals(2, GroupSums.decode(store.get("a")).count());
+    }
+
+    @Test
+    void aGroupCreatedAndRemovedBetweenCommitsNeverReachesTheInnerStore() {
+        GroupSumsStore store = store(1 << 20);
+        store.update("s", group(1));
+        store.remove("s");
+        assertNull(store.sums("s"));
+        store.flushCache();
+        assertEquals(0, store.approximateNumEntries());
+        store.update("t", group(1));
+        store.flushCache();
+        store.remove("t");
+        assertEquals(1, store.approximateNumEntries(), "a stored group is deleted at the commit");
+        store.flushCache();
+        assertNull(store.get("t"));
+    }
+
+    @Test
+    void cleanGroupsBeyondTheBoundAreEvictedAndDecodedAgain() {
+        GroupSumsStore store = store(0);
+        GroupSums a = group(1);
+        store.update("a", a);
+        assertSame(a, store.sums("a"), "a changed group stays until the commit");
+        store.flushCache();
+        GroupSums again = store.sums("a");
+        assertNotSame(a, again, "evicted once clean, decoded from the inner store");
+        assertEquals(a.scalars(Normalisation.MODEL), again.scalars(Normalisation.MODEL));
+        store.clearCache();
+        store.close();
+    }
+}
