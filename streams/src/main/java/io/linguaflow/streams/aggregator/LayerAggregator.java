@@ -1,32 +1,18 @@
 package io.linguaflow.streams.aggregator;
 
-import io.linguaflow.analysis.batch.AnalysisOptions;
-import io.linguaflow.analysis.keyregions.KeyRegions;
-import io.linguaflow.analysis.keyregions.LayerScores;
-import io.linguaflow.analysis.metrics.PairClassSums;
-import io.linguaflow.analysis.stats.GroupScalars;
 import io.linguaflow.analysis.stats.GroupSums;
 import io.linguaflow.analysis.stats.LayerVector;
-import io.linguaflow.analysis.stats.Normalisation;
 import io.linguaflow.schemas.avro.ActivationRecord;
-import io.linguaflow.schemas.codec.LittleEndian;
 import io.linguaflow.streams.avro.CheckpointPlan;
-import io.linguaflow.streams.avro.LanguageLayer;
-import io.linguaflow.streams.avro.LayerPartial;
 import io.linguaflow.streams.avro.LayerState;
-import io.linguaflow.streams.avro.PairSums;
-import io.linguaflow.streams.common.PairSumsCodec;
 import io.linguaflow.streams.common.Plans;
 import io.linguaflow.streams.common.RecordErrors;
-import io.linguaflow.streams.common.Time;
 import io.linguaflow.streams.config.VectorRetention;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -70,6 +56,7 @@ final class LayerAggregator extends ContextualProcessor<String, ActivationRecord
     private KeyValueStore<String, byte[]> nll;
     private KeyValueStore<String, CheckpointPlan> plans;
     private KeyValueStore<String, byte[]> vectors;
+    private LayerPartials partials;
 
     private record LayerId(String checkpointId, int layer) {
         String key() {
@@ -95,6 +82,7 @@ final class LayerAggregator extends ContextualProcessor<String, ActivationRecord
         seen = context.getStateStore(AggregatorTopology.SEEN_STORE);
         layers = context.getStateStore(AggregatorTopology.LAYERS_STORE);
         nll = context.getStateStore(AggregatorTopology.NLL_STORE);
+        partials = new LayerPartials(groups, scalars, nll);
         plans = context.getStateStore(Plans.STORE);
         if (keepVectors) {
             vectors = context.getStateStore(AggregatorTopology.VECTORS_STORE);
@@ -243,7 +231,7 @@ final class LayerAggregator extends ContextualProcessor<String, ActivationRecord
         if (plan == null || state.getSamples() < plan.getSamplesExpected()) {
             return false;
         }
-        context().forward(new Record<>(id.checkpointId(), partial(id, state, plan, true), timestamp));
+        context().forward(new Record<>(id.checkpointId(), partials.of(id.checkpointId(), id.layer(), state, plan, true), timestamp));
         state.setCompleteSent(true);
         state.setCompletedAt(context().currentSystemTimeMs());
         release(id, state);
@@ -262,7 +250,7 @@ final class LayerAggregator extends ContextualProcessor<String, ActivationRecord
         String layerKey = id.key();
         deleteAll(seen, StoreKeys.samplePrefix(layerKey));
         groups.remove(StoreKeys.total(layerKey));
-        for (String meaning : scan(StoreKeys.meaningPrefix(layerKey)).keySet()) {
+        for (String meaning : LayerPartials.scalars(scalars, StoreKeys.meaningPrefix(layerKey)).keySet()) {
             groups.remove(StoreKeys.meaning(layerKey, meaning));
         }
         if (!dropExpiredVectors(id, state, state.getCompletedAt()) && vectorRetention.delayed()) {
@@ -296,7 +284,7 @@ final class LayerAggregator extends ContextualProcessor<String, ActivationRecord
             LayerState state = layers.get(id.key());
             if (state != null && !completeIfPlanned(id, state, now)) {
                 CheckpointPlan plan = plans.get(id.checkpointId());
-                context().forward(new Record<>(id.checkpointId(), partial(id, state, plan, false), now));
+                context().forward(new Record<>(id.checkpointId(), partials.of(id.checkpointId(), id.layer(), state, plan, false), now));
             }
         }
         dirty.clear();
@@ -307,7 +295,7 @@ final class LayerAggregator extends ContextualProcessor<String, ActivationRecord
                 return state == null;
             }
             if (!completeIfPlanned(id, state, now)) { // complete now, or a later record of the layer completes it
-                scan(StoreKeys.meaningPrefix(id.key()))
+                LayerPartials.scalars(scalars, StoreKeys.meaningPrefix(id.key()))
                         .forEach((meaning, s) -> collapseIfComplete(StoreKeys.meaning(id.key(), meaning), s.model().count(), plan));
             }
             return true;
@@ -323,87 +311,5 @@ final class LayerAggregator extends ContextualProcessor<String, ActivationRecord
             }
             return gone;
         });
-    }
-
-    /** The layer's contribution: pair-class sums in both normalisations and its key neurons; counts when complete. */
-    private LayerPartial partial(LayerId id, LayerState state, CheckpointPlan plan, boolean complete) {
-        String layerKey = id.key();
-        Scalars total = Scalars.decode(scalars.get(StoreKeys.total(layerKey)));
-        Map<String, Scalars> languageScalars = scan(StoreKeys.languagePrefix(layerKey));
-        Map<String, Scalars> meaningScalars = scan(StoreKeys.meaningPrefix(layerKey));
-        List<String> languages = order(plan, languageScalars.keySet());
-        double threshold = plan == null ? AnalysisOptions.DEFAULT_THRESHOLD : plan.getThreshold();
-        boolean lfCompat = plan != null && plan.getLfCompat();
-        int d = state.getNeuronsPerLayer();
-
-        List<String> warnings = new ArrayList<>();
-        List<GroupSums> languageGroups = new ArrayList<>();
-        long[] samples = languages.stream().mapToLong(lang -> languageScalars.get(lang).model().count()).toArray();
-        KeyRegions regions = null;
-        if (LayerScores.scorable(samples)) {
-            for (String lang : languages) {
-                languageGroups.add(groups.sums(StoreKeys.language(layerKey, lang)));
-            }
-            LayerScores scores = LayerScores.of(languageGroups, lfCompat);
-            regions = new KeyRegions.Builder(languages, 1, d, threshold).addLayer(0, scores.z()).build();
-            if (regions.warning() != null) {
-                warnings.add(regions.warning());
-            }
-        } else {
-            warnings.add("layer " + id.layer() + ": key regions need at least 2 languages with at least 2 samples each");
-        }
-        List<LanguageLayer> perLanguage = new ArrayList<>();
-        for (int l = 0; l < languages.size(); l++) {
-            String lang = languages.get(l);
-            List<Integer> keyNeurons = new ArrayList<>();
-            if (regions != null) {
-                for (long k : regions.neurons().get(lang)) {
-                    keyNeurons.add((int) k);
-                }
-            }
-            LanguageLayer.Builder b = LanguageLayer.newBuilder().setLang(lang)
-                    .setSamples((int) languageScalars.get(lang).model().count()).setKeyNeurons(keyNeurons);
-            byte[] nllSums = nll.get(StoreKeys.nll(layerKey, lang));
-            if (nllSums != null) {
-                ByteBuffer n = ByteBuffer.wrap(nllSums);
-                b.setNllSum(n.getDouble(0)).setPredictedTokens(n.getLong(8));
-            }
-            if (complete && regions != null && languageGroups.get(l).positiveCounts() != null) {
-                b.setPositiveCounts(LittleEndian.int64s(languageGroups.get(l).positiveCounts())).setTokenCount(languageGroups.get(l).tokenCount());
-            }
-            perLanguage.add(b.build());
-        }
-        boolean reachable = regions == null
-                ? io.linguaflow.analysis.keyregions.ZScores.maxReachable(languages.size()) > threshold : regions.thresholdReachable();
-        return LayerPartial.newBuilder().setCheckpointId(id.checkpointId()).setCorpus(state.getCorpus()).setLayer(id.layer())
-                .setLayers(state.getLayers()).setNeuronsPerLayer(d).setSamples(state.getSamples()).setComplete(complete)
-                .setWholeModel(pairSums(total, languageScalars, meaningScalars, Normalisation.MODEL))
-                .setPerLayer(pairSums(total, languageScalars, meaningScalars, Normalisation.LAYER))
-                .setLanguages(perLanguage).setThreshold(threshold).setThresholdReachable(reachable).setWarnings(warnings)
-                .setComputedAt(Time.now()).build();
-    }
-
-    private Map<String, Scalars> scan(String prefix) {
-        Map<String, Scalars> out = new LinkedHashMap<>();
-        try (KeyValueIterator<String, byte[]> it = scalars.prefixScan(prefix, KEYS)) {
-            it.forEachRemaining(kv -> out.put(kv.key.substring(prefix.length()), Scalars.decode(kv.value)));
-        }
-        return out;
-    }
-
-    /** The plan's language order (corpus order), then any language the plan does not know, in key order. */
-    private static List<String> order(CheckpointPlan plan, Set<String> present) {
-        LinkedHashSet<String> out = new LinkedHashSet<>();
-        if (plan != null) {
-            plan.getLanguages().stream().filter(present::contains).forEach(out::add);
-        }
-        out.addAll(present);
-        return List.copyOf(out);
-    }
-
-    private static PairSums pairSums(Scalars total, Map<String, Scalars> languages, Map<String, Scalars> meanings, Normalisation n) {
-        List<GroupScalars> l = languages.values().stream().map(s -> s.get(n)).toList();
-        List<GroupScalars> s = meanings.values().stream().map(x -> x.get(n)).toList();
-        return PairSumsCodec.toAvro(PairClassSums.of(total.get(n), l, s));
     }
 }
