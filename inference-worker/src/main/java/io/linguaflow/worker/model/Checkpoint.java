@@ -1,8 +1,9 @@
 package io.linguaflow.worker.model;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.linguaflow.checkpoint.CheckpointException;
@@ -97,11 +98,7 @@ public final class Checkpoint implements AutoCloseable {
         }
     }
 
-    /**
-     * Loads a validated tensor as float32 on the manager's device (F16/BF16 widened in Java). A tensor larger than one
-     * block is filled block by block into one uninitialised array, so it is never resident twice (a concatenation of
-     * blocks would hold it twice: 2 GB more at load for bloom-560m's 1 GB embedding).
-     */
+    /** Loads a validated tensor as float32 on the manager's device (F16/BF16 widened in Java). */
     public NDArray load(NDManager manager, TensorSpec spec) throws CheckpointException {
         SafetensorsHeader.Tensor t = tensors.find(spec.name())
                 .orElseThrow(() -> new CheckpointException(tensors.source(), "tensor '" + spec.name() + "' is missing"));
@@ -109,36 +106,31 @@ public final class Checkpoint implements AutoCloseable {
         long rows = shape.length == 0 ? 1 : shape[0];
         long rowLen = rows == 0 ? 0 : t.numel() / rows;
         long rowsPerBlock = Math.max(1, loadBlock / 4 / Math.max(1, rowLen));
-        if (rows <= rowsPerBlock) {
-            try (NDArray view = block(manager, t, 0, rows, rowLen)) {
-                return view.duplicate(); // owns its memory; the scratch buffer is free again
-            }
-        }
-        NDArray all = manager.create(new Shape(shape), DataType.FLOAT32);
+        NDList blocks = new NDList();
         try {
             for (long r0 = 0; r0 < rows; r0 += rowsPerBlock) {
                 long n = Math.min(rowsPerBlock, rows - r0);
-                try (NDArray view = block(manager, t, r0, n, rowLen)) {
-                    all.set(new NDIndex("{}:{}", r0, r0 + n), view);
+                int count = Math.toIntExact(n * rowLen);
+                ByteBuffer buf = scratch(count * 4);
+                tensors.readFloats(t, r0 * rowLen, count, buf.asFloatBuffer());
+                long[] blockShape = shape.clone();
+                if (blockShape.length > 0) {
+                    blockShape[0] = n;
+                }
+                try (NDArray view = manager.create(buf, new Shape(blockShape), DataType.FLOAT32)) {
+                    blocks.add(view.duplicate()); // owns its memory; the scratch buffer is free again
                 }
             }
+            if (blocks.size() == 1) {
+                return blocks.get(0);
+            }
+            NDArray all = NDArrays.concat(blocks, 0);
+            blocks.close();
             return all;
-        } catch (RuntimeException | CheckpointException e) {
-            all.close();
+        } catch (RuntimeException e) {
+            blocks.close();
             throw e;
         }
-    }
-
-    /** Rows [r0, r0 + n) of {@code t} widened into the scratch buffer, as an array that views it (copy before reuse). */
-    private NDArray block(NDManager manager, SafetensorsHeader.Tensor t, long r0, long n, long rowLen) throws CheckpointException {
-        int count = Math.toIntExact(n * rowLen);
-        ByteBuffer buf = scratch(count * 4);
-        tensors.readFloats(t, r0 * rowLen, count, buf.asFloatBuffer());
-        long[] blockShape = t.shape().clone();
-        if (blockShape.length > 0) {
-            blockShape[0] = n;
-        }
-        return manager.create(buf, new Shape(blockShape), DataType.FLOAT32);
     }
 
     private ByteBuffer scratch(int bytes) {

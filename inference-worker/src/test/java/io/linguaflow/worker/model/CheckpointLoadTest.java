@@ -15,7 +15,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Tensors larger than one load block are filled block by block into one array: every tensor of the fixture models,
+ * Tensors larger than one load block are read block by block and joined: every tensor of the fixture models,
  * loaded in 4 KiB blocks (the 4000 x 64 embedding in 63 of them), equals the tensor read straight from the file.
  */
 class CheckpointLoadTest {
