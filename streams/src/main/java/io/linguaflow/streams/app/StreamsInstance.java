@@ -25,9 +25,11 @@ public final class StreamsInstance implements AutoCloseable {
      * @param partitions  partitions of the topics this instance creates
      * @param replication replication factor of the topics it creates, and of Kafka Streams' own
      * @param similarityCacheBytes memory for computed similarity maps ({@link QueryService#DEFAULT_SIMILARITY_CACHE_BYTES})
+     * @param streamsConfig        more Kafka Streams properties, over those of {@link StreamsConfigs#of} (e.g.
+     *                             {@link BoundedRocksDbMemory#MEMORY_BYTES_CONFIG})
      */
     public record Options(String applicationId, String bootstrapServers, Path stateDir, HostInfo http, int partitions,
-                          short replication, long similarityCacheBytes) {
+                          short replication, long similarityCacheBytes, Map<String, ?> streamsConfig) {
     }
 
     private final LinguaflowStreams streams;
@@ -47,6 +49,7 @@ public final class StreamsInstance implements AutoCloseable {
         Properties props = StreamsConfigs.of(options.applicationId(), options.bootstrapServers(), options.stateDir(),
                 http.host() + ":" + http.port(), settings.serdeConfig(), settings.topics().prefix());
         props.put("replication.factor", (int) options.replication());
+        props.putAll(options.streamsConfig());
         LinguaflowStreams streams = new LinguaflowStreams(settings, props);
         QueryService queries = null;
         try {

@@ -2,6 +2,7 @@ package io.linguaflow.streams.cli;
 
 import io.linguaflow.schemas.Topics;
 import io.linguaflow.schemas.serde.SerdeConfig;
+import io.linguaflow.streams.app.BoundedRocksDbMemory;
 import io.linguaflow.streams.app.StreamsInstance;
 import io.linguaflow.streams.config.StreamsSettings;
 import io.linguaflow.streams.config.VectorRetention;
@@ -70,6 +71,14 @@ public final class StreamsCommand implements Callable<Integer> {
             description = "memory for computed similarity-map blocks and maps, each computed once (default ${DEFAULT-VALUE}; 0: none)")
     long similarityCacheMb;
 
+    @Option(names = "--rocksdb-memory-mb", defaultValue = "" + (BoundedRocksDbMemory.DEFAULT_MEMORY_BYTES >> 20),
+            description = "RocksDB block cache shared by every store of this instance, memtables included (default ${DEFAULT-VALUE})")
+    long rocksDbMemoryMb;
+
+    @Option(names = "--rocksdb-memtable-mb", defaultValue = "" + (BoundedRocksDbMemory.DEFAULT_MEMTABLE_BYTES >> 20),
+            description = "of that, the most the memtables may take (default ${DEFAULT-VALUE})")
+    long rocksDbMemtableMb;
+
     @Option(names = "--similarity-vectors-retention", defaultValue = "keep", converter = RetentionConverter.class,
             description = {"how long a complete layer's similarity vectors are kept: keep (default; the map stays available),",
                 "drop (deleted with the layer's final partial: no map), or an ISO-8601 duration after completion, e.g. P7D"})
@@ -93,7 +102,9 @@ public final class StreamsCommand implements Callable<Integer> {
                 .withBatchSize(batchSize).withSimilarityVectors(!noSimilarityMap).withVectorRetention(vectorRetention)
                 .withGroupCacheBytes(groupCacheBytes);
         StreamsInstance.Options options = new StreamsInstance.Options(applicationId, bootstrapServers, stateDir,
-                new HostInfo(httpHost, httpPort), partitions, replication, similarityCacheMb << 20);
+                new HostInfo(httpHost, httpPort), partitions, replication, similarityCacheMb << 20,
+                Map.of(BoundedRocksDbMemory.MEMORY_BYTES_CONFIG, rocksDbMemoryMb << 20, BoundedRocksDbMemory.MEMTABLE_BYTES_CONFIG,
+                        rocksDbMemtableMb << 20));
         CountDownLatch stopped = new CountDownLatch(1);
         try (StreamsInstance instance = StreamsInstance.start(settings, options)) {
             Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown, "linguaflow-streams-shutdown"));
