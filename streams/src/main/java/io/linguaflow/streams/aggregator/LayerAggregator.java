@@ -91,8 +91,7 @@ final class LayerAggregator extends ContextualProcessor<String, ActivationRecord
         // and the complete ones whose vectors are still to be deleted
         try (KeyValueIterator<String, LayerState> it = layers.all()) {
             it.forEachRemaining(kv -> {
-                int bar = kv.key.lastIndexOf('|');
-                LayerId id = new LayerId(kv.key.substring(0, bar), Integer.parseInt(kv.key.substring(bar + 1)));
+                LayerId id = new LayerId(StoreKeys.checkpointOf(kv.key), StoreKeys.layerOf(kv.key));
                 if (!kv.value.getCompleteSent()) {
                     awaitingPlan.add(id);
                 } else if (vectors != null && !kv.value.getVectorsDropped()) {
@@ -123,8 +122,7 @@ final class LayerAggregator extends ContextualProcessor<String, ActivationRecord
             v = Activations.vector(record.key(), a);
             state = layers.get(id.key());
             if (state != null && (state.getLayers() != a.getLayers() || state.getNeuronsPerLayer() != a.getNeuronsPerLayer())) {
-                throw new IllegalArgumentException("activation record (checkpoint '" + a.getCheckpointId() + "', sample '"
-                        + a.getSampleId() + "', layer " + a.getLayer() + ") has " + a.getLayers() + " layers x " + a.getNeuronsPerLayer()
+                throw new IllegalArgumentException(where(a) + " has " + a.getLayers() + " layers x " + a.getNeuronsPerLayer()
                         + " neurons, earlier records of this checkpoint had " + state.getLayers() + " x " + state.getNeuronsPerLayer());
             }
             plan = plans.get(id.checkpointId());

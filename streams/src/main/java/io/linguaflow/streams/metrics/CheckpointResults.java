@@ -3,6 +3,7 @@ package io.linguaflow.streams.metrics;
 import io.linguaflow.analysis.metrics.PairClassSums;
 import io.linguaflow.analysis.neurontypes.ActivationProbabilities;
 import io.linguaflow.analysis.neurontypes.NeuronTypesResult;
+import io.linguaflow.schemas.Keys;
 import io.linguaflow.schemas.avro.KeyRegion;
 import io.linguaflow.schemas.avro.LayerMetrics;
 import io.linguaflow.schemas.avro.Metrics;
@@ -38,7 +39,7 @@ public record CheckpointResults(String checkpointId, CheckpointPlan plan, List<L
 
     /** The key of a layer's latest partial in {@link MetricsTopology#LAYERS_STORE}: {@code <checkpointId>|<layer>}. */
     static String storeKey(String checkpointId, int layer) {
-        return checkpointId + "|" + layer;
+        return Keys.activation(checkpointId, layer);
     }
 
     /**
