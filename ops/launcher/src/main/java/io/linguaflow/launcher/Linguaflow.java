@@ -3,6 +3,7 @@ package io.linguaflow.launcher;
 import io.linguaflow.analysis.cli.AnalyzeCommand;
 import io.linguaflow.analysis.cli.NeuronTypesCommand;
 import io.linguaflow.launcher.pipeline.PipelineCommand;
+import io.linguaflow.launcher.report.ReportCommand;
 import io.linguaflow.producers.cli.LandCheckpointsCommand;
 import io.linguaflow.producers.cli.ProduceCorpusCommand;
 import io.linguaflow.producers.cli.RequestAblationCommand;
@@ -37,6 +38,7 @@ import picocli.CommandLine.Command;
             RequestAblationCommand.class,
             RequestEvalCommand.class,
             PipelineCommand.class,
+            ReportCommand.class,
         })
 public final class Linguaflow implements Runnable {
 
