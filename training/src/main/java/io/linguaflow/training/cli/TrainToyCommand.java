@@ -5,6 +5,7 @@ import io.linguaflow.training.TrainingEvent;
 import io.linguaflow.training.TrainingOptions;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -19,48 +20,53 @@ import picocli.CommandLine.Option;
                 + "and write HF checkpoints OUT/step-N while it trains, plus OUT/corpus.tsv.")
 public final class TrainToyCommand implements Callable<Integer> {
 
+    /** The API's defaults are the command's (picocli shows a field's initial value as its default). */
+    private static final TrainingOptions DEFAULTS = TrainingOptions.defaults(null);
+
     @Option(names = "--out", required = true, paramLabel = "OUT",
             description = "output directory (created if missing; must not hold step-N checkpoints)")
     Path out;
 
-    @Option(names = "--steps", split = ",", paramLabel = "N,N,...", defaultValue = "0,50,150,400,1000",
+    @Option(names = "--steps", split = ",", paramLabel = "N,N,...",
             description = "checkpoint steps, ascending; 0 = the initialisation, the last = run length "
                     + "(default: ${DEFAULT-VALUE})")
-    List<Integer> steps;
+    List<Integer> steps = new ArrayList<>(DEFAULTS.checkpointSteps());
 
-    @Option(names = "--seed", defaultValue = "1", description = "initialisation and data-order seed (default: ${DEFAULT-VALUE})")
-    long seed;
+    @Option(names = "--seed", description = "initialisation and data-order seed (default: ${DEFAULT-VALUE})")
+    long seed = DEFAULTS.seed();
 
-    @Option(names = "--threads", defaultValue = "0",
-            description = "libtorch intra-op threads; results are reproducible for a given seed and thread count "
-                    + "(default: 0 = one per core)")
-    int threads;
+    // One thread by default: on a shared machine (the demo runs the pipeline beside it) libtorch's spinning
+    // OpenMP workers made 2 threads 8x slower than 1 on 2 busy cores.
+    @Option(names = "--threads",
+            description = "libtorch intra-op threads, 0 = one per core; results are reproducible for a given seed and "
+                    + "thread count (default: ${DEFAULT-VALUE})")
+    int threads = DEFAULTS.threads();
 
     @Option(names = "--corpus", paramLabel = "C.tsv",
             description = "parallel corpus TSV with header id, lang, [topic,] text; every meaning in every language "
                     + "(default: the bundled 120 meanings x 9 languages)")
     Path corpus;
 
-    @Option(names = "--merges", defaultValue = "1000", description = "BPE merges (default: ${DEFAULT-VALUE})")
-    int merges;
+    @Option(names = "--merges", description = "BPE merges (default: ${DEFAULT-VALUE})")
+    int merges = DEFAULTS.merges();
 
-    @Option(names = "--hidden", defaultValue = "128", description = "hidden size, MLP 4x (default: ${DEFAULT-VALUE})")
-    int hidden;
+    @Option(names = "--hidden", description = "hidden size, MLP 4x (default: ${DEFAULT-VALUE})")
+    int hidden = DEFAULTS.hidden();
 
-    @Option(names = "--layers", defaultValue = "4", description = "transformer blocks (default: ${DEFAULT-VALUE})")
-    int layers;
+    @Option(names = "--layers", description = "transformer blocks (default: ${DEFAULT-VALUE})")
+    int layers = DEFAULTS.layers();
 
-    @Option(names = "--heads", defaultValue = "4", description = "attention heads (default: ${DEFAULT-VALUE})")
-    int heads;
+    @Option(names = "--heads", description = "attention heads (default: ${DEFAULT-VALUE})")
+    int heads = DEFAULTS.heads();
 
-    @Option(names = "--seq-len", defaultValue = "128", description = "tokens per sequence (default: ${DEFAULT-VALUE})")
-    int seqLen;
+    @Option(names = "--seq-len", description = "tokens per sequence (default: ${DEFAULT-VALUE})")
+    int seqLen = DEFAULTS.seqLen();
 
-    @Option(names = "--batch", defaultValue = "16", description = "sequences per step (default: ${DEFAULT-VALUE})")
-    int batch;
+    @Option(names = "--batch", description = "sequences per step (default: ${DEFAULT-VALUE})")
+    int batch = DEFAULTS.batch();
 
-    @Option(names = "--lr", defaultValue = "2e-3", description = "peak learning rate (default: ${DEFAULT-VALUE})")
-    double lr;
+    @Option(names = "--lr", description = "peak learning rate (default: ${DEFAULT-VALUE})")
+    double lr = DEFAULTS.learningRate();
 
     @Override
     public Integer call() throws Exception {
