@@ -10,7 +10,10 @@ import io.linguaflow.checkpoint.CheckpointException;
 import io.linguaflow.checkpoint.ModelConfig;
 import io.linguaflow.worker.model.Checkpoint.TensorSpec;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * BLOOM (BigScience, HF {@code BloomForCausalLM}) forward pass: word-embedding LayerNorm, ALiBi position bias,
@@ -35,6 +38,7 @@ public final class Bloom implements CausalLM {
     private final NDArray lnFW;
     private final NDArray lnFB;
     private final NDArray lmHead;
+    private final Map<String, NDArray> parameters;
     private final float[] slopes;
     /** Scalars as 0-dim tensors: a Java Number operand costs DJL a fresh native tensor per op. */
     private final NDArray half;
@@ -44,7 +48,7 @@ public final class Bloom implements CausalLM {
     private final NDArray scale;
 
     private Bloom(ModelConfig c, NDManager weights, NDArray embed, NDArray embedLnW, NDArray embedLnB,
-                  List<Block> blocks, NDArray lnFW, NDArray lnFB, NDArray lmHead) {
+                  List<Block> blocks, NDArray lnFW, NDArray lnFB, NDArray lmHead, Map<String, NDArray> parameters) {
         this.c = c;
         this.weights = weights;
         this.embed = embed;
@@ -54,6 +58,7 @@ public final class Bloom implements CausalLM {
         this.lnFW = lnFW;
         this.lnFB = lnFB;
         this.lmHead = lmHead;
+        this.parameters = Collections.unmodifiableMap(parameters);
         this.slopes = alibiSlopes(c.numHeads());
         this.half = weights.create(0.5f);
         this.one = weights.create(1f);
@@ -62,7 +67,8 @@ public final class Bloom implements CausalLM {
         this.scale = weights.create((float) (1.0 / Math.sqrt(c.headDim())));
     }
 
-    static Bloom load(Checkpoint ckpt, NDManager parent) throws CheckpointException {
+    /** Validates and loads a BLOOM checkpoint ({@link CausalLM#load} for any architecture). */
+    public static Bloom load(Checkpoint ckpt, NDManager parent) throws CheckpointException {
         ModelConfig c = ckpt.config();
         String p = ckpt.has("transformer.word_embeddings.weight") ? "transformer." : "";
         long h = c.hiddenSize();
@@ -98,7 +104,13 @@ public final class Bloom implements CausalLM {
         NDManager m = parent.newSubManager();
         try {
             int[] next = {0};
-            TensorSource in = () -> ckpt.load(m, specs.get(next[0]++));
+            Map<String, NDArray> parameters = new LinkedHashMap<>();
+            TensorSource in = () -> {
+                TensorSpec s = specs.get(next[0]++);
+                NDArray a = ckpt.load(m, s);
+                parameters.put(s.name(), a);
+                return a;
+            };
             NDArray embed = in.next();
             NDArray embLnW = in.next();
             NDArray embLnB = in.next();
@@ -110,11 +122,19 @@ public final class Bloom implements CausalLM {
             NDArray lnFW = in.next();
             NDArray lnFB = in.next();
             NDArray head = ownHead ? in.next() : embed;
-            return new Bloom(c, m, embed, embLnW, embLnB, blocks, lnFW, lnFB, head);
+            return new Bloom(c, m, embed, embLnW, embLnB, blocks, lnFW, lnFB, head, parameters);
         } catch (CheckpointException | RuntimeException e) {
             m.close();
             throw e;
         }
+    }
+
+    /**
+     * The weights by checkpoint tensor name, in checkpoint order; a tied LM head is the embedding entry. Training
+     * marks them as requiring gradients and updates them in place, so the forward pass is the one inference runs.
+     */
+    public Map<String, NDArray> parameters() {
+        return parameters;
     }
 
     @Override

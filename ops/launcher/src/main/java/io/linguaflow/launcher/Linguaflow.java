@@ -9,6 +9,7 @@ import io.linguaflow.producers.cli.ProduceCorpusCommand;
 import io.linguaflow.producers.cli.RequestAblationCommand;
 import io.linguaflow.producers.cli.RequestEvalCommand;
 import io.linguaflow.streams.cli.StreamsCommand;
+import io.linguaflow.training.cli.TrainToyCommand;
 import io.linguaflow.worker.cli.EvalCommand;
 import io.linguaflow.worker.cli.ExtractCommand;
 import io.linguaflow.worker.cli.PerplexityCommand;
@@ -39,6 +40,7 @@ import picocli.CommandLine.Command;
             RequestEvalCommand.class,
             PipelineCommand.class,
             ReportCommand.class,
+            TrainToyCommand.class,
         })
 public final class Linguaflow implements Runnable {
 
