@@ -83,6 +83,7 @@ public final class ToyTraining {
                         corpus.languages().size(), corpus.meanings().size(), perSentence));
                 Deque<Double> recent = new ArrayDeque<>();
                 long trainStart = System.nanoTime();
+                int steps = 0;
                 for (int step = 1; step <= total; step++) {
                     if (Thread.interrupted()) {
                         throw new InterruptedException("training interrupted before step " + step);
@@ -98,14 +99,19 @@ public final class ToyTraining {
                         recent.removeFirst();
                     }
                     listener.accept(new TrainingEvent.Progress(step, total, loss, lr, norm, since(t0)));
-                    if (o.checkpointSteps().contains(step)) {
+                    boolean outOfTime = o.maxDuration() != null && since(t0).compareTo(o.maxDuration()) >= 0;
+                    if (o.checkpointSteps().contains(step) || outOfTime) {
                         double mean = recent.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
                         emit(listener, writer.publish(writer.prepare(step, model.weights()), step, mean, lr), step,
                                 mean, t0);
                     }
+                    steps = step;
+                    if (outOfTime) {
+                        break;
+                    }
                 }
-                listener.accept(new TrainingEvent.Finished(total, since(t0),
-                        total / ((System.nanoTime() - trainStart) / 1e9)));
+                listener.accept(new TrainingEvent.Finished(steps, since(t0),
+                        steps / ((System.nanoTime() - trainStart) / 1e9)));
             }
         } finally {
             writer.discardPartials();

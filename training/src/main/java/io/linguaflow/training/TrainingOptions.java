@@ -1,6 +1,7 @@
 package io.linguaflow.training;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -22,10 +23,12 @@ import java.util.List;
  * @param batch           sequences per step
  * @param learningRate    peak AdamW learning rate (linear warm-up over the first 5 % of the steps, cosine decay to
  *                        10 %)
+ * @param maxDuration     longest training time, or null: when it is reached the run writes a last checkpoint at the
+ *                        step it got to and ends (the schedule stays the one planned for the last step)
  */
 public record TrainingOptions(Path out, Path corpus, List<Integer> checkpointSteps, long seed, int threads,
                               int merges, int hidden, int layers, int heads, int seqLen, int batch,
-                              double learningRate) {
+                              double learningRate, Duration maxDuration) {
 
     public static final List<Integer> DEFAULT_STEPS = List.of(0, 50, 150, 400, 1000);
 
@@ -40,6 +43,9 @@ public record TrainingOptions(Path out, Path corpus, List<Integer> checkpointSte
         if (checkpointSteps.isEmpty() || totalSteps(checkpointSteps) < 1) {
             throw new IllegalArgumentException("checkpoint steps must include a step after 0, got " + checkpointSteps);
         }
+        if (maxDuration != null && (maxDuration.isNegative() || maxDuration.isZero())) {
+            throw new IllegalArgumentException("the longest training time must be positive, got " + maxDuration);
+        }
         if (threads < 0 || merges < 0 || seqLen < 2 || batch < 1 || !(learningRate > 0)) {
             throw new IllegalArgumentException("invalid training options: threads " + threads + ", merges " + merges
                     + ", seq len " + seqLen + ", batch " + batch + ", learning rate " + learningRate);
@@ -51,27 +57,32 @@ public record TrainingOptions(Path out, Path corpus, List<Integer> checkpointSte
      * thread, so that it trains in a few minutes beside the analysis pipeline on a 2-core machine.
      */
     public static TrainingOptions defaults(Path out) {
-        return new TrainingOptions(out, null, DEFAULT_STEPS, 1, 1, 1000, 64, 4, 4, 64, 16, 2e-3);
+        return new TrainingOptions(out, null, DEFAULT_STEPS, 1, 1, 1000, 64, 4, 4, 64, 16, 2e-3, null);
     }
 
     public TrainingOptions withCorpus(Path file) {
         return new TrainingOptions(out, file, checkpointSteps, seed, threads, merges, hidden, layers, heads, seqLen,
-                batch, learningRate);
+                batch, learningRate, maxDuration);
     }
 
     public TrainingOptions withSteps(List<Integer> steps) {
         return new TrainingOptions(out, corpus, steps, seed, threads, merges, hidden, layers, heads, seqLen, batch,
-                learningRate);
+                learningRate, maxDuration);
     }
 
     public TrainingOptions withSeed(long s) {
         return new TrainingOptions(out, corpus, checkpointSteps, s, threads, merges, hidden, layers, heads, seqLen,
-                batch, learningRate);
+                batch, learningRate, maxDuration);
     }
 
     public TrainingOptions withThreads(int n) {
         return new TrainingOptions(out, corpus, checkpointSteps, seed, n, merges, hidden, layers, heads, seqLen, batch,
-                learningRate);
+                learningRate, maxDuration);
+    }
+
+    public TrainingOptions withMaxDuration(Duration d) {
+        return new TrainingOptions(out, corpus, checkpointSteps, seed, threads, merges, hidden, layers, heads, seqLen,
+                batch, learningRate, d);
     }
 
     /** The length of the run: the last checkpoint step. */

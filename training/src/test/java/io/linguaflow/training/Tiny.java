@@ -10,6 +10,6 @@ public final class Tiny {
     }
 
     public static TrainingOptions options(Path out, List<Integer> steps) {
-        return new TrainingOptions(out, null, steps, 3, 1, 200, 32, 2, 2, 32, 8, 3e-3);
+        return new TrainingOptions(out, null, steps, 3, 1, 200, 32, 2, 2, 32, 8, 3e-3, null);
     }
 }

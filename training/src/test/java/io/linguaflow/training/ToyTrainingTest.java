@@ -34,6 +34,18 @@ class ToyTrainingTest {
     }
 
     @Test
+    void outOfTimeWritesALastCheckpointAtTheStepReached() throws Exception {
+        List<TrainingEvent> seen = new ArrayList<>();
+        Path out = tmp.resolve("short");
+        ToyTraining.run(Tiny.options(out, List.of(0, 100_000)).withMaxDuration(java.time.Duration.ofMillis(1)), seen::add);
+        List<Integer> written = seen.stream().filter(e -> e instanceof TrainingEvent.CheckpointWritten)
+                .map(e -> ((TrainingEvent.CheckpointWritten) e).step()).toList();
+        assertEquals(List.of(0, 1), written, "step 0, then the step the time ran out at");
+        assertEquals(1, ((TrainingEvent.Finished) seen.get(seen.size() - 1)).steps());
+        assertEquals(1L, TrainingStep.of(out.resolve("step-1")));
+    }
+
+    @Test
     void lossDecreases() {
         List<Double> losses = events.stream().filter(e -> e instanceof TrainingEvent.Progress)
                 .map(e -> ((TrainingEvent.Progress) e).loss()).toList();

@@ -2,6 +2,7 @@ package io.linguaflow.launcher;
 
 import io.linguaflow.analysis.cli.AnalyzeCommand;
 import io.linguaflow.analysis.cli.NeuronTypesCommand;
+import io.linguaflow.launcher.demo.DemoCommand;
 import io.linguaflow.launcher.pipeline.PipelineCommand;
 import io.linguaflow.launcher.report.ReportCommand;
 import io.linguaflow.producers.cli.LandCheckpointsCommand;
@@ -41,6 +42,7 @@ import picocli.CommandLine.Command;
             PipelineCommand.class,
             ReportCommand.class,
             TrainToyCommand.class,
+            DemoCommand.class,
         })
 public final class Linguaflow implements Runnable {
 

@@ -25,7 +25,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Lands the checkpoint directories that appear under a root: every directory (up to {@code maxDepth} below the
- * root, following symlinks) that contains {@code config.json} is a candidate. A candidate is judged once its
+ * root, following symlinks, not hidden) that contains {@code config.json} is a candidate. A candidate is judged once its
  * listing (file names, sizes, modification times) has been the same in two consecutive scans at least
  * {@code quietPeriod} apart, so a checkpoint still being written is left alone; then it is landed, or rejected
  * naming the file at fault (and judged again if it changes). A content hash is landed at most once per watcher:
@@ -173,7 +173,9 @@ public final class CheckpointWatcher implements Closeable {
         }
         if (depth < maxDepth) {
             List<Path> children = new ArrayList<>();
-            try (DirectoryStream<Path> s = Files.newDirectoryStream(dir, Files::isDirectory)) {
+            // hidden directories are where writers stage a checkpoint before renaming it into place
+            try (DirectoryStream<Path> s = Files.newDirectoryStream(dir,
+                    p -> Files.isDirectory(p) && !p.getFileName().toString().startsWith("."))) {
                 s.forEach(children::add);
             } catch (IOException vanished) {
                 return;

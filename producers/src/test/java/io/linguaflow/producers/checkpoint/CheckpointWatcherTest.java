@@ -124,6 +124,18 @@ class CheckpointWatcherTest {
     }
 
     @Test
+    void hiddenDirectoriesAreStagingAreas() throws Exception {
+        TestCheckpoints.singleFile(root.resolve("run/.step-5.partial"));
+        try (CheckpointWatcher w = new CheckpointWatcher(root, lander, 3, Duration.ZERO)) {
+            w.scan();
+            assertTrue(w.scan().isEmpty(), "a checkpoint staged under a dot-name is not landed");
+            Files.move(root.resolve("run/.step-5.partial"), root.resolve("run/step-5"));
+            w.scan();
+            assertEquals("run@5", landed(w.scan()).getCheckpointId());
+        }
+    }
+
+    @Test
     void symlinkLoopsEndTheDescent() throws Exception {
         Path m = TestCheckpoints.singleFile(root.resolve("m"));
         Files.createSymbolicLink(m.resolve("loop"), root);

@@ -5,6 +5,7 @@ import io.linguaflow.training.TrainingEvent;
 import io.linguaflow.training.TrainingOptions;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -68,11 +69,15 @@ public final class TrainToyCommand implements Callable<Integer> {
     @Option(names = "--lr", description = "peak learning rate (default: ${DEFAULT-VALUE})")
     double lr = DEFAULTS.learningRate();
 
+    @Option(names = "--duration", paramLabel = "ISO-8601",
+            description = "longest training time, e.g. PT2M: then a last checkpoint at the step reached, and the run ends")
+    Duration duration;
+
     @Override
     public Integer call() throws Exception {
         try {
             TrainingOptions o = new TrainingOptions(out, corpus, steps, seed, threads, merges, hidden, layers, heads,
-                    seqLen, batch, lr);
+                    seqLen, batch, lr, duration);
             ToyTraining.run(o, TrainToyCommand::print);
             return 0;
         } catch (IOException | IllegalArgumentException e) {

@@ -93,12 +93,14 @@ public final class LocalServices implements AutoCloseable {
         if (!Files.isRegularFile(script)) {
             throw new IOException("cannot start the local broker: " + script + " is missing (is " + home + " the repository root?)");
         }
+        Path log = runDir.resolve("local.sh.log"); // the terminal belongs to the command that started us
         ProcessBuilder pb = new ProcessBuilder(List.of("bash", script.toString(), args[0], args[1]))
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.INHERIT);
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         pb.environment().putAll(env);
         int rc = pb.start().waitFor();
         if (rc != 0) {
-            throw new IOException("'ops/local.sh " + String.join(" ", args) + "' (run dir " + runDir + ") exited with " + rc);
+            throw new IOException("'ops/local.sh " + String.join(" ", args) + "' (run dir " + runDir + ") exited with " + rc
+                    + "; its output is in " + log);
         }
     }
 

@@ -132,8 +132,13 @@ public final class Pipeline implements AutoCloseable {
         if (corpus.sentences().isEmpty()) {
             throw new IllegalArgumentException("corpus " + tsv + " has no usable sentences");
         }
-        publisher.corpus(corpus);
+        publishCorpus(corpus);
         return corpus;
+    }
+
+    /** Publishes a corpus read elsewhere (its rejected rows as dead letters). */
+    public void publishCorpus(CorpusResult corpus) {
+        publisher.corpus(corpus);
     }
 
     /**
@@ -144,34 +149,66 @@ public final class Pipeline implements AutoCloseable {
     public Landed land(Path dir, String corpus, double threshold) throws CheckpointException, IOException, InterruptedException {
         CheckpointEvent event = new CheckpointLander(LandingOptions.forCorpus(corpus).withThreshold(threshold), Clock.systemUTC())
                 .land(dir).event();
-        publisher.checkpoint(event);
+        publish(event);
         String id = event.getCheckpointId();
         long deadline = System.nanoTime() + config.checkpointTimeout().toNanos();
         while (true) {
             readProgress(Duration.ofMillis(200));
-            List<Progress> seen = progress.getOrDefault(id, List.of());
-            Progress lastProgress = seen.isEmpty() ? null : seen.get(seen.size() - 1);
-            Stage last = lastProgress == null ? null : lastProgress.getStage();
-            if (last == Stage.FAILED) {
-                throw new IllegalStateException("checkpoint " + id + " (" + dir + ") failed: " + lastProgress.getMessage()
-                        + " (see the dead-letters topic " + topics().name(Topic.DEAD_LETTERS) + ")");
-            }
-            if (last == Stage.SKIPPED_DUPLICATE) {
-                return new Landed(event, last, lastProgress.getMessage());
-            }
-            if (last == Stage.COMPLETE && restComplete(id)) {
-                return new Landed(event, last, null);
-            }
-            if (workerFailure != null || !workerThread.isAlive()) {
-                throw new IllegalStateException("the inference worker stopped while " + id + " was analysed: " + workerFailure,
-                        workerFailure);
+            Landed landed = outcome(event);
+            if (landed != null) {
+                return landed;
             }
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("checkpoint " + id + " (" + dir + ") not complete after "
-                        + config.checkpointTimeout().toSeconds() + " s; progress stages seen: "
-                        + seen.stream().map(Progress::getStage).toList());
+                        + config.checkpointTimeout().toSeconds() + " s; progress stages seen: " + progressOf(id));
             }
         }
+    }
+
+    /** Publishes a landed checkpoint's event; its analysis starts as soon as the planner reads it. */
+    public void publish(CheckpointEvent event) {
+        publisher.checkpoint(event);
+    }
+
+    /**
+     * How {@code event}'s analysis ended, from the progress read so far: null while it runs. Throws on FAILED (with
+     * the planner's or worker's message) and when the worker died.
+     */
+    public Landed outcome(CheckpointEvent event) throws IOException, InterruptedException {
+        String id = event.getCheckpointId();
+        Progress last = latest(id);
+        Stage stage = last == null ? null : last.getStage();
+        if (stage == Stage.FAILED) {
+            throw new IllegalStateException("checkpoint " + id + " (" + event.getPath() + ") failed: " + last.getMessage()
+                    + " (see the dead-letters topic " + topics().name(Topic.DEAD_LETTERS) + ")");
+        }
+        if (stage == Stage.SKIPPED_DUPLICATE) {
+            return new Landed(event, stage, last.getMessage());
+        }
+        if (stage == Stage.COMPLETE && restComplete(id)) {
+            return new Landed(event, stage, null);
+        }
+        if (workerFailure != null || !workerThread.isAlive()) {
+            throw new IllegalStateException("the inference worker stopped while " + id + " was analysed: " + workerFailure,
+                    workerFailure);
+        }
+        return null;
+    }
+
+    /** Reads the progress topic for up to {@code wait}; returns the records that arrived (committed records only). */
+    public List<Progress> readProgress(Duration wait) {
+        List<Progress> fresh = new ArrayList<>();
+        progressReader.poll(wait).forEach(r -> {
+            progress.computeIfAbsent(r.key(), k -> new ArrayList<>()).add(r.value());
+            fresh.add(r.value());
+        });
+        return fresh;
+    }
+
+    /** The latest progress record read for {@code checkpointId}, or null. */
+    public Progress latest(String checkpointId) {
+        List<Progress> seen = progress.getOrDefault(checkpointId, List.of());
+        return seen.isEmpty() ? null : seen.get(seen.size() - 1);
     }
 
     /** Every progress stage published for {@code checkpointId} so far, in order (committed records only). */
@@ -216,10 +253,6 @@ public final class Pipeline implements AutoCloseable {
         consumer.assign(partitions);
         consumer.seekToBeginning(partitions);
         return consumer;
-    }
-
-    private void readProgress(Duration wait) {
-        progressReader.poll(wait).forEach(r -> progress.computeIfAbsent(r.key(), k -> new ArrayList<>()).add(r.value()));
     }
 
     /** Stops the worker (its open transaction is aborted), then streams and the query service. */
