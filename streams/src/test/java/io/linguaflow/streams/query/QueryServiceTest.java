@@ -99,7 +99,9 @@ class QueryServiceTest {
             producer.send(new ProducerRecord<>(settings.topic(Topic.CHECKPOINTS), CP1, later));
             producer.send(new ProducerRecord<>(settings.topic(Topic.CHECKPOINTS), CP0, fixture.checkpoint(CP0, "h0")));
             producer.flush();
-            awaitJson(hostA, "/checkpoints", n -> n.size() == 2);
+            // planned (not WAITING_FOR_CORPUS: the events may reach the planner before the last sentence)
+            awaitJson(hostA, "/checkpoints", n -> n.size() == 2 && n.get(0).get("status").asText().equals("PLANNED")
+                    && n.get(1).get("status").asText().equals("PLANNED"));
             assertError(hostA, "/checkpoints/bloom-tiny%400/similarity.csv", 409, "checkpoint 'bloom-tiny@0' is not complete yet");
             for (String cp : List.of(CP0, CP1)) {
                 for (ActivationRecord r : fixture.shuffledRecords(cp, cp.hashCode())) {
