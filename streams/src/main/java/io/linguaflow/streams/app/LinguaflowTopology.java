@@ -1,6 +1,7 @@
 package io.linguaflow.streams.app;
 
 import io.linguaflow.streams.aggregator.AggregatorTopology;
+import io.linguaflow.streams.common.LatestProgress;
 import io.linguaflow.streams.common.Plans;
 import io.linguaflow.streams.config.StreamsSettings;
 import io.linguaflow.streams.metrics.MetricsTopology;
@@ -8,7 +9,10 @@ import io.linguaflow.streams.planner.PlannerTopology;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 
-/** The whole streams application: planner, aggregators and metrics in one topology, sharing the plans global store. */
+/**
+ * The whole streams application: planner, aggregators and metrics in one topology, sharing the plans global store; the
+ * latest-progress global store is read by the query layer only.
+ */
 public final class LinguaflowTopology {
 
     private LinguaflowTopology() {
@@ -17,6 +21,7 @@ public final class LinguaflowTopology {
     public static Topology build(StreamsSettings settings) {
         StreamsBuilder builder = new StreamsBuilder();
         Plans.addGlobalStore(builder, settings);
+        LatestProgress.addGlobalStore(builder, settings);
         PlannerTopology.addTo(builder, settings);
         AggregatorTopology.addTo(builder, settings);
         MetricsTopology.addTo(builder, settings);

@@ -18,6 +18,8 @@ final class Api {
     static final String LAYER_NEURON = "/checkpoints/{checkpointId}/layers/{layer}/neurons/{neuron}";
     static final String SIMILARITY_CSV = "/checkpoints/{checkpointId}/similarity.csv";
     static final String SIMILARITY_PNG = "/checkpoints/{checkpointId}/similarity.png";
+    static final String SIMILARITY_JSON = "/checkpoints/{checkpointId}/similarity.json";
+    static final String SENTENCES = "/corpora/{corpus}/sentences";
     /** Between instances: the sample ids of one layer's stored vectors and their digest. */
     static final String SAMPLES = "/internal/checkpoints/{checkpointId}/layers/{layer}/samples";
     /** Between instances: one layer's block of the similarity map. */

@@ -7,12 +7,17 @@ import io.linguaflow.schemas.avro.KeyRegion;
 import io.linguaflow.schemas.avro.LayerMetrics;
 import io.linguaflow.schemas.avro.Metrics;
 import io.linguaflow.schemas.avro.NeuronTypes;
+import io.linguaflow.schemas.avro.Progress;
+import io.linguaflow.schemas.avro.Stage;
 import io.linguaflow.streams.avro.CheckpointPlan;
 import io.linguaflow.streams.avro.LayerPartial;
+import io.linguaflow.streams.common.LatestProgress;
 import io.linguaflow.streams.common.Plans;
 import io.linguaflow.streams.metrics.CheckpointResults;
 import io.linguaflow.streams.metrics.MetricsTopology;
+import java.util.EnumSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import org.apache.kafka.streams.state.KeyValueIterator;
 
@@ -23,6 +28,9 @@ import org.apache.kafka.streams.state.KeyValueIterator;
  */
 final class CheckpointQueries {
 
+    /** The stages of checkpoints that may have no plan: listed from their progress alone. */
+    private static final Set<Stage> PROGRESS_ONLY = EnumSet.of(Stage.WAITING_FOR_CORPUS, Stage.SKIPPED_DUPLICATE, Stage.FAILED);
+
     private final LocalStores stores;
     private final Instances instances;
 
@@ -31,14 +39,35 @@ final class CheckpointQueries {
         this.instances = instances;
     }
 
-    /** Every checkpoint: the local lists of all instances, plus planned ones without results yet (global plans store). */
+    /**
+     * Every checkpoint: the local lists of all instances, plus planned ones without results yet (global plans store), with
+     * the latest progress message (global progress store). A reported failure makes an incomplete checkpoint FAILED; a
+     * checkpoint known only from its progress (waiting for its corpus, skipped as a duplicate, failed) has that stage.
+     */
     JsonNode list() {
-        Map<String, JsonNode> all = new TreeMap<>();
+        Map<String, ObjectNode> all = new TreeMap<>();
         for (JsonNode local : instances.gather(Api.CHECKPOINTS + "?scope=local", this::localList)) {
-            local.forEach(n -> all.put(n.get("checkpointId").asText(), n));
+            local.forEach(n -> all.put(n.get("checkpointId").asText(), (ObjectNode) n));
         }
         try (KeyValueIterator<String, CheckpointPlan> it = stores.<CheckpointPlan>store(Plans.STORE).all()) {
             it.forEachRemaining(kv -> all.computeIfAbsent(kv.key, cp -> status(cp, kv.value, "PLANNED", 0, 0, kv.value.getLayers())));
+        }
+        try (KeyValueIterator<String, Progress> it = stores.<Progress>store(LatestProgress.STORE).all()) {
+            it.forEachRemaining(kv -> {
+                Progress p = kv.value;
+                ObjectNode n = all.get(kv.key);
+                if (n == null && !PROGRESS_ONLY.contains(p.getStage())) {
+                    return; // the plans store lists it: its progress can be read before its plan
+                }
+                if (n == null) {
+                    n = status(kv.key, null, p.getStage().name(), 0, 0, null);
+                    n.put("samplesExpected", p.getSamplesExpected());
+                    all.put(kv.key, n);
+                } else if (p.getStage() == Stage.FAILED && !n.get("status").asText().equals("COMPLETE")) {
+                    n.put("status", "FAILED");
+                }
+                n.put("message", p.getMessage());
+            });
         }
         ArrayNode out = Reply.JSON.createArrayNode();
         all.values().forEach(out::add);
@@ -117,6 +146,7 @@ final class CheckpointQueries {
         } else {
             n.put("layers", layers);
         }
+        n.putNull("message");
         return n;
     }
 }

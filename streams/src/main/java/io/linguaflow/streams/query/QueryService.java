@@ -18,13 +18,13 @@ import org.apache.kafka.streams.state.HostInfo;
 /**
  * The HTTP layer of the interactive queries (docs/design.md §4), on every instance ({@code application.server} = this
  * service's host:port): a declared route table ({@link #ROUTES}) over the query classes per resource
- * ({@link CheckpointQueries}, {@link NeuronQueries}, {@link SimilarityQueries}, {@link TrendQueries}), which read this
- * instance's stores in-process and reach other instances only through {@link Instances}. Answers are pretty-printed JSON,
- * except the similarity map (CSV or PNG). Errors are JSON {@code {"status", "error"}}: 404 unknown checkpoint, layer,
- * language or route; 400 bad parameter; 405 a method other than GET; 409 a map of a checkpoint that is not complete yet;
- * 503 with {@code Retry-After: 1} while the instance is not RUNNING or its stores move (rebalance, restore); 500 for
- * anything else. The assets under {@value #ASSETS} are served as they are: {@code GET /openapi.json} describes the API,
- * {@code GET /} is a dashboard page built on it.
+ * ({@link CheckpointQueries}, {@link NeuronQueries}, {@link SimilarityQueries}, {@link TrendQueries}, {@link CorpusQueries}),
+ * which read this instance's stores in-process and reach other instances only through {@link Instances}. Answers are
+ * pretty-printed JSON, except the similarity map (CSV, PNG, or compact JSON). Errors are JSON {@code {"status", "error"}}:
+ * 404 unknown checkpoint, layer, language, corpus or route; 400 bad parameter; 405 a method other than GET; 409 a map
+ * of a checkpoint that is not complete yet; 503 with {@code Retry-After: 1} while the instance is not RUNNING or its
+ * stores move (rebalance, restore); 500 for anything else. The assets under {@value #ASSETS} are served as they are: {@code GET /openapi.json} describes the API,
+ * {@code GET /} is a dashboard page built on it, whose chart library is a WebJar served under {@code /webjars/}.
  */
 public final class QueryService implements AutoCloseable {
 
@@ -62,6 +62,8 @@ public final class QueryService implements AutoCloseable {
                     forwarded(ctx)))),
             api(Api.SIMILARITY_CSV, (q, ctx) -> bytes(ctx, q.similarity.map(cp(ctx), SimilarityQueries.Format.CSV, ctx.queryParam("layer")))),
             api(Api.SIMILARITY_PNG, (q, ctx) -> bytes(ctx, q.similarity.map(cp(ctx), SimilarityQueries.Format.PNG, ctx.queryParam("layer")))),
+            api(Api.SIMILARITY_JSON, (q, ctx) -> bytes(ctx, q.similarity.map(cp(ctx), SimilarityQueries.Format.JSON, ctx.queryParam("layer")))),
+            api(Api.SENTENCES, (q, ctx) -> json(ctx, q.corpora.sentences(ctx.pathParam("corpus"), forwarded(ctx)))),
             api(Api.SAMPLES, (q, ctx) -> json(ctx, q.similarity.samples(cp(ctx), integer(ctx, "layer"), forwarded(ctx)))),
             api(Api.SIMILARITY_BLOCK, (q, ctx) -> bytes(ctx, q.similarity.block(cp(ctx), integer(ctx, "layer"),
                     required(ctx, "normalisation"), ctx.queryParam("samples"), forwarded(ctx)))),
@@ -72,6 +74,7 @@ public final class QueryService implements AutoCloseable {
     private final LocalStores stores;
     private final CheckpointQueries checkpoints;
     private final NeuronQueries neurons;
+    private final CorpusQueries corpora;
     private final SimilarityQueries similarity;
     private final TrendQueries trends;
     private final SimilarityCache similarityCache;
@@ -94,12 +97,14 @@ public final class QueryService implements AutoCloseable {
         this.stores = new LocalStores(streams);
         this.checkpoints = new CheckpointQueries(stores, instances);
         this.neurons = new NeuronQueries(stores, instances, checkpoints);
-        this.similarity = new SimilarityQueries(stores, instances, checkpoints, similarityCache);
+        this.corpora = new CorpusQueries(stores, instances);
+        this.similarity = new SimilarityQueries(stores, instances, checkpoints, corpora, similarityCache);
         this.trends = new TrendQueries(checkpoints);
         this.server = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.jetty.port = self.port();
             config.staticFiles.add(ASSETS, Location.CLASSPATH);
+            config.staticFiles.enableWebjars(); // the dashboard's chart library, /webjars/echarts/<version>/dist/echarts.min.js
             config.routes.before(ctx -> {
                 if (ctx.method() != HandlerType.GET) {
                     throw new QueryException(405, "only GET is supported");

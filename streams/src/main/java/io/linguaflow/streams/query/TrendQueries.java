@@ -40,7 +40,7 @@ final class TrendQueries {
     JsonNode trend(String model) {
         List<Point> points = new ArrayList<>();
         for (JsonNode c : checkpoints.list()) {
-            if (model.equals(c.path("model").asText(null)) && !c.get("status").asText().equals("PLANNED")) {
+            if (model.equals(c.path("model").asText(null)) && c.get("layersReported").asInt() > 0) { // has results, whatever its status
                 JsonNode metrics = checkpoints.metrics(c.get("checkpointId").asText(), false);
                 points.add(Reply.JSON.convertValue(metrics, Point.class));
             }

@@ -72,7 +72,14 @@ class QueryRoutesTest {
                 HttpResponse<String> r = call(host, "GET", page);
                 assertEquals(200, r.statusCode(), page);
                 assertTrue(r.headers().firstValue("Content-Type").orElse("").replace(" ", "").equals("text/html;charset=utf-8"), page);
-                assertTrue(r.body().contains("/similarity.png"));
+                assertTrue(r.body().contains("/similarity.json") && r.body().contains("data-panel=\"similarity\""), page);
+            }
+            HttpResponse<String> echarts = call(host, "GET", "/webjars/echarts/5.3.1/dist/echarts.min.js");
+            assertEquals(200, echarts.statusCode(), "the dashboard's chart library, from the classpath");
+            assertTrue(echarts.headers().firstValue("Content-Type").orElse("").contains("javascript"), echarts.headers().toString());
+            assertTrue(echarts.body().length() > 500_000 && echarts.body().contains("echarts"));
+            for (String panel : new String[] {"checkpoints", "similarity", "trend", "layers", "key-layers", "key-languages", "neuron-types"}) {
+                assertTrue(call(host, "GET", "/").body().contains("data-panel=\"" + panel + "\""), panel);
             }
         }
     }

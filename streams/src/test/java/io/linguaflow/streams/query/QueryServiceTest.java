@@ -14,6 +14,8 @@ import io.linguaflow.schemas.Topic;
 import io.linguaflow.schemas.Topics;
 import io.linguaflow.schemas.avro.ActivationRecord;
 import io.linguaflow.schemas.avro.CheckpointEvent;
+import io.linguaflow.schemas.avro.Progress;
+import io.linguaflow.schemas.avro.Stage;
 import io.linguaflow.schemas.serde.AvroSerializer;
 import io.linguaflow.schemas.testkit.TestKafka;
 import io.linguaflow.schemas.testkit.TestRegistry;
@@ -33,6 +35,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -61,6 +64,7 @@ class QueryServiceTest {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final String CP0 = "bloom-tiny@0";
     private static final String CP1 = "bloom-tiny@100";
+    private static final String CP2 = "bloom-tiny@200";
 
     @Test
     void twoInstancesAnswerEveryQueryIdentically(@TempDir Path dir) throws Exception {
@@ -95,7 +99,9 @@ class QueryServiceTest {
             producer.send(new ProducerRecord<>(settings.topic(Topic.CHECKPOINTS), CP1, later));
             producer.send(new ProducerRecord<>(settings.topic(Topic.CHECKPOINTS), CP0, fixture.checkpoint(CP0, "h0")));
             producer.flush();
-            awaitJson(hostA, "/checkpoints", n -> n.size() == 2);
+            // planned (not WAITING_FOR_CORPUS: the events may reach the planner before the last sentence)
+            awaitJson(hostA, "/checkpoints", n -> n.size() == 2 && n.get(0).get("status").asText().equals("PLANNED")
+                    && n.get(1).get("status").asText().equals("PLANNED"));
             assertError(hostA, "/checkpoints/bloom-tiny%400/similarity.csv", 409, "checkpoint 'bloom-tiny@0' is not complete yet");
             for (String cp : List.of(CP0, CP1)) {
                 for (ActivationRecord r : fixture.shuffledRecords(cp, cp.hashCode())) {
@@ -117,7 +123,7 @@ class QueryServiceTest {
             String cp0 = "/checkpoints/bloom-tiny%400";
             List<String> calls = List.of("/checkpoints", cp0 + "/metrics", cp0 + "/layers/2", cp0 + "/key-regions/zh",
                     cp0 + "/neurons/" + keyNeuron, cp0 + "/neurons/5", cp0 + "/neuron-types", "/models/bloom-tiny/trend",
-                    "/compare?a=bloom-tiny%400&b=bloom-tiny%40100");
+                    "/compare?a=bloom-tiny%400&b=bloom-tiny%40100", "/corpora/fixture/sentences");
             for (String call : calls) {
                 HttpResponse<String> ra = call(hostA, call);
                 HttpResponse<String> rb = call(hostB, call);
@@ -159,14 +165,41 @@ class QueryServiceTest {
             assertError(hostA, cp0 + "/key-regions/xx", 404, "no language 'xx'");
             assertError(hostA, cp0 + "/neurons/99999", 400, "outside [0, 1024)");
             assertError(hostA, "/compare?a=bloom-tiny%400", 400, "'b' is required");
+            JsonNode sentences = json(hostB, "/corpora/fixture/sentences").get("sentences");
+            assertEquals(fixture.samples(), sentences.size());
+            for (int i = 0; i < fixture.samples(); i++) {
+                assertEquals(fixture.sampleIds().get(i), sentences.get(i).get("sampleId").asText(), "corpus order");
+                assertEquals(fixture.sentence(i).getText(), sentences.get(i).get("text").asText());
+            }
+            assertError(hostA, "/corpora/nope/sentences", 404, "unknown corpus 'nope'");
             assertSimilarityMaps(a.kafkaStreams(), qa, qb, fixture);
             assertTrue(json(hostB, "/openapi.json").get("paths").has("/checkpoints/{checkpointId}/key-regions/{lang}"));
             assertTrue(json(hostB, "/openapi.json").get("paths").has("/checkpoints/{checkpointId}/similarity.png"));
             HttpResponse<String> dashboard = call(hostA, "/");
             assertEquals(200, dashboard.statusCode());
             assertTrue(dashboard.headers().firstValue("Content-Type").orElse("").startsWith("text/html"));
-            assertTrue(dashboard.body().contains("json(\"/checkpoints\")") && dashboard.body().contains("/trend"), "the page reads the API");
-            assertTrue(dashboard.body().contains("/similarity.png"), "the page shows the map");
+            assertTrue(dashboard.body().contains("get(\"/checkpoints\")") && dashboard.body().contains("/trend"), "the page reads the API");
+            assertTrue(dashboard.body().contains("/similarity.json"), "the page shows the map");
+
+            // a worker's failure on the progress topic: the planned checkpoint is FAILED with the worker's error, the
+            // complete ones stay COMPLETE, and the trend (checkpoints with results) is unchanged
+            producer.send(new ProducerRecord<>(settings.topic(Topic.CHECKPOINTS), CP2,
+                    CheckpointEvent.newBuilder(fixture.checkpoint(CP2, "h200")).setStep(200L).build()));
+            producer.flush();
+            awaitJson(hostA, "/checkpoints", n -> n.size() == 3 && n.get(2).get("status").asText().equals("PLANNED")
+                    && n.get(2).get("message").asText("").contains("inference requests"));
+            producer.send(new ProducerRecord<>(settings.topic(Topic.PROGRESS), CP2, Progress.newBuilder().setCheckpointId(CP2)
+                    .setStage(Stage.FAILED).setSamplesExpected(0).setSamplesSeen(0).setLayerRecordsExpected(0).setLayerRecordsSeen(0)
+                    .setMessage("bloom-tiny@200/0: cannot load checkpoint /models/bloom-tiny").setUpdatedAt(Instant.now()).build()));
+            producer.flush();
+            JsonNode list = awaitJson(hostA, "/checkpoints", n -> n.size() == 3 && n.get(2).get("status").asText().equals("FAILED"));
+            assertEquals(CP2, list.get(2).get("checkpointId").asText());
+            assertEquals("bloom-tiny@200/0: cannot load checkpoint /models/bloom-tiny", list.get(2).get("message").asText());
+            assertEquals(fixture.samples(), list.get(2).get("samplesExpected").asInt(), "from the plan");
+            assertEquals("COMPLETE", list.get(0).get("status").asText());
+            assertEquals("final results published", list.get(0).get("message").asText());
+            assertEquals(list, awaitJson(hostB, "/checkpoints", list::equals), "every instance has the progress store");
+            assertEquals(2, json(hostB, "/models/bloom-tiny/trend").get("checkpoints").size());
         }
     }
 
@@ -228,6 +261,11 @@ class QueryServiceTest {
         assertEquals(0x67001f, image.getRGB(side - 1, side - 1) & 0xffffff, "S = 1 at the last sample");
         assertEquals(200, bytes(hostA, cp0 + "/similarity.png?layer=3").statusCode());
 
+        // the dashboard's form: ids, texts and the upper triangle rounded to 4 decimals, the same map as the CSV
+        assertJsonMap(hostA, cp0 + "/similarity.json?layer=1", 1, layer1, fixture);
+        assertJsonMap(hostB, cp0 + "/similarity.json", null, whole, fixture);
+        assertError(hostA, cp0 + "/similarity.json?layer=4", 400, "layer 4 outside [0, 4)");
+
         assertError(hostA, "/checkpoints/nope@1/similarity.csv", 404, "unknown checkpoint 'nope@1'");
         assertError(hostB, cp0 + "/similarity.png?layer=x", 400, "layer must be an integer, got 'x'");
         assertError(hostA, cp0 + "/similarity.csv?layer=4", 400, "layer 4 outside [0, 4) of checkpoint 'bloom-tiny@0'");
@@ -235,6 +273,28 @@ class QueryServiceTest {
         assertError(hostA, block + "?normalisation=cosine", 400, "normalisation must be 'model' or 'layer'");
         assertError(hostB, block + "?normalisation=model&samples=00", 409, "holds other samples");
         assertError(hostA, "/internal/checkpoints/bloom-tiny%400/layers/7/samples", 404, "no stored vectors of layer 7");
+    }
+
+    private static void assertJsonMap(HostInfo host, String path, Integer layer, SimilarityCsv.Table csv, Fixture fixture) throws Exception {
+        HttpResponse<String> r = call(host, path);
+        assertEquals(200, r.statusCode(), r.body());
+        assertEquals("application/json", r.headers().firstValue("Content-Type").orElse(null));
+        JsonNode map = JSON.readTree(r.body());
+        assertEquals(layer == null, map.get("layer").isNull());
+        assertEquals(layer == null ? "model" : "layer", map.get("normalisation").asText());
+        assertEquals(fixture.sampleIds(), JSON.convertValue(map.get("samples"), List.class));
+        for (int i = 0; i < fixture.samples(); i++) {
+            assertEquals(fixture.sentence(i).getText(), map.get("texts").get(i).asText());
+        }
+        int n = fixture.samples();
+        JsonNode values = map.get("values");
+        assertEquals(n * (n + 1) / 2, values.size(), "the upper triangle");
+        int k = 0;
+        for (int i = 0; i < n; i++) {
+            for (int j = i; j < n; j++, k++) {
+                assertEquals(csv.map().get(i, j), values.get(k).asDouble(), 0.5e-4 + 1e-12, "S_" + i + "," + j);
+            }
+        }
     }
 
     private static long computations(QueryService qa, QueryService qb) {
