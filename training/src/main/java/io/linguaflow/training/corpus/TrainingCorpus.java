@@ -119,13 +119,16 @@ public record TrainingCorpus(String source, List<String> languages, List<Meaning
         return new TrainingCorpus(source, langs, List.copyOf(meanings));
     }
 
-    /** Writes the corpus as TSV {@code id, lang, topic, text}, meaning by meaning. */
+    /**
+     * Writes the corpus as TSV {@code id, lang, topic, text}, language by language: the analysis keeps file order, and
+     * the similarity map reads as the paper's, one block per language.
+     */
     public void write(Path file) throws IOException {
         try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
             w.write("id\tlang\ttopic\ttext\n");
-            for (Meaning m : meanings) {
-                for (var t : m.texts().entrySet()) {
-                    w.write(m.id() + "\t" + t.getKey() + "\t" + m.topic() + "\t" + t.getValue() + "\n");
+            for (String lang : languages) {
+                for (Meaning m : meanings) {
+                    w.write(m.id() + "\t" + lang + "\t" + m.topic() + "\t" + m.texts().get(lang) + "\n");
                 }
             }
         }

@@ -129,8 +129,8 @@ class DemoEndToEndTest {
             Files.writeString(ARTEFACTS.resolve("dashboard.html"), dom);
             chromiumRun(chromium, "--screenshot=" + ARTEFACTS.resolve("dashboard.png"), url);
             for (String panel : DashboardPanels.ALL) {
-                int points = DashboardPanels.points(dom, panel);
-                assertTrue(points >= 3, "panel '" + panel + "' shows " + points + " checkpoints (want >= 3); DOM in "
+                int shown = DashboardPanels.checkpoints(dom, panel);
+                assertTrue(shown >= 3, "panel '" + panel + "' shows " + shown + " checkpoints (want >= 3); DOM in "
                         + ARTEFACTS.resolve("dashboard.html"));
             }
             BufferedImage shot = ImageIO.read(ARTEFACTS.resolve("dashboard.png").toFile());
@@ -213,13 +213,18 @@ class DemoEndToEndTest {
         }
     }
 
-    /** The dashboard's panels and how many checkpoints (points) each says it has drawn. */
+    /** The dashboard's panels ({@code data-panel}) and how many checkpoints each says it shows ({@code data-checkpoints}). */
     static final class DashboardPanels {
-        static final List<String> ALL = List.of(); // filled in from the dashboard's markers
+        static final List<String> ALL = List.of("checkpoints", "similarity", "trend", "layers", "key-layers",
+                "key-languages", "neuron-types");
 
-        static int points(String dom, String panel) {
-            Matcher m = Pattern.compile("data-panel=\"" + Pattern.quote(panel) + "\"[^>]*data-points=\"(\\d+)\"").matcher(dom);
-            return m.find() ? Integer.parseInt(m.group(1)) : 0;
+        static int checkpoints(String dom, String panel) {
+            Matcher tag = Pattern.compile("<[^>]*data-panel=\"" + Pattern.quote(panel) + "\"[^>]*>").matcher(dom);
+            if (!tag.find()) {
+                return 0;
+            }
+            Matcher n = Pattern.compile("data-checkpoints=\"(\\d+)\"").matcher(tag.group());
+            return n.find() ? Integer.parseInt(n.group(1)) : 0;
         }
     }
 }
