@@ -2,11 +2,14 @@ package io.linguaflow.schemas;
 
 import io.linguaflow.schemas.avro.AblationRequest;
 import io.linguaflow.schemas.avro.AblationResult;
+import io.linguaflow.schemas.avro.AblationTable;
 import io.linguaflow.schemas.avro.ActivationRecord;
 import io.linguaflow.schemas.avro.CheckpointEvent;
 import io.linguaflow.schemas.avro.DeadLetter;
 import io.linguaflow.schemas.avro.EvalRequest;
 import io.linguaflow.schemas.avro.EvalResult;
+import io.linguaflow.schemas.avro.GenerationRequest;
+import io.linguaflow.schemas.avro.GenerationResult;
 import io.linguaflow.schemas.avro.InferenceRequest;
 import io.linguaflow.schemas.avro.KeyRegion;
 import io.linguaflow.schemas.avro.Metrics;
@@ -46,6 +49,12 @@ public enum Topic {
     EVAL_REQUESTS("eval-requests", false, EvalRequest.class, "<requestId>"),
     /** Answers to evaluation requests. Key: {@code requestId}. */
     EVAL_RESULTS("eval-results", false, EvalResult.class, "<requestId>"),
+    /** Zeng et al. Table 1 per checkpoint, assembled from its ablation result. Key: {@code checkpointId}. Compacted. */
+    ABLATION_TABLES("ablation-tables", true, AblationTable.class, "<checkpointId>"),
+    /** Text generation, optionally with a neuron set zeroed. Key: {@code requestId}. */
+    GENERATION_REQUESTS("generation-requests", false, GenerationRequest.class, "<requestId>"),
+    /** Answers to generation requests. Key: {@code requestId}. */
+    GENERATION_RESULTS("generation-results", false, GenerationResult.class, "<requestId>"),
     /** Inputs nobody could process ({@link io.linguaflow.schemas.deadletter.DeadLetters}). Key: the original record's key bytes, unchanged ({@code ByteArraySerializer}). */
     DEAD_LETTERS("dead-letters", false, DeadLetter.class, "original key bytes");
 
