@@ -2,6 +2,7 @@ package io.linguaflow.worker.kafka;
 
 import io.linguaflow.schemas.avro.EvalRequest;
 import io.linguaflow.schemas.avro.EvalResult;
+import io.linguaflow.schemas.avro.EvalSample;
 import io.linguaflow.checkpoint.ModelConfig;
 import io.linguaflow.worker.eval.XStoryCloze;
 import io.linguaflow.worker.runtime.Ablation;
@@ -11,6 +12,8 @@ import io.linguaflow.worker.runtime.MultipleChoice.Question;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,9 +22,11 @@ import java.util.TreeMap;
 
 /**
  * Answers an {@link EvalRequest}: zero-shot multiple-choice accuracy per language (lm-eval-harness {@code acc}, as
- * the {@code eval} command computes it: {@link XStoryCloze#read(Path, String, int)} then
- * {@link MultipleChoice#accuracy(LanguageModel, List, Ablation)}), with the request's neurons zeroed at every token.
- * The items are read before the model is loaded ({@link #questions}), so a request naming missing data costs no load.
+ * the {@code eval} command computes it: {@link XStoryCloze#read(Path, String, int, boolean)}, monolingual or
+ * cross-lingual as the request says, then {@link MultipleChoice#logLikelihoods}), with the request's neurons zeroed
+ * at every token. The result carries the request's {@code crossLingual} and {@code region}, and each item's
+ * log-likelihoods and label when it asked for {@code samples}. The items are read before the model is loaded
+ * ({@link #questions}), so a request naming missing data (or a story without an English counterpart) costs no load.
  */
 final class Evals {
 
@@ -68,7 +73,7 @@ final class Evals {
                 throw new RejectedRequestException(where + ": language '" + lang + "' is given twice");
             }
             try {
-                out.put(lang, XStoryCloze.read(dir, lang, limit == null ? 0 : limit));
+                out.put(lang, XStoryCloze.read(dir, lang, limit == null ? 0 : limit, request.getCrossLingual()));
             } catch (IOException e) {
                 throw new RejectedRequestException(where + ": " + e.getMessage(), e);
             }
@@ -96,9 +101,18 @@ final class Evals {
         }
         Map<String, Double> accuracy = new TreeMap<>();
         Map<String, Integer> items = new TreeMap<>();
+        Map<String, List<EvalSample>> samples = new TreeMap<>();
         questions.forEach((lang, qs) -> {
-            accuracy.put(lang, MultipleChoice.accuracy(model, qs, ablation));
+            double[][] loglik = MultipleChoice.logLikelihoods(model, qs, ablation);
+            accuracy.put(lang, MultipleChoice.accuracy(qs, loglik));
             items.put(lang, qs.size());
+            if (request.getSamples()) {
+                List<EvalSample> list = new ArrayList<>(qs.size());
+                for (int q = 0; q < qs.size(); q++) {
+                    list.add(new EvalSample(qs.get(q).id(), Arrays.stream(loglik[q]).boxed().toList(), qs.get(q).gold()));
+                }
+                samples.put(lang, list);
+            }
         });
         return EvalResult.newBuilder()
                 .setRequestId(request.getRequestId())
@@ -106,6 +120,9 @@ final class Evals {
                 .setTask(request.getTask())
                 .setAccuracy(accuracy)
                 .setItems(items)
+                .setCrossLingual(request.getCrossLingual())
+                .setRegion(request.getRegion())
+                .setSamples(samples)
                 .setComputedAt(Instant.ofEpochMilli(System.currentTimeMillis()))
                 .build();
     }

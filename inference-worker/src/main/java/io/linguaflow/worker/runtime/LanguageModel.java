@@ -161,7 +161,12 @@ public final class LanguageModel implements AutoCloseable {
 
     /** Float32 logits at the last position of each sample (for parity checks and next-token use). */
     public List<float[]> lastTokenLogits(List<long[]> ids) {
-        Scored[] r = run(ids, Ablation.none(), false, false, true);
+        return lastTokenLogits(ids, Ablation.none());
+    }
+
+    /** As {@link #lastTokenLogits(List)} with neurons zeroed at every token (generation after deactivation). */
+    public List<float[]> lastTokenLogits(List<long[]> ids, Ablation ablation) {
+        Scored[] r = run(ids, ablation, false, false, true);
         List<float[]> out = new ArrayList<>(ids.size());
         for (Scored s : r) {
             out.add(s.lastLogits);

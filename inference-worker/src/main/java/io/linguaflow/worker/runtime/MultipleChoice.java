@@ -12,6 +12,14 @@ import java.util.List;
  * {@code encode(context)}, the continuation tokens those of {@code encode(context + continuation)} after the
  * first {@code len(encode(context))}, and no special
  * tokens are added (HFLM's default {@code add_bos_token=False}).
+ *
+ * <p>Verified against EleutherAI/lm-evaluation-harness v0.4.2 (the 0.4.x line Zeng et al. call):
+ * {@code lm_eval/api/model.py} {@code TemplateLM._encode_pair} (trailing spaces moved, {@code whole_enc[len(context_enc):]}),
+ * {@code lm_eval/models/huggingface.py} {@code HFLM.__init__(add_bos_token=False)} and {@code tok_encode}
+ * ({@code add_special_tokens = False or self.add_bos_token} for causal LMs), {@code _loglikelihood_tokens}
+ * ({@code (context_enc + continuation_enc)[-(max_length + 1):][:-1]}, summed log-softmax at the continuation
+ * positions), {@code lm_eval/api/task.py} ({@code target_delimiter = " "}, arguments {@code (ctx, " " + choice)}).
+ * (Newer harness versions default {@code add_bos_token} to the tokenizer's own setting.)
  */
 public final class MultipleChoice {
 
@@ -24,11 +32,12 @@ public final class MultipleChoice {
     /**
      * One question.
      *
+     * @param id      the item's id in its data set (XStoryCloze: {@code story_id})
      * @param context the prompt (XStoryCloze: the four story sentences joined by spaces)
      * @param choices candidate continuations, without the leading delimiter
      * @param gold    index of the correct choice
      */
-    public record Question(String context, List<String> choices, int gold) {
+    public record Question(String id, String context, List<String> choices, int gold) {
     }
 
     /** Token ids of context and continuation for one (context, choice) pair. */

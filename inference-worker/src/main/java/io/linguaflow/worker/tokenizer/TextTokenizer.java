@@ -51,6 +51,16 @@ public final class TextTokenizer implements AutoCloseable {
         return ids(tokenizer.encode(text, false, false));
     }
 
+    /**
+     * The text of token ids with special tokens left out, as HF's {@code tokenizer.decode(ids,
+     * skip_special_tokens=True)} (the same Rust decoder: byte-level pieces that end inside a UTF-8 character become
+     * U+FFFD). The fixture and BLOOM/LLaMA tokenizers set {@code clean_up_tokenization_spaces} false, so Python's
+     * extra clean-up step does not apply.
+     */
+    public String decode(long[] ids) {
+        return tokenizer.decode(ids, true);
+    }
+
     private static long[] ids(Encoding e) {
         return e.getIds();
     }

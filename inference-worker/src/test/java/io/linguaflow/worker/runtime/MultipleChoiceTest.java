@@ -72,8 +72,8 @@ class MultipleChoiceTest {
             assertArrayEquals(q.context(), p.context());
             assertArrayEquals(q.continuation(), p.continuation());
         }
-        List<Question> qs = List.of(new Question("a", List.of("x", "y"), 1), new Question("b", List.of("x", "y"), 0),
-                new Question("c", List.of("x", "y"), 0));
+        List<Question> qs = List.of(new Question("1", "a", List.of("x", "y"), 1), new Question("2", "b", List.of("x", "y"), 0),
+                new Question("3", "c", List.of("x", "y"), 0));
         assertEquals(2.0 / 3, MultipleChoice.accuracy(qs, new double[][] {{-2, -1}, {-1, -3}, {-5, -4}}), 1e-12);
     }
 }
