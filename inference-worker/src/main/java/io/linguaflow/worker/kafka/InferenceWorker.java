@@ -7,6 +7,8 @@ import io.linguaflow.schemas.avro.AblationResult;
 import io.linguaflow.schemas.avro.ActivationRecord;
 import io.linguaflow.schemas.avro.EvalRequest;
 import io.linguaflow.schemas.avro.EvalResult;
+import io.linguaflow.schemas.avro.GenerationRequest;
+import io.linguaflow.schemas.avro.GenerationResult;
 import io.linguaflow.schemas.avro.InferenceRequest;
 import io.linguaflow.schemas.avro.Progress;
 import io.linguaflow.schemas.avro.Sentence;
@@ -74,7 +76,8 @@ import org.slf4j.LoggerFactory;
  * ({@link CorpusTexts}) and one {@link AblationResult} (key = requestId) goes to {@code ablation-results} in the
  * transaction ({@link Ablations}). And {@code eval-requests}: multiple-choice accuracy per language on the task data
  * configured with {@link WorkerSettings#evalData()}, one {@link EvalResult} (key = requestId) to {@code eval-results}
- * ({@link Evals}). The worker keeps no history of requests: a request record consumed twice (the same requestId
+ * ({@link Evals}). And {@code generation-requests}: text generated from a prompt, one {@link GenerationResult} (key =
+ * requestId) to {@code generation-results} ({@link Generations}). The worker keeps no history of requests: a request record consumed twice (the same requestId
  * produced twice) is answered twice, with equal values; readers keep the latest result per key.
  *
  * <p>Within a poll, requests are processed grouped by checkpoint (first appearance order), so each model is
@@ -104,6 +107,8 @@ public final class InferenceWorker implements Runnable {
     private final String ablationResultTopic;
     private final String evalTopic;
     private final String evalResultTopic;
+    private final String generationTopic;
+    private final String generationResultTopic;
     private final String sentenceTopic;
     private final String deadLetterTopic;
     private final String progressTopic;
@@ -125,12 +130,15 @@ public final class InferenceWorker implements Runnable {
         this.ablationResultTopic = settings.topics().name(Topic.ABLATION_RESULTS);
         this.evalTopic = settings.topics().name(Topic.EVAL_REQUESTS);
         this.evalResultTopic = settings.topics().name(Topic.EVAL_RESULTS);
+        this.generationTopic = settings.topics().name(Topic.GENERATION_REQUESTS);
+        this.generationResultTopic = settings.topics().name(Topic.GENERATION_RESULTS);
         this.sentenceTopic = settings.topics().name(Topic.SENTENCES);
         this.deadLetterTopic = settings.topics().name(Topic.DEAD_LETTERS);
         this.progressTopic = settings.topics().name(Topic.PROGRESS);
         Map<String, Object> serde = Map.of(SerdeConfig.SCHEMA_REGISTRY_URL, settings.registryUrl());
         this.requestTypes = Map.of(requestTopic, deserializer(InferenceRequest.class, serde),
-                ablationTopic, deserializer(AblationRequest.class, serde), evalTopic, deserializer(EvalRequest.class, serde));
+                ablationTopic, deserializer(AblationRequest.class, serde), evalTopic, deserializer(EvalRequest.class, serde),
+                generationTopic, deserializer(GenerationRequest.class, serde));
         this.sentences = new AvroDeserializer<>(Sentence.class);
         sentences.configure(serde, false);
         AvroSerializer<SpecificRecord> values = new AvroSerializer<>();
@@ -184,9 +192,10 @@ public final class InferenceWorker implements Runnable {
     public void run() {
         try {
             producer.initTransactions(); // fences the previous incarnation and aborts its open transaction
-            consumer.subscribe(List.of(requestTopic, ablationTopic, evalTopic), new RebalanceLog());
-            LOG.info("worker {} consuming {}, {} and {} in group {} (transactional.id {}, {} request(s) per transaction, "
-                    + "eval data {})", settings.instanceId(), requestTopic, ablationTopic, evalTopic, settings.groupId(),
+            consumer.subscribe(List.of(requestTopic, ablationTopic, evalTopic, generationTopic), new RebalanceLog());
+            LOG.info("worker {} consuming {}, {}, {} and {} in group {} (transactional.id {}, {} request(s) per transaction, "
+                    + "eval data {})", settings.instanceId(), requestTopic, ablationTopic, evalTopic, generationTopic,
+                    settings.groupId(),
                     settings.transactionalId(), settings.requestsPerTransaction(), settings.evalData());
             while (running) {
                 ConsumerRecords<byte[], byte[]> batch;
@@ -251,7 +260,7 @@ public final class InferenceWorker implements Runnable {
             }
             producer.sendOffsetsToTransaction(nextOffsets(batch), consumer.groupMetadata());
             producer.commitTransaction();
-            LOG.info("committed transaction: {} request(s), {} activation records, {} ablation/eval result(s), {} dead letter(s), "
+            LOG.info("committed transaction: {} request(s), {} activation records, {} ablation/eval/generation result(s), {} dead letter(s), "
                     + "offsets {}", batch.count(), activations, results, deadLetters, nextOffsets(batch));
         } catch (ProducerFencedException | FencedInstanceIdException | OutOfOrderSequenceException
                  | AuthorizationException | UnsupportedVersionException e) {
@@ -292,7 +301,7 @@ public final class InferenceWorker implements Runnable {
         }
     }
 
-    /** A consumed request (an InferenceRequest, AblationRequest or EvalRequest): decoded, or why it could not be. */
+    /** A consumed request (an Inference, Ablation, Eval or GenerationRequest): decoded, or why it could not be. */
     private record Decoded(ConsumerRecord<byte[], byte[]> raw, SpecificRecord request, RuntimeException error) {
     }
 
@@ -317,6 +326,8 @@ public final class InferenceWorker implements Runnable {
             } else if (d.request() instanceof AblationRequest q) {
                 group = List.of(q.getCheckpointId(), q.getCheckpointPath());
             } else if (d.request() instanceof EvalRequest q) {
+                group = List.of(q.getCheckpointId(), q.getCheckpointPath());
+            } else if (d.request() instanceof GenerationRequest q) {
                 group = List.of(q.getCheckpointId(), q.getCheckpointPath());
             }
             groups.computeIfAbsent(group, g -> new ArrayList<>()).add(d);
@@ -347,6 +358,13 @@ public final class InferenceWorker implements Runnable {
                 LanguageModel model = model(request.getCheckpointId(), request.getCheckpointPath(), Evals.describe(request));
                 EvalResult result = Evals.compute(model, request, questions);
                 return new Outcome(List.of(new ProducerRecord<>(evalResultTopic,
+                        request.getRequestId().getBytes(StandardCharsets.UTF_8), result)), false);
+            }
+            if (d.request() instanceof GenerationRequest request) {
+                var options = Generations.options(request);
+                LanguageModel model = model(request.getCheckpointId(), request.getCheckpointPath(), Generations.describe(request));
+                GenerationResult result = Generations.compute(model, request, options);
+                return new Outcome(List.of(new ProducerRecord<>(generationResultTopic,
                         request.getRequestId().getBytes(StandardCharsets.UTF_8), result)), false);
             }
             InferenceRequest request = (InferenceRequest) d.request();
