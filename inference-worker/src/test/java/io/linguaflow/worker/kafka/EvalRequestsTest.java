@@ -136,6 +136,68 @@ class EvalRequestsTest {
     }
 
     @Test
+    void crossLingualRequestsEqualHfAndCarrySamplesAndRegion() throws Exception {
+        JsonNode ref;
+        try (java.io.InputStream in = getClass().getResourceAsStream("/xstorycloze-xlingual/reference.json")) {
+            ref = new ObjectMapper().readTree(in).get("models").get("bloom-tiny");
+        }
+        String region = ref.get("region").asText();
+        List<Integer> key = java.util.stream.StreamSupport.stream(Fixtures.json(Fixtures.reference("bloom-tiny")
+                .resolve("reference.json")).get("analysis").get("key_neurons").get("indices").get(region).spliterator(), false)
+                .map(JsonNode::asInt).toList();
+        // the shared data plus a language whose only story has no English counterpart
+        Path shared = SharedData.require(SharedData.data().resolve("xstorycloze"));
+        Path data = java.nio.file.Files.createDirectories(tmp.resolve("xsc"));
+        for (String lang : List.of("en", "es", "zh")) {
+            java.nio.file.Files.createSymbolicLink(data.resolve(lang + "_eval.jsonl"), shared.resolve(lang + "_eval.jsonl"));
+        }
+        java.nio.file.Files.writeString(data.resolve("xx_eval.jsonl"),
+                "{\"story_id\":\"no-such-story\",\"input_sentence_1\":\"Xx.\",\"input_sentence_2\":\"Xx.\",\"input_sentence_3\":"
+                + "\"Xx.\",\"input_sentence_4\":\"Xx.\",\"sentence_quiz1\":\"A.\",\"sentence_quiz2\":\"B.\",\"answer_right_ending\":1}\n");
+        String model = Fixtures.model("bloom-tiny").toString();
+        Topics topics = WorkerKit.freshTopics("xeval", 1);
+        send(topics, List.of(
+                EvalRequest.newBuilder(request("x-lingual", model, "xstorycloze", List.of("es", "zh"), key, 3))
+                        .setCrossLingual(true).setSamples(true).setRegion(region).build(),                   // 0
+                request("x-plain", model, "xstorycloze", List.of("es"), List.of(), 3),                       // 1
+                EvalRequest.newBuilder(request("x-orphan", model, "xstorycloze", List.of("es", "xx"), List.of(), 3))
+                        .setCrossLingual(true).build()));                                                      // 2
+        WorkerSettings settings = withEvalData(WorkerKit.settings(topics, "xeval-1", 3, 1), Map.of("xstorycloze", data));
+        List<ConsumerRecord<String, EvalResult>> results = new ArrayList<>();
+        List<ConsumerRecord<String, DeadLetter>> letters = run(settings, topics, results, 2, 1);
+
+        assertEquals(List.of("x-lingual", "x-plain"), results.stream().map(ConsumerRecord::key).toList());
+        EvalResult x = results.get(0).value();
+        assertTrue(x.getCrossLingual());
+        assertEquals(region, x.getRegion());
+        assertEquals(Set.of("es", "zh"), x.getSamples().keySet());
+        for (String lang : List.of("es", "zh")) {
+            int correct = 0;
+            for (int q = 0; q < 3; q++) {
+                var got = x.getSamples().get(lang).get(q);
+                JsonNode want = ref.get("languages").get(lang).get(q);
+                assertEquals(want.get("story_id").asText(), got.getStoryId());
+                assertEquals(want.get("label").asInt(), got.getLabel());
+                for (int c = 0; c < 2; c++) {
+                    assertEquals(want.get("loglik_ablated").get(c).asDouble(), got.getLoglik().get(c), 1e-4, lang + " " + q);
+                }
+                correct += (got.getLoglik().get(1) > got.getLoglik().get(0) ? 1 : 0) == got.getLabel() ? 1 : 0;
+            }
+            assertEquals(correct / 3.0, x.getAccuracy().get(lang), 1e-12, lang);
+            System.out.printf("[kafka-worker] cross-lingual eval %s, %s region zeroed: acc %.4f, log-likelihoods equal HF%n",
+                    lang, region, x.getAccuracy().get(lang));
+        }
+        EvalResult plain = results.get(1).value();
+        assertEquals(false, plain.getCrossLingual());
+        assertEquals(null, plain.getRegion());
+        assertEquals(Map.of(), plain.getSamples());
+        assertEquals(List.of("x-orphan"), letters.stream().map(ConsumerRecord::key).toList());
+        assertTrue(letters.get(0).value().getError().contains("eval request 'x-orphan' (checkpoint 'bloom-tiny@0'): "
+                + data.resolve("xx_eval.jsonl") + " line 1: story_id 'no-such-story' has no English counterpart in "
+                + data.resolve("en_eval.jsonl")), letters.get(0).value().getError());
+    }
+
+    @Test
     void aTaskWithoutConfiguredDataIsDeadLettered() throws Exception {
         Topics topics = WorkerKit.freshTopics("evalnodata", 1);
         send(topics, List.of(request("e-nodata", Fixtures.model("bloom-tiny").toString(), "xstorycloze", LANGS, List.of(), LIMIT)));
