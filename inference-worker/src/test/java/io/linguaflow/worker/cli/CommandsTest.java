@@ -143,4 +143,42 @@ class CommandsTest {
         assertTrue(stderrOf(new ExtractCommand(), "--model", tmp.resolve("nope").toString(), "--corpus",
                 corpus.toString(), "--out", tmp.resolve("o").toString()).contains("nope"));
     }
+
+    @Test
+    void generateWritesHfGreedyTokensAndRejectsBadChoices() throws Exception {
+        JsonNode ref;
+        try (java.io.InputStream in = getClass().getResourceAsStream("/generation/reference.json")) {
+            ref = new ObjectMapper().readTree(in);
+        }
+        JsonNode entry = ref.get("models").get("llama-tiny");
+        JsonNode want = entry.get("ablated").get(2);
+        String region = entry.get("region").asText();
+        JsonNode key = Fixtures.json(Fixtures.reference("llama-tiny").resolve("reference.json"))
+                .get("analysis").get("key_neurons").get("indices").get(region);
+        Path sets = tmp.resolve("k.json");
+        new ObjectMapper().writeValue(sets.toFile(), java.util.Map.of(region, key, "other", List.of(0)));
+        Path out = tmp.resolve("g.json");
+        String model = Fixtures.model("llama-tiny").toString();
+        assertEquals(0, run(new GenerateCommand(), "--model", model, "--prompt", want.get("prompt").asText(),
+                "--ablate", sets.toString(), "--region", region, "--max-new-tokens", ref.get("max_new_tokens").asText(),
+                "--greedy", "--out", out.toString()));
+        JsonNode got = new ObjectMapper().readTree(out.toFile());
+        assertEquals(want.get("prompt_ids"), got.get("prompt_ids"));
+        assertEquals(want.get("generated_ids"), got.get("generated_ids"));
+        assertEquals(want.get("text").asText(), got.get("text").asText());
+        assertEquals(List.of("prompt_ids", "generated_ids", "text"), iterable(got.fieldNames()));
+
+        assertTrue(stderrOf(new GenerateCommand(), "--model", model, "--prompt", "x", "--ablate", sets.toString(),
+                "--out", out.toString()).contains(sets + " holds the sets [" + region + ", other]: choose one with --region"));
+        assertTrue(stderrOf(new GenerateCommand(), "--model", model, "--prompt", "x", "--ablate", sets.toString(),
+                "--region", "xx", "--out", out.toString()).contains(sets + " has no set 'xx'"));
+        assertTrue(stderrOf(new GenerateCommand(), "--model", model, "--prompt", "x", "--region", "en",
+                "--out", out.toString()).contains("--region en needs --ablate K.json"));
+        assertTrue(stderrOf(new GenerateCommand(), "--model", model, "--prompt", "x", "--greedy", "--seed", "1",
+                "--out", out.toString()).contains("--greedy cannot be combined with --seed, --temperature or --top-p"));
+        assertTrue(stderrOf(new GenerateCommand(), "--model", model, "--prompt", "", "--out", out.toString())
+                .contains("error: prompt \"\" tokenizes to nothing"));
+        assertTrue(stderrOf(new GenerateCommand(), "--model", model, "--prompt", "x", "--top-p", "0",
+                "--out", out.toString()).contains("error: top-p must be in (0, 1], got 0.0"));
+    }
 }

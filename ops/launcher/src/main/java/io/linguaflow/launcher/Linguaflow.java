@@ -9,10 +9,12 @@ import io.linguaflow.producers.cli.LandCheckpointsCommand;
 import io.linguaflow.producers.cli.ProduceCorpusCommand;
 import io.linguaflow.producers.cli.RequestAblationCommand;
 import io.linguaflow.producers.cli.RequestEvalCommand;
+import io.linguaflow.producers.cli.RequestGenerationCommand;
 import io.linguaflow.streams.cli.StreamsCommand;
 import io.linguaflow.training.cli.TrainToyCommand;
 import io.linguaflow.worker.cli.EvalCommand;
 import io.linguaflow.worker.cli.ExtractCommand;
+import io.linguaflow.worker.cli.GenerateCommand;
 import io.linguaflow.worker.cli.PerplexityCommand;
 import io.linguaflow.worker.kafka.WorkerCommand;
 import picocli.CommandLine;
@@ -33,12 +35,14 @@ import picocli.CommandLine.Command;
             ExtractCommand.class,
             PerplexityCommand.class,
             EvalCommand.class,
+            GenerateCommand.class,
             StreamsCommand.class,
             WorkerCommand.class,
             ProduceCorpusCommand.class,
             LandCheckpointsCommand.class,
             RequestAblationCommand.class,
             RequestEvalCommand.class,
+            RequestGenerationCommand.class,
             PipelineCommand.class,
             ReportCommand.class,
             TrainToyCommand.class,

@@ -41,6 +41,17 @@ public final class RequestEvalCommand extends ProducerCommand {
     @Option(names = "--limit", description = "At most this many items per language.")
     Integer limit;
 
+    @Option(names = "--cross-lingual", description = "Zeng et al. Appendix B: the story in each language, the English "
+            + "endings of the same story as choices.")
+    boolean crossLingual;
+
+    @Option(names = "--samples", description = "The result also lists each item's log-likelihoods and label.")
+    boolean samples;
+
+    @Option(names = "--region", description = "Name of the ablated set in the result (default: the one --ablate-sets "
+            + "name, if only one).")
+    String region;
+
     @Option(names = "--request-id", description = "Request id (default: derived from the content).")
     String requestId;
 
@@ -53,7 +64,9 @@ public final class RequestEvalCommand extends ProducerCommand {
             }
             ids.addAll(KeyRegions.read(keyRegions).select(ablateSets).union());
         }
-        EvalRequest request = EvalRequests.build(target.resolve(), task, languages, ids, limit, requestId);
+        String name = region == null && ablateSets != null && ablateSets.size() == 1 ? ablateSets.get(0) : region;
+        EvalRequest request = EvalRequests.build(target.resolve(), task, languages, ids, limit, crossLingual, samples,
+                name, requestId);
         Optional<RecordPublisher> publisher = publisher();
         if (publisher.isPresent()) {
             try (RecordPublisher p = publisher.get()) {

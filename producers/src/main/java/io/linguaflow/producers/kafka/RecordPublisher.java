@@ -8,6 +8,7 @@ import io.linguaflow.schemas.Topics;
 import io.linguaflow.schemas.avro.AblationRequest;
 import io.linguaflow.schemas.avro.CheckpointEvent;
 import io.linguaflow.schemas.avro.EvalRequest;
+import io.linguaflow.schemas.avro.GenerationRequest;
 import io.linguaflow.schemas.avro.Sentence;
 import io.linguaflow.schemas.deadletter.DeadLetterHandler;
 import io.linguaflow.schemas.serde.AvroSerializer;
@@ -82,6 +83,11 @@ public final class RecordPublisher implements AutoCloseable {
     /** An evaluation request to {@code eval-requests} (key = requestId). */
     public void eval(EvalRequest request) {
         await(List.of(send(Topic.EVAL_REQUESTS, request.getRequestId(), request)), Topic.EVAL_REQUESTS);
+    }
+
+    /** A generation request to {@code generation-requests} (key = requestId). */
+    public void generation(GenerationRequest request) {
+        await(List.of(send(Topic.GENERATION_REQUESTS, request.getRequestId(), request)), Topic.GENERATION_REQUESTS);
     }
 
     /** Inputs that could not become records, to {@code dead-letters}; returns how many. */

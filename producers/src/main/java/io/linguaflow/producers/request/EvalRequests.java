@@ -27,6 +27,20 @@ public final class EvalRequests {
      */
     public static EvalRequest build(RequestTarget target, String task, List<String> languages, List<Integer> ablate,
                                     Integer limit, String requestId) {
+        return build(target, task, languages, ablate, limit, false, false, null, requestId);
+    }
+
+    /**
+     * As {@link #build(RequestTarget, String, List, List, Integer, String)}, with the cross-lingual task
+     * (Zeng et al. Appendix B), per-item samples in the result and the ablated set's name.
+     *
+     * @param crossLingual the story in each language, the English endings of the same story as choices
+     * @param samples      the result also lists each item's log-likelihoods and label
+     * @param region       name of the ablated set (e.g. the language whose key region {@code ablate} is), or null
+     */
+    public static EvalRequest build(RequestTarget target, String task, List<String> languages, List<Integer> ablate,
+                                    Integer limit, boolean crossLingual, boolean samples, String region,
+                                    String requestId) {
         String where = "evaluation of " + target.checkpointId();
         List<String> supported = TASK_LANGUAGES.get(task);
         if (supported == null) {
@@ -54,9 +68,12 @@ public final class EvalRequests {
             new KeyRegions(where, Map.of("ablate", ids), null).checkRange(target.neuronCount());
         }
         ids.sort(null);
-        String id = requestId != null ? requestId : RequestIds.derive("eval", String.join("\n",
-                target.checkpointId(), target.checkpointPath(), task, languages.toString(), ids.toString(),
-                String.valueOf(limit)));
+        String content = String.join("\n", target.checkpointId(), target.checkpointPath(), task, languages.toString(),
+                ids.toString(), String.valueOf(limit));
+        if (crossLingual || samples || region != null) { // ids of plain requests stay what they were
+            content += "\n" + crossLingual + "\n" + samples + "\n" + region;
+        }
+        String id = requestId != null ? requestId : RequestIds.derive("eval", content);
         return EvalRequest.newBuilder()
                 .setRequestId(id)
                 .setCheckpointId(target.checkpointId())
@@ -65,6 +82,9 @@ public final class EvalRequests {
                 .setLanguages(List.copyOf(languages))
                 .setAblate(ids)
                 .setLimit(limit)
+                .setCrossLingual(crossLingual)
+                .setSamples(samples)
+                .setRegion(region)
                 .build();
     }
 }

@@ -1,6 +1,7 @@
 package io.linguaflow.producers.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -125,5 +126,39 @@ class CommandsTest {
                 "--ablate", "1024");
         assertEquals(2, outOfRange.code());
         assertTrue(outOfRange.err().contains("neuron id 1024 is out of range [0, 1024)"), outOfRange.err());
+    }
+
+    @Test
+    void crossLingualEvalAndGenerationRequestsArePrinted() throws Exception {
+        Path regions = Files.writeString(tmp.resolve("kr.json"), "{\"en\":[5,1],\"zh\":[1,1000]}");
+        Run e = run(new RequestEvalCommand(), "--checkpoint-id", "m@1", "--checkpoint-path", "/ckpt", "--languages", "es,zh",
+                "--key-regions", regions.toString(), "--ablate-sets", "zh", "--cross-lingual", "--samples");
+        assertEquals(0, e.code(), e.err());
+        JsonNode eval = e.records().get(0);
+        assertTrue(eval.get("crossLingual").asBoolean());
+        assertTrue(eval.get("samples").asBoolean());
+        assertEquals("zh", eval.get("region").asText(), "the one ablated set names the region");
+        Run plain = run(new RequestEvalCommand(), "--checkpoint-id", "m@1", "--checkpoint-path", "/ckpt", "--languages", "es,zh",
+                "--key-regions", regions.toString(), "--ablate-sets", "zh");
+        assertNotEquals(plain.records().get(0).get("requestId"), eval.get("requestId"), "the options enter the derived id");
+
+        Run g = run(new RequestGenerationCommand(), "--checkpoint-id", "m@1", "--checkpoint-path", "/ckpt",
+                "--prompt", "Le chat", "--key-regions", regions.toString(), "--region", "en", "--seed", "3", "--top-p", "0.9");
+        assertEquals(0, g.code(), g.err());
+        JsonNode gen = g.records().get(0);
+        assertEquals("[1,5]", gen.get("ablate").toString());
+        assertEquals("en", gen.get("region").asText());
+        assertEquals(false, gen.get("greedy").asBoolean());
+        assertEquals(3, gen.get("seed").asLong());
+        assertEquals(0.9, gen.get("topP").asDouble());
+        assertEquals(32, gen.get("maxNewTokens").asInt());
+
+        Run mixed = run(new RequestGenerationCommand(), "--checkpoint-id", "m@1", "--checkpoint-path", "/ckpt",
+                "--prompt", "x", "--greedy", "--temperature", "0.5");
+        assertEquals(2, mixed.code());
+        assertTrue(mixed.err().contains("generation on m@1: greedy decoding takes no seed, temperature or top-p"), mixed.err());
+        Run empty = run(new RequestGenerationCommand(), "--checkpoint-id", "m@1", "--checkpoint-path", "/ckpt", "--prompt", "");
+        assertEquals(2, empty.code());
+        assertTrue(empty.err().contains("generation on m@1: the prompt is empty"), empty.err());
     }
 }

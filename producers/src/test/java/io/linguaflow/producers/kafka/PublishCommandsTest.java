@@ -6,10 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.linguaflow.analysis.testkit.SharedData;
 import io.linguaflow.producers.cli.LandCheckpointsCommand;
 import io.linguaflow.producers.cli.ProduceCorpusCommand;
+import io.linguaflow.producers.cli.RequestGenerationCommand;
 import io.linguaflow.schemas.Topic;
 import io.linguaflow.schemas.Topics;
 import io.linguaflow.schemas.avro.CheckpointEvent;
 import io.linguaflow.schemas.avro.DeadLetter;
+import io.linguaflow.schemas.avro.GenerationRequest;
 import io.linguaflow.schemas.avro.Sentence;
 import io.linguaflow.schemas.serde.AvroDeserializer;
 import io.linguaflow.schemas.testkit.TestKafka;
@@ -99,6 +101,23 @@ class PublishCommandsTest {
         assertEquals(50L, event.getStep());
         DeadLetter letter = read(topics.name(Topic.DEAD_LETTERS), DeadLetter.class, 1).get(0);
         assertTrue(letter.getError().contains("config.json"), letter.getError());
+    }
+
+    @Test
+    void aGenerationRequestIsPublishedToGenerationRequests() throws IOException {
+        String prefix = "g" + UUID.randomUUID().toString().substring(0, 8) + ".";
+        Topics topics = new Topics(prefix);
+        kafka.createProjectTopics(topics, 1);
+        Path regions = Files.writeString(tmp.resolve("kr.json"), "{\"zh\":[7,3],\"en\":[1]}");
+        assertEquals(0, run(new RequestGenerationCommand(), "--checkpoint-id", "m@1", "--checkpoint-path", "/ckpt",
+                "--prompt", "Bonjour", "--key-regions", regions.toString(), "--region", "zh", "--max-new-tokens", "8",
+                "--bootstrap", kafka.bootstrapServers(), "--registry", registry.url(), "--topic-prefix", prefix));
+        GenerationRequest r = read(topics.name(Topic.GENERATION_REQUESTS), GenerationRequest.class, 1).get(0);
+        assertEquals("Bonjour", r.getPrompt());
+        assertEquals(List.of(3, 7), r.getAblate());
+        assertEquals("zh", r.getRegion());
+        assertEquals(8, r.getMaxNewTokens());
+        assertTrue(r.getGreedy());
     }
 
     private int run(Object command, String... args) {
