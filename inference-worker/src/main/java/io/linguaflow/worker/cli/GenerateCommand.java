@@ -69,7 +69,7 @@ public final class GenerateCommand implements Callable<Integer> {
                     throw new IllegalArgumentException(ablate + ": set '" + region + "': " + e.getMessage(), e);
                 }
                 Generation.Result g = Generation.generate(m, prompt, a,
-                        GenerationConfig.read(modelOptions.model).eosTokenIds(), options);
+                        GenerationConfig.read(m.dir()).eosTokenIds(), options);
                 result.putPOJO("prompt_ids", g.promptIds());
                 result.putPOJO("generated_ids", g.generatedIds());
                 result.put("text", g.text());

@@ -8,7 +8,6 @@ import io.linguaflow.schemas.avro.GenerationResult;
 import io.linguaflow.worker.runtime.Ablation;
 import io.linguaflow.worker.runtime.Generation;
 import io.linguaflow.worker.runtime.LanguageModel;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
@@ -72,7 +71,7 @@ final class Generations {
             throw new RejectedRequestException(where + ": ablate: " + e.getMessage(), e);
         }
         try {
-            eos = GenerationConfig.read(Path.of(request.getCheckpointPath())).eosTokenIds();
+            eos = GenerationConfig.read(model.dir()).eosTokenIds();
         } catch (CheckpointException e) {
             throw new RejectedRequestException(where + ": " + e.getMessage(), e);
         }

@@ -77,8 +77,9 @@ import org.slf4j.LoggerFactory;
  * transaction ({@link Ablations}). And {@code eval-requests}: multiple-choice accuracy per language on the task data
  * configured with {@link WorkerSettings#evalData()}, one {@link EvalResult} (key = requestId) to {@code eval-results}
  * ({@link Evals}). And {@code generation-requests}: text generated from a prompt, one {@link GenerationResult} (key =
- * requestId) to {@code generation-results} ({@link Generations}). The worker keeps no history of requests: a request record consumed twice (the same requestId
- * produced twice) is answered twice, with equal values; readers keep the latest result per key.
+ * requestId) to {@code generation-results} ({@link Generations}). The worker keeps no history of requests: a request
+ * record consumed twice (the same requestId produced twice) is answered twice, with equal values; readers keep the
+ * latest result per key.
  *
  * <p>Within a poll, requests are processed grouped by checkpoint (first appearance order), so each model is
  * fetched from the {@link ModelCache} once per poll.
@@ -195,8 +196,7 @@ public final class InferenceWorker implements Runnable {
             consumer.subscribe(List.of(requestTopic, ablationTopic, evalTopic, generationTopic), new RebalanceLog());
             LOG.info("worker {} consuming {}, {}, {} and {} in group {} (transactional.id {}, {} request(s) per transaction, "
                     + "eval data {})", settings.instanceId(), requestTopic, ablationTopic, evalTopic, generationTopic,
-                    settings.groupId(),
-                    settings.transactionalId(), settings.requestsPerTransaction(), settings.evalData());
+                    settings.groupId(), settings.transactionalId(), settings.requestsPerTransaction(), settings.evalData());
             while (running) {
                 ConsumerRecords<byte[], byte[]> batch;
                 try {

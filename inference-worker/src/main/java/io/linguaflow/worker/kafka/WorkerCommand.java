@@ -30,7 +30,7 @@ import picocli.CommandLine.Option;
         description = "Kafka inference worker: consumes inference-requests, produces one activation record per "
                 + "(checkpoint, sample, layer) to activations, exactly once (transactions); answers ablation-requests "
                 + "on ablation-results (corpus read from sentences) and eval-requests on eval-results (task data from "
-                + "--eval-data); bad requests go to dead-letters. Stops cleanly on SIGTERM (the open transaction is "
+                + "--eval-data) and generation-requests on generation-results; bad requests go to dead-letters. Stops cleanly on SIGTERM (the open transaction is "
                 + "aborted).")
 public final class WorkerCommand implements Callable<Integer> {
 

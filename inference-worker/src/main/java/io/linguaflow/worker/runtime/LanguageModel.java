@@ -41,8 +41,10 @@ public final class LanguageModel implements AutoCloseable {
     private final CausalLM model;
     private final TextTokenizer tokenizer;
     private final RuntimeOptions options;
+    private final Path dir;
 
-    private LanguageModel(NDManager manager, CausalLM model, TextTokenizer tokenizer, RuntimeOptions options) {
+    private LanguageModel(NDManager manager, CausalLM model, TextTokenizer tokenizer, RuntimeOptions options, Path dir) {
+        this.dir = dir;
         this.manager = manager;
         this.model = model;
         this.tokenizer = tokenizer;
@@ -68,7 +70,7 @@ public final class LanguageModel implements AutoCloseable {
             }
             NDManager manager = engine.newBaseManager(device);
             try {
-                return new LanguageModel(manager, CausalLM.load(ckpt, manager), tok, options);
+                return new LanguageModel(manager, CausalLM.load(ckpt, manager), tok, options, dir);
             } catch (CheckpointException | RuntimeException e) {
                 manager.close();
                 throw e;
@@ -89,6 +91,11 @@ public final class LanguageModel implements AutoCloseable {
 
     public RuntimeOptions options() {
         return options;
+    }
+
+    /** The checkpoint directory it was loaded from (for its other files, e.g. the generation config). */
+    public Path dir() {
+        return dir;
     }
 
     public Device device() {
