@@ -156,7 +156,10 @@ class CommandsTest {
         JsonNode key = Fixtures.json(Fixtures.reference("llama-tiny").resolve("reference.json"))
                 .get("analysis").get("key_neurons").get("indices").get(region);
         Path sets = tmp.resolve("k.json");
-        new ObjectMapper().writeValue(sets.toFile(), java.util.Map.of(region, key, "other", List.of(0)));
+        java.util.Map<String, Object> both = new java.util.LinkedHashMap<>();
+        both.put(region, key);
+        both.put("other", List.of(0));
+        new ObjectMapper().writeValue(sets.toFile(), both);
         Path out = tmp.resolve("g.json");
         String model = Fixtures.model("llama-tiny").toString();
         assertEquals(0, run(new GenerateCommand(), "--model", model, "--prompt", want.get("prompt").asText(),
