@@ -19,6 +19,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -81,6 +82,9 @@ public final class LandCheckpointsCommand extends ProducerCommand {
     @Option(names = "--max-depth", description = "Watch: directory depth searched below ROOT (default ${DEFAULT-VALUE}).")
     int maxDepth = CheckpointWatcher.DEFAULT_MAX_DEPTH;
 
+    /** The environment the hub settings come from (HF_ENDPOINT, HF_TOKEN, HF_HUB_CACHE, HF_HOME, HF_HUB_OFFLINE). */
+    Map<String, String> environment = System.getenv();
+
     @Override
     int run() throws Exception {
         CheckpointLander lander = new CheckpointLander(new LandingOptions(corpus, model, step, threshold, lfCompat),
@@ -114,7 +118,7 @@ public final class LandCheckpointsCommand extends ProducerCommand {
         for (String spec : source.hub) {
             revisions.addAll(HubRevision.parse(spec));
         }
-        HubEnvironment env = HubEnvironment.of(System.getenv());
+        HubEnvironment env = HubEnvironment.of(environment);
         env = cache == null ? env : env.withCache(cache);
         env = hubEndpoint == null ? env : env.withEndpoint(hubEndpoint);
         HubCache hubCache = new HubCache(env.cache());

@@ -3,13 +3,15 @@ package io.linguaflow.producers.checkpoint.hub;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,6 +21,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Flow;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -37,12 +48,25 @@ public final class HubClient {
     static final int MAX_ATTEMPTS_WITHOUT_PROGRESS = 5;
     private static final Pattern CONTENT_RANGE = Pattern.compile("bytes (\\d+)-\\d+/(?:\\d+|\\*)");
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** How long a connection may deliver nothing (no headers, no body byte) before it is abandoned. */
+    static final Duration DEFAULT_STALL_TIMEOUT = Duration.ofSeconds(60);
+    private static final ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "hub-download-watchdog");
+        t.setDaemon(true);
+        return t;
+    });
 
     private final URI endpoint;
     private final Optional<String> token;
     private final HttpClient http;
+    private final Duration stallTimeout;
 
     public HubClient(URI endpoint, Optional<String> token) {
+        this(endpoint, token, DEFAULT_STALL_TIMEOUT);
+    }
+
+    HubClient(URI endpoint, Optional<String> token, Duration stallTimeout) {
+        this.stallTimeout = stallTimeout;
         this.endpoint = Objects.requireNonNull(endpoint);
         this.token = Objects.requireNonNull(token);
         this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
@@ -123,29 +147,114 @@ public final class HubClient {
         }
     }
 
-    /** One GET of {@code uri} from byte {@code from}, appended to {@code partial}. */
+    /**
+     * One GET of {@code uri} from byte {@code from}, written into {@code partial} as it arrives. A connection on which
+     * no byte arrives for {@link #stallTimeout} is abandoned (an IOException, so the next attempt resumes).
+     */
     private void fetchFrom(HubRevision rev, HubFile file, URI uri, Path partial, long from) throws IOException {
-        HttpResponse<InputStream> response = send(uri, from > 0 ? "bytes=" + from + "-" : null,
-                HttpResponse.BodyHandlers.ofInputStream());
-        try (InputStream in = response.body()) {
-            boolean append;
-            if (response.statusCode() == 206) {
-                String range = response.headers().firstValue("Content-Range").orElse("");
-                Matcher m = CONTENT_RANGE.matcher(range);
-                if (!m.matches() || Long.parseLong(m.group(1)) != from) {
-                    throw new HubException("hub " + rev + ": " + file.name() + ": asked for bytes from " + from
-                            + ", the server answered Content-Range '" + range + "'");
+        FileChannel out = FileChannel.open(partial, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.APPEND);
+        AtomicReference<FileWriting> writing = new AtomicReference<>();
+        HttpResponse.BodyHandler<Void> handler = info -> {
+            boolean resumed = info.statusCode() == 206 && rangeStart(info.headers()) == from;
+            if (!resumed && info.statusCode() != 200) {
+                return HttpResponse.BodySubscribers.discarding();
+            }
+            if (!resumed) {
+                try {
+                    out.truncate(0); // the whole file: a server that ignores Range starts the part over
+                } catch (IOException e) {
+                    throw new UncheckedIOException(partial + ": cannot truncate: " + e, e);
                 }
-                append = true;
-            } else if (response.statusCode() == 200) {
-                append = false; // the whole file: a server that ignores Range starts over
-            } else {
-                throw failure(rev, file, response);
             }
-            try (OutputStream out = Files.newOutputStream(partial, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    append ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING)) {
-                in.transferTo(out);
+            writing.set(new FileWriting(out));
+            return writing.get();
+        };
+        long[] seen = {-1};
+        ScheduledFuture<?> watchdog = WATCHDOG.scheduleAtFixedRate(() -> {
+            FileWriting w = writing.get();
+            if (w != null) {
+                long now = w.written.get();
+                if (now == seen[0]) {
+                    w.abort(new IOException("no data for " + stallTimeout.toSeconds() + " s"));
+                }
+                seen[0] = now;
             }
+        }, stallTimeout.toMillis(), stallTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        HttpResponse<Void> response;
+        try {
+            response = send(uri, from > 0 ? "bytes=" + from + "-" : null, handler);
+        } finally {
+            watchdog.cancel(false);
+            out.close();
+        }
+        if (writing.get() == null) {
+            if (response.statusCode() == 206) {
+                throw new HubException("hub " + rev + ": " + file.name() + ": asked for bytes from " + from
+                        + ", the server answered Content-Range '"
+                        + response.headers().firstValue("Content-Range").orElse("") + "'");
+            }
+            throw failure(rev, file, response);
+        }
+    }
+
+    private static long rangeStart(HttpHeaders headers) {
+        Matcher m = CONTENT_RANGE.matcher(headers.firstValue("Content-Range").orElse(""));
+        return m.matches() ? Long.parseLong(m.group(1)) : -1;
+    }
+
+    /** A response body written into a file chunk by chunk, counting the bytes (which the watchdog reads). */
+    private static final class FileWriting implements HttpResponse.BodySubscriber<Void> {
+        final FileChannel out;
+        final AtomicLong written = new AtomicLong();
+        private final CompletableFuture<Void> done = new CompletableFuture<>();
+        private volatile Flow.Subscription subscription;
+
+        FileWriting(FileChannel out) {
+            this.out = out;
+        }
+
+        @Override
+        public void onSubscribe(Flow.Subscription s) {
+            subscription = s;
+            s.request(1);
+        }
+
+        @Override
+        public void onNext(List<ByteBuffer> buffers) {
+            try {
+                for (ByteBuffer b : buffers) {
+                    while (b.hasRemaining()) {
+                        written.addAndGet(out.write(b));
+                    }
+                }
+                subscription.request(1);
+            } catch (IOException e) {
+                abort(e);
+            }
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            done.completeExceptionally(t);
+        }
+
+        @Override
+        public void onComplete() {
+            done.complete(null);
+        }
+
+        @Override
+        public CompletionStage<Void> getBody() {
+            return done;
+        }
+
+        /** Ends the exchange: the connection is closed and {@code send} throws {@code e}. */
+        void abort(IOException e) {
+            if (subscription != null) {
+                subscription.cancel();
+            }
+            done.completeExceptionally(e);
         }
     }
 
@@ -155,7 +264,7 @@ public final class HubClient {
                 ? HttpResponse.BodySubscribers.replacing(null) : body.apply(info);
         URI at = uri;
         for (int hop = 0; ; hop++) {
-            HttpRequest.Builder request = HttpRequest.newBuilder(at).GET().header("User-Agent", "linguaflow")
+            HttpRequest.Builder request = HttpRequest.newBuilder(at).GET().timeout(stallTimeout).header("User-Agent", "linguaflow")
                     .header("Accept-Encoding", "identity"); // sizes are the file's, not a compressed stream's
             if (range != null) {
                 request.header("Range", range);
@@ -183,13 +292,6 @@ public final class HubClient {
 
     /** The failure an HTTP error answer means, from the hub's {@code X-Error-Code} where it sends one. */
     private HubException failure(HubRevision rev, HubFile file, HttpResponse<?> response) {
-        if (response.body() instanceof InputStream in) {
-            try {
-                in.close();
-            } catch (IOException ignored) {
-                // the connection is being discarded anyway
-            }
-        }
         int status = response.statusCode();
         String code = response.headers().firstValue("X-Error-Code").orElse("");
         String hubMessage = response.headers().firstValue("X-Error-Message").map(m -> " (hub: " + m + ")").orElse("");
@@ -197,16 +299,18 @@ public final class HubClient {
         String tokenAdvice = token.isPresent() ? "the token in HF_TOKEN has no access to " + rev.repo()
                 : "set HF_TOKEN to a token with access to " + rev.repo();
         String reason;
-        if (code.equals("GatedRepo") || status == 401 || status == 403) {
-            reason = (code.equals("GatedRepo") ? "gated repository: accept its conditions on " + endpoint + "/"
-                    + rev.repo() + " and " : "access denied (HTTP " + status + "): ") + tokenAdvice;
+        if (code.equals("GatedRepo")) {
+            reason = "gated repository: accept its conditions on " + endpoint + "/" + rev.repo() + " and "
+                    + tokenAdvice;
         } else if (code.equals("RevisionNotFound")) {
             reason = "revision '" + rev.revision() + "' not found in " + rev.repo();
         } else if (code.equals("EntryNotFound")) {
             reason = "file not found in the revision";
-        } else if (status == 404) {
-            reason = "repository " + rev.repo() + " or revision '" + rev.revision() + "' not found (a private "
-                    + "repository needs HF_TOKEN)";
+        } else if (code.equals("RepoNotFound") || status == 404) {
+            // the hub answers 401 RepoNotFound for a private repository without a token
+            reason = "repository " + rev.repo() + " not found (a private one needs HF_TOKEN)";
+        } else if (status == 401 || status == 403) {
+            reason = "access denied (HTTP " + status + "): " + tokenAdvice;
         } else {
             reason = "HTTP " + status + " from " + response.uri();
         }
