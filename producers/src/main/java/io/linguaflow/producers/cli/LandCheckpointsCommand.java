@@ -83,7 +83,13 @@ public final class LandCheckpointsCommand extends ProducerCommand {
     int maxDepth = CheckpointWatcher.DEFAULT_MAX_DEPTH;
 
     /** The environment the hub settings come from (HF_ENDPOINT, HF_TOKEN, HF_HUB_CACHE, HF_HOME, HF_HUB_OFFLINE). */
-    Map<String, String> environment = System.getenv();
+    private Map<String, String> environment = System.getenv();
+
+    /** This command reading the hub settings from {@code env} instead of the process environment. */
+    public LandCheckpointsCommand withEnvironment(Map<String, String> env) {
+        this.environment = env;
+        return this;
+    }
 
     @Override
     int run() throws Exception {

@@ -42,11 +42,11 @@ final class HubSelection {
         if (PICKLES.stream().anyMatch(p -> listing.file(p).isPresent())) {
             throw new HubException("hub " + rev + ": the revision has only pickled weights (pytorch_model.bin), "
                     + "which are not loaded (a pickle can run code). Convert them to safetensors and land the "
-                    + "directory, e.g. with HF transformers: AutoModelForCausalLM.from_pretrained('" + rev.repo()
-                    + "', revision='" + rev.revision() + "').save_pretrained(DIR, safe_serialization=True) and copy "
-                    + "the tokenizer files (AutoTokenizer ... save_pretrained(DIR)); or open a pull request with the "
-                    + "hub's safetensors conversion (https://huggingface.co/spaces/safetensors/convert) and land "
-                    + "its revision (refs/pr/N)");
+                    + "directory: with HF transformers, AutoModelForCausalLM.from_pretrained('" + rev.repo()
+                    + "', revision='" + rev.revision() + "').save_pretrained(DIR, safe_serialization=True) and "
+                    + "AutoTokenizer.from_pretrained(same).save_pretrained(DIR), then land-checkpoints DIR; or let "
+                    + "the hub's converter (https://huggingface.co/spaces/safetensors/convert) open a pull request "
+                    + "and land that (--hub " + rev.repo() + "@refs/pr/N)");
         }
         throw new HubException("hub " + rev + ": the revision has neither " + SafeTensors.SINGLE + " nor "
                 + SafeTensors.INDEX + " (it has " + names(listing) + ")");
