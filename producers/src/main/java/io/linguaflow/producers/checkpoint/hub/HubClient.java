@@ -103,10 +103,12 @@ public final class HubClient {
             List<HubFile> files = new ArrayList<>();
             for (JsonNode s : info.path("siblings")) {
                 JsonNode lfs = s.get("lfs");
+                // the ids name files in the cache: hex digests only
                 if (!s.path("rfilename").isTextual() || !s.path("size").canConvertToLong()
-                        || !s.path("blobId").isTextual() || (lfs != null && !lfs.path("sha256").isTextual())) {
+                        || !s.path("blobId").asText("").matches("[0-9a-f]{40}")
+                        || (lfs != null && !lfs.path("sha256").asText("").matches("[0-9a-f]{64}"))) {
                     throw new HubException("hub " + rev + ": " + uri + " lists a file without rfilename, size and "
-                            + "blobId (lfs.sha256 for an LFS file): " + s);
+                            + "blobId (lfs.sha256 for an LFS file) as the hub gives them: " + s);
                 }
                 files.add(new HubFile(s.get("rfilename").asText(), s.get("size").asLong(), s.get("blobId").asText(),
                         lfs == null ? null : lfs.get("sha256").asText()));
