@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * The tensors of a checkpoint directory: one {@code model.safetensors}, or else the shards that
@@ -58,11 +59,7 @@ public final class SafeTensors implements AutoCloseable {
             tensors.putAll(h.tensors());
         } else if (Files.exists(index)) {
             source = index;
-            JsonNode map = JsonFiles.readObject(index).get("weight_map");
-            if (map == null || !map.isObject() || map.isEmpty()) {
-                throw new CheckpointException(index, "has no weight_map object");
-            }
-            for (Map.Entry<String, JsonNode> e : map.properties()) {
+            for (Map.Entry<String, JsonNode> e : weightMap(index).properties()) {
                 Path shard = shard(dir, e.getKey(), e.getValue());
                 SafetensorsHeader h = headers.get(shard);
                 if (h == null) {
@@ -92,16 +89,41 @@ public final class SafeTensors implements AutoCloseable {
         return new SafeTensors(source, List.copyOf(headers.values()), tensors, channels);
     }
 
-    /** The existing shard file that the index assigns {@code tensor} to; nothing outside {@code dir} is read. */
-    private static Path shard(Path dir, String tensor, JsonNode name) throws CheckpointException {
+    /**
+     * The shard file names that an index lists (each a plain file name), sorted; what a downloader fetches besides
+     * the index. The exception names the index.
+     */
+    public static Set<String> shardNames(Path index) throws CheckpointException {
+        Set<String> names = new TreeSet<>();
+        for (Map.Entry<String, JsonNode> e : weightMap(index).properties()) {
+            names.add(shardName(index, e.getKey(), e.getValue()));
+        }
+        return names;
+    }
+
+    private static JsonNode weightMap(Path index) throws CheckpointException {
+        JsonNode map = JsonFiles.readObject(index).get("weight_map");
+        if (map == null || !map.isObject() || map.isEmpty()) {
+            throw new CheckpointException(index, "has no weight_map object");
+        }
+        return map;
+    }
+
+    /** The shard file name the index assigns {@code tensor} to, checked to name a file beside the index. */
+    private static String shardName(Path index, String tensor, JsonNode name) throws CheckpointException {
         String fileName = name.isTextual() ? name.asText() : "";
-        Path relative = dir.getFileSystem().getPath(fileName);
+        Path relative = index.getFileSystem().getPath(fileName);
         if (fileName.isEmpty() || fileName.equals(".") || fileName.equals("..") || relative.isAbsolute()
                 || relative.getNameCount() != 1) {
-            throw new CheckpointException(dir.resolve(INDEX), "tensor '" + tensor + "' maps to " + name
+            throw new CheckpointException(index, "tensor '" + tensor + "' maps to " + name
                     + ", not a file name in the checkpoint directory");
         }
-        Path file = dir.resolve(relative);
+        return fileName;
+    }
+
+    /** The existing shard file that the index assigns {@code tensor} to; nothing outside {@code dir} is read. */
+    private static Path shard(Path dir, String tensor, JsonNode name) throws CheckpointException {
+        Path file = dir.resolve(shardName(dir.resolve(INDEX), tensor, name));
         if (!Files.isRegularFile(file)) {
             throw new CheckpointException(file, "missing shard (listed in " + INDEX + " for tensor '" + tensor + "')");
         }

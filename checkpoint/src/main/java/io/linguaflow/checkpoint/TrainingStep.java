@@ -40,10 +40,12 @@ public final class TrainingStep {
 
     /** The step in the directory's name, or null when the name carries none. */
     public static Long ofName(Path dir) {
-        if (dir.getFileName() == null) {
-            return null;
-        }
-        Matcher m = DIR_NAME.matcher(dir.getFileName().toString());
+        return dir.getFileName() == null ? null : ofName(dir.getFileName().toString());
+    }
+
+    /** The step a name carries ({@code step-N}, {@code global_stepN}, ...: a directory or a hub revision), or null. */
+    public static Long ofName(String name) {
+        Matcher m = DIR_NAME.matcher(name);
         return m.matches() ? Long.parseLong(m.group(1)) : null;
     }
 }

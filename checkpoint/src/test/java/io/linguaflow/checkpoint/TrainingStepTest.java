@@ -15,8 +15,10 @@ class TrainingStepTest {
             assertEquals(12L, TrainingStep.DIR_NAME.matcher(name).matches()
                     ? Long.parseLong(TrainingStep.DIR_NAME.matcher(name).replaceAll("$1")) : null, name);
             assertEquals(12L, TrainingStep.ofName(Path.of("/runs/m", name)), name);
+            assertEquals(12L, TrainingStep.ofName(name), name); // a hub revision name
         }
         assertTrue(!TrainingStep.DIR_NAME.matcher("stepping").matches());
         assertNull(TrainingStep.ofName(Path.of("/")));
+        assertNull(TrainingStep.ofName("main"));
     }
 }

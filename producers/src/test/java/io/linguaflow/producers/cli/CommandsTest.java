@@ -7,12 +7,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.linguaflow.analysis.testkit.SharedData;
+import io.linguaflow.producers.checkpoint.hub.HubRepoFiles;
+import io.linguaflow.producers.checkpoint.hub.HubTestServer;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -41,6 +45,28 @@ class CommandsTest {
             }
         }
         return new Run(code, records, err.toString());
+    }
+
+    @Test
+    void landCheckpointsFromTheHubPrintsTheEventAndHonoursOfflineMode() throws Exception {
+        Path cache = tmp.resolve("cache");
+        String[] args = {"--hub", "org/m@step-3", "--cache", cache.toString(), "--corpus", "c"};
+        Run offline = run(new LandCheckpointsCommand().withEnvironment(Map.of("HF_HUB_OFFLINE", "1")), args);
+        assertEquals(1, offline.code());
+        assertTrue(offline.err().contains("error: hub org/m@step-3: not in the cache " + cache.toAbsolutePath()
+                + ", and HF_HUB_OFFLINE forbids downloading it"), offline.err());
+        try (HubTestServer hub = new HubTestServer()) {
+            hub.commit("org/m", "step-3", HubRepoFiles.single(tmp.resolve("src"), 4));
+            String[] withEndpoint = Arrays.copyOf(args, args.length + 2);
+            withEndpoint[args.length] = "--hub-endpoint";
+            withEndpoint[args.length + 1] = hub.endpoint().toString();
+            Run r = run(new LandCheckpointsCommand().withEnvironment(Map.of()), withEndpoint);
+            assertEquals(0, r.code(), r.err());
+            assertEquals("org--m@3", r.records().get(0).get("checkpointId").asText());
+            assertEquals(3, r.records().get(0).get("step").asLong());
+        }
+        // now in the cache, offline mode lands it too
+        assertEquals(0, run(new LandCheckpointsCommand().withEnvironment(Map.of("HF_HUB_OFFLINE", "1")), args).code());
     }
 
     @Test

@@ -4,6 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.linguaflow.analysis.testkit.SharedData;
+import io.linguaflow.checkpoint.testkit.TestCheckpoints;
+import io.linguaflow.producers.checkpoint.CheckpointLander;
+import io.linguaflow.producers.checkpoint.LandingOptions;
+import io.linguaflow.producers.checkpoint.hub.HubRepoFiles;
+import io.linguaflow.producers.checkpoint.hub.HubTestServer;
 import io.linguaflow.producers.cli.LandCheckpointsCommand;
 import io.linguaflow.producers.cli.ProduceCorpusCommand;
 import io.linguaflow.producers.cli.RequestGenerationCommand;
@@ -21,6 +26,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -120,9 +126,74 @@ class PublishCommandsTest {
         assertTrue(r.getGreedy());
     }
 
+    @Test
+    void hubRevisionsAreDownloadedThenLandedAsTheirSnapshotsAndLandAgainOffline() throws Exception {
+        String prefix = "h" + UUID.randomUUID().toString().substring(0, 8) + ".";
+        Topics topics = new Topics(prefix);
+        kafka.createProjectTopics(topics, 1);
+        Map<String, byte[]> single = HubRepoFiles.single(tmp.resolve("a"), 64);
+        Map<String, byte[]> sharded = HubRepoFiles.sharded(tmp.resolve("b"));
+        Map<String, byte[]> pickled = HubRepoFiles.single(tmp.resolve("c"), 4);
+        pickled.put("pytorch_model.bin", pickled.remove("model.safetensors"));
+        Path cache = tmp.resolve("hub-cache");
+        List<String> landArgs = List.of("--hub", "org/tiny-run@global_step1000,global_step2000",
+                "--cache", cache.toString(), "--corpus", "flores", "--bootstrap", kafka.bootstrapServers(),
+                "--registry", registry.url(), "--topic-prefix", prefix);
+        Map<String, Path> snapshots = new HashMap<>();
+        try (HubTestServer hub = new HubTestServer()) {
+            snapshots.put("org--tiny-run@1000", cache.resolve("models--org--tiny-run/snapshots")
+                    .resolve(hub.commit("org/tiny-run", "global_step1000", single)));
+            snapshots.put("org--tiny-run@2000", cache.resolve("models--org--tiny-run/snapshots")
+                    .resolve(hub.commit("org/tiny-run", "global_step2000", sharded)));
+            hub.commit("org/pickled", "main", pickled);
+            hub.gate("org/tiny-run", "hf_t");
+            Map<String, String> env = Map.of("HF_ENDPOINT", hub.endpoint().toString(), "HF_TOKEN", "hf_t");
+            List<String> args = new ArrayList<>(landArgs);
+            args.set(1, args.get(1) + ",global_step3000");
+            args.addAll(List.of("--hub", "org/pickled"));
+            StringWriter err = new StringWriter();
+            int exit = run(new LandCheckpointsCommand().withEnvironment(env), err, args.toArray(String[]::new));
+            assertEquals(1, exit, "a missing revision and a pickled one: " + err);
+            assertTrue(err.toString().contains("error: hub org/tiny-run@global_step3000: revision 'global_step3000' "
+                    + "not found in org/tiny-run"), err.toString());
+            assertTrue(err.toString().contains("error: hub org/pickled@main: the revision has only pickled weights"),
+                    err.toString());
+        }
+        List<CheckpointEvent> events = read(topics.name(Topic.CHECKPOINTS), CheckpointEvent.class, 2);
+        assertEquals(2, events.size());
+        for (CheckpointEvent e : events) {
+            Path snapshot = snapshots.get(e.getCheckpointId());
+            // landed exactly as the snapshot directory would be by hand
+            CheckpointEvent local = new CheckpointLander(LandingOptions.forCorpus("flores").withModel("org--tiny-run")
+                    .withStep(e.getStep()), Clock.systemUTC()).land(snapshot).event();
+            local.setLandedAt(e.getLandedAt());
+            assertEquals(local, e);
+        }
+        Map<String, CheckpointEvent> byId = new HashMap<>();
+        events.forEach(e -> byId.put(e.getCheckpointId(), e));
+        assertEquals(TestCheckpoints.sha256(single.get("model.safetensors")), byId.get("org--tiny-run@1000")
+                .getContentHash());
+        assertEquals(TestCheckpoints.sha256(sharded.get("model-00001-of-00002.safetensors"),
+                sharded.get("model-00002-of-00002.safetensors")), byId.get("org--tiny-run@2000").getContentHash());
+
+        // the server is gone: the cache alone lands both again (the same events)
+        assertEquals(0, run(new LandCheckpointsCommand().withEnvironment(Map.of("HF_ENDPOINT", "http://127.0.0.1:9")),
+                new StringWriter(), landArgs.toArray(String[]::new)));
+        List<CheckpointEvent> again = read(topics.name(Topic.CHECKPOINTS), CheckpointEvent.class, 4);
+        assertEquals(4, again.size());
+        for (CheckpointEvent e : again.subList(2, 4)) {
+            CheckpointEvent first = byId.get(e.getCheckpointId());
+            assertEquals(first.getPath(), e.getPath());
+            assertEquals(first.getContentHash(), e.getContentHash());
+        }
+    }
+
     private int run(Object command, String... args) {
+        return run(command, new StringWriter(), args);
+    }
+
+    private int run(Object command, StringWriter err, String... args) {
         CommandLine cmd = new CommandLine(command);
-        StringWriter err = new StringWriter();
         cmd.setErr(new PrintWriter(err, true));
         cmd.setOut(new PrintWriter(new StringWriter(), true));
         int exit = cmd.execute(args);
