@@ -42,6 +42,11 @@ public final class ExpertsCommand implements Callable<Integer> {
             description = "split a label cell into several concepts at SEP (e.g. ',' for FLORES topics); default: one concept per row")
     String labelSeparator;
 
+    @Option(names = "--flores-metadata", paramLabel = "META.tsv",
+            description = "take each row's concepts from FLORES metadata (e.g. flores_metadata_devtest.tsv, column --labels-column): "
+                    + "row id devtest-NNNN (or NNNN) is its data line NNNN; topics split at ',' unless --label-separator says otherwise")
+    Path floresMetadata;
+
     @Option(names = "--top-k", defaultValue = "500", description = "experts per (concept, language) (default ${DEFAULT-VALUE})")
     int topK;
 
@@ -55,7 +60,9 @@ public final class ExpertsCommand implements Callable<Integer> {
     public Integer call() {
         try {
             Corpus c = CorpusTsv.read(corpus);
-            List<Set<String>> labels = labels(CorpusTsv.readColumn(corpus, labelsColumn));
+            List<Set<String>> labels = floresMetadata == null
+                    ? labels(CorpusTsv.readColumn(corpus, labelsColumn), labelSeparator)
+                    : labels(floresLabels(c), labelSeparator == null ? "," : labelSeparator);
             ExpertNeurons.Result r;
             long t0 = System.nanoTime();
             try (Responses.NpyResponses m = Responses.npy(maxVectors)) {
@@ -73,11 +80,33 @@ public final class ExpertsCommand implements Callable<Integer> {
         }
     }
 
-    private List<Set<String>> labels(List<String> cells) {
+    /** Per corpus row, the metadata cell of its sentence: id devtest-NNNN / dev-NNNN / NNNN is data line NNNN. */
+    private List<String> floresLabels(Corpus c) throws IOException {
+        List<String> meta = CorpusTsv.readColumn(floresMetadata, labelsColumn);
+        List<String> out = new ArrayList<>(c.size());
+        for (Corpus.Row r : c.rows()) {
+            String digits = r.id().substring(r.id().lastIndexOf('-') + 1);
+            int line;
+            try {
+                line = Integer.parseInt(digits);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(corpus + " line " + r.line() + ": id '" + r.id()
+                        + "' is not a FLORES sentence id (devtest-NNNN) for " + floresMetadata);
+            }
+            if (line < 1 || line > meta.size()) {
+                throw new IllegalArgumentException(corpus + " line " + r.line() + ": sentence " + line + " is not in "
+                        + floresMetadata + " (" + meta.size() + " sentences)");
+            }
+            out.add(meta.get(line - 1));
+        }
+        return out;
+    }
+
+    private static List<Set<String>> labels(List<String> cells, String separator) {
         List<Set<String>> out = new ArrayList<>(cells.size());
         for (String cell : cells) {
             Set<String> s = new LinkedHashSet<>();
-            for (String x : labelSeparator == null ? new String[] {cell} : cell.split(java.util.regex.Pattern.quote(labelSeparator))) {
+            for (String x : separator == null ? new String[] {cell} : cell.split(java.util.regex.Pattern.quote(separator))) {
                 if (!x.isBlank()) {
                     s.add(x.trim());
                 }
