@@ -237,7 +237,8 @@ public final class LanguageModel implements AutoCloseable {
             }
         }
         PoolingHook hook = pool || !ablation.isEmpty()
-                ? new PoolingHook(m, lengths, t, ablation, c.numLayers(), pool, capture, sampled) : null;
+                ? new PoolingHook(m, lengths, t, ablation, c.numLayers(), pool, capture, sampled,
+                        capture.maxima() ? leadingSpecialTokens() : 0) : null;
         NDArray hidden = model.forward(m.create(flatIds, new Shape(b, t)), lengths, hook == null ? MlpHook.NONE : hook)
                 .reshape((long) b * t, c.hiddenSize());
 

@@ -13,7 +13,8 @@ import io.linguaflow.worker.model.MlpHook;
  * Σ_t h_t over real tokens (float64 of the float32 activations, as the reference pools) and counts of real
  * tokens with BLOOM GeLU / LLaMA SiLU(gate) > 0. The sums are a batched product with the row's 0/1 token
  * mask {@code [B, 1, T]}, the counts a sum of (activation > 0) AND (real token); both skip padding exactly.
- * With a {@link Capture}: per-neuron maxima over real tokens ({@code [B, 1, D]}, padding at −∞) and the vectors
+ * With a {@link Capture}: per-neuron maxima over the real tokens after the tokenizer's leading special tokens
+ * ({@code [B, 1, D]}, the rest at −∞: a BOS is the same in every sentence and carries none of it) and the vectors
  * of the sampled token positions ({@code [S, W]}, gathered rows of the flattened {@code [B*T, W]}).
  */
 final class PoolingHook implements MlpHook {
@@ -38,9 +39,10 @@ final class PoolingHook implements MlpHook {
      * @param pool     whether to pool (false: ablation only, e.g. for perplexity)
      * @param capture  what to capture besides the pooled statistics (only when pooling)
      * @param sampled  per row, the token positions whose vectors are kept (null without token capture)
+     * @param skip     leading special tokens left out of the maxima (unless a row has nothing else)
      */
     PoolingHook(NDManager m, int[] lengths, int t, Ablation ablation, int layers, boolean pool, Capture capture,
-                int[][] sampled) {
+                int[][] sampled, int skip) {
         this.keep = new NDArray[layers];
         for (int l = 0; l < layers && !ablation.isEmpty(); l++) {
             float[] k = ablation.keepMask(l);
@@ -65,8 +67,11 @@ final class PoolingHook implements MlpHook {
         this.tokens = new NDArray[layers];
         if (this.capture.maxima()) {
             float[] minusInf = new float[real.length];
-            for (int i = 0; i < real.length; i++) {
-                minusInf[i] = real[i] > 0 ? 0f : Float.NEGATIVE_INFINITY;
+            java.util.Arrays.fill(minusInf, Float.NEGATIVE_INFINITY);
+            for (int b = 0; b < lengths.length; b++) {
+                for (int i = lengths[b] > skip ? skip : 0; i < lengths[b]; i++) {
+                    minusInf[b * t + i] = 0f;
+                }
             }
             this.paddingMinusInf = m.create(minusInf, new Shape(lengths.length, t, 1));
         } else {

@@ -10,7 +10,8 @@ package io.linguaflow.worker.runtime;
  * @param modelNorm      ‖[h̄¹ | … | h̄ᴸ]‖ of the float64 means (whole-model normalisation)
  * @param nllSum         Σ_t −log p(x_{t+1} | x_{≤t}) over the sample's predicted tokens (0 when not computed)
  * @param nPredicted     number of predicted tokens (n_tokens − 1), 0 when NLL was not computed
- * @param layerMaxima    {@code [L][D]}: max over the sample's tokens of each activation; null unless
+ * @param layerMaxima    {@code [L][D]}: max of each activation over the sample's tokens after the tokenizer's
+ *                       leading special tokens (BOS); null unless
  *                       {@link Capture#maxima()}
  * @param tokenSample    the sampled tokens' vectors; null unless {@link Capture#tokens()}
  */
