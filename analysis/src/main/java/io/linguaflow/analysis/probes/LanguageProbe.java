@@ -1,9 +1,11 @@
 package io.linguaflow.analysis.probes;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -28,8 +30,11 @@ import org.tribuo.provenance.SimpleDataSourceProvenance;
  */
 public final class LanguageProbe {
 
+    /** Held so that the level sticks (JUL keeps loggers weakly): Tribuo logs at INFO on every training. */
+    private static final Logger TRIBUO = Logger.getLogger("org.tribuo");
+
     static {
-        Logger.getLogger("org.tribuo").setLevel(Level.WARNING); // one INFO line per epoch otherwise
+        TRIBUO.setLevel(Level.WARNING);
     }
 
     private LanguageProbe() {
@@ -83,19 +88,16 @@ public final class LanguageProbe {
      * @return sentence id to fold
      */
     public static Map<Integer, Integer> foldOfSentence(Tokens t, int k, long seed, String source) {
-        Map<String, List<Integer>> byLang = new LinkedHashMap<>();
+        Map<String, Set<Integer>> byLang = new LinkedHashMap<>();
         for (int i = 0; i < t.sentences.length; i++) {
-            List<Integer> s = byLang.computeIfAbsent(t.languages.get(i), x -> new ArrayList<>());
-            if (!s.contains(t.sentences[i])) {
-                s.add(t.sentences[i]);
-            }
+            byLang.computeIfAbsent(t.languages.get(i), x -> new HashSet<>()).add(t.sentences[i]);
         }
         if (byLang.size() < 2) {
             throw new IllegalArgumentException(source + ": a language probe needs at least 2 languages, got "
                     + byLang.keySet());
         }
         Map<Integer, Integer> fold = new LinkedHashMap<>();
-        for (Map.Entry<String, List<Integer>> e : byLang.entrySet()) {
+        for (Map.Entry<String, Set<Integer>> e : byLang.entrySet()) {
             List<Integer> s = new ArrayList<>(e.getValue());
             if (s.size() < k) {
                 throw new IllegalArgumentException(source + ": language '" + e.getKey() + "' has " + s.size()
