@@ -45,7 +45,7 @@ public final class NeuronTypesCommand implements Callable<Integer> {
     Input input;
 
     @Option(names = "--languages", split = ",", paramLabel = "LANG",
-            description = "language names in the order of the last axis of P (required with --probabilities; with --counts: which languages and their order, default tokens.json)")
+            description = "language names in the order of the last axis of P (with --probabilities: default the languages of P.json beside P.npy, as extract writes it; with --counts: which languages and their order, default tokens.json)")
     List<String> languages;
 
     @Option(names = "--method", defaultValue = "zhang", paramLabel = "zhang|lape",
@@ -106,11 +106,15 @@ public final class NeuronTypesCommand implements Callable<Integer> {
 
     private ActivationProbabilities load() throws IOException {
         if (input.probabilities != null) {
-            if (languages == null || languages.isEmpty()) {
-                throw new IllegalArgumentException("--probabilities " + input.probabilities
-                        + " needs --languages (the order of its last axis)");
+            List<String> langs = languages;
+            if (langs == null || langs.isEmpty()) {
+                langs = ProbabilityFiles.sidecarLanguages(input.probabilities);
             }
-            return ProbabilityFiles.readNpy(input.probabilities, languages);
+            if (langs == null) {
+                throw new IllegalArgumentException("--probabilities " + input.probabilities
+                        + " needs --languages (the order of its last axis) or a sidecar .json with 'languages'");
+            }
+            return ProbabilityFiles.readNpy(input.probabilities, langs);
         }
         return ProbabilityFiles.readNjunlpCounts(input.counts, languages);
     }

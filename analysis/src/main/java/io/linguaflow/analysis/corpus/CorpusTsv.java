@@ -20,12 +20,8 @@ public final class CorpusTsv {
     }
 
     public static Corpus read(Path path) throws IOException {
-        try (BufferedReader in = Files.newBufferedReader(path, StandardCharsets.UTF_8)) {
-            String header = in.readLine();
-            if (header == null) {
-                throw new IllegalArgumentException(path + ": empty file, expected a header with columns id, lang, text");
-            }
-            List<String> columns = Arrays.asList(stripBom(header).split("\t", -1));
+        List<Corpus.Row> rows = new ArrayList<>();
+        parse(path, (columns, header) -> {
             int id = columns.indexOf("id");
             int lang = columns.indexOf("lang");
             int text = columns.indexOf("text");
@@ -33,25 +29,72 @@ public final class CorpusTsv {
                 throw new IllegalArgumentException(path + " line 1: header must name the columns id and lang (and text), got: " + header);
             }
             int needed = Math.max(id, Math.max(lang, text)) + 1;
-            List<Corpus.Row> rows = new ArrayList<>();
+            return (lineNo, f) -> {
+                requireFields(path, lineNo, f, needed);
+                rows.add(new Corpus.Row(lineNo, f[id].trim(), f[lang].trim(), text < 0 ? "" : f[text]));
+            };
+        });
+        return new Corpus(path.toString(), rows);
+    }
+
+    /**
+     * The values of column {@code column} (trimmed), one per sample in the order of {@link #read}: e.g. the
+     * concept labels of the {@code experts} command.
+     *
+     * @throws IllegalArgumentException naming the file when the header has no such column
+     */
+    public static List<String> readColumn(Path path, String column) throws IOException {
+        List<String> values = new ArrayList<>();
+        parse(path, (columns, header) -> {
+            int c = columns.indexOf(column);
+            if (c < 0) {
+                throw new IllegalArgumentException(path + " line 1: no column '" + column + "' in the header: " + header);
+            }
+            return (lineNo, f) -> {
+                requireFields(path, lineNo, f, c + 1);
+                values.add(f[c].trim());
+            };
+        });
+        return values;
+    }
+
+    /** What to do with the rows, given the header. */
+    private interface HeaderHandler {
+        RowHandler onHeader(List<String> columns, String header);
+    }
+
+    private interface RowHandler {
+        void onRow(int lineNo, String[] fields);
+    }
+
+    private static void parse(Path path, HeaderHandler handler) throws IOException {
+        try (BufferedReader in = Files.newBufferedReader(path, StandardCharsets.UTF_8)) {
+            String header = in.readLine();
+            if (header == null) {
+                throw new IllegalArgumentException(path + ": empty file, expected a header with columns id, lang, text");
+            }
+            RowHandler rows = handler.onHeader(Arrays.asList(stripBom(header).split("\t", -1)), header);
             String line;
             int lineNo = 1;
+            int count = 0;
             while ((line = in.readLine()) != null) {
                 lineNo++;
                 if (line.isBlank()) {
                     continue;
                 }
-                String[] f = line.split("\t", -1);
-                if (f.length < needed) {
-                    throw new IllegalArgumentException(path + " line " + lineNo + ": " + f.length + " tab-separated fields, the header needs "
-                            + needed);
-                }
-                rows.add(new Corpus.Row(lineNo, f[id].trim(), f[lang].trim(), text < 0 ? "" : f[text]));
+                rows.onRow(lineNo, line.split("\t", -1));
+                count++;
             }
-            if (rows.isEmpty()) {
+            if (count == 0) {
                 throw new IllegalArgumentException(path + ": no samples after the header");
             }
-            return new Corpus(path.toString(), rows);
+        }
+    }
+
+    private static void requireFields(Path path, int lineNo, String[] f, int needed) {
+        if (f.length < needed) {
+            throw new IllegalArgumentException(path + " line " + lineNo + ": " + f.length + " tab-separated fields, the header needs "
+                    + needed);
         }
     }
 

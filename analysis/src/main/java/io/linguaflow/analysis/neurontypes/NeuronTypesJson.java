@@ -67,6 +67,10 @@ public final class NeuronTypesJson {
                 ints(layers.addArray(), r.mask(k, layer));
             }
         }
+        ArrayNode general = o.putArray("general");
+        for (int layer = 0; layer < r.layers(); layer++) {
+            ints(general.addArray(), r.general(layer));
+        }
         ints(o.putArray("selected"), r.selected());
         return o;
     }

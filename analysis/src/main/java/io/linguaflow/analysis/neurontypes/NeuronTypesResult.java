@@ -33,6 +33,7 @@ public final class NeuronTypesResult {
     private final int[] specificPerLayer;
     private final int[] relatedPerLayer;
     private final int[] generalPerLayer;
+    private final int[][] general;
     private final int[] languageCountHistogram;
     private final int selectedWithoutLanguage;
     private final LambdaSweep.Result sweep;
@@ -109,6 +110,16 @@ public final class NeuronTypesResult {
             languageCountHistogram[n[f]]++;
             if (n[f] == kk) {
                 generalPerLayer[f / d]++;
+            }
+        }
+        general = new int[layers][];
+        int[] fillGeneral = new int[layers];
+        for (int l = 0; l < layers; l++) {
+            general[l] = new int[generalPerLayer[l]];
+        }
+        for (int f = 0; f < n.length; f++) {
+            if (n[f] == kk) {
+                general[f / d][fillGeneral[f / d]++] = f % d;
             }
         }
     }
@@ -215,6 +226,11 @@ public final class NeuronTypesResult {
     /** Per layer: general neurons (N = K, over all neurons of the layer). */
     public int[] generalPerLayer() {
         return generalPerLayer.clone();
+    }
+
+    /** Neuron ids (ascending) of the general neurons (N = K over all neurons) of layer l. */
+    public int[] general(int layer) {
+        return general[layer].clone();
     }
 
     public int specificTotal() {

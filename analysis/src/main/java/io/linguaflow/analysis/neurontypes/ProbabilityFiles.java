@@ -44,6 +44,24 @@ public final class ProbabilityFiles {
     }
 
     /**
+     * The language order of {@code P.npy} from the sidecar {@code P.json} ({@code "languages": [...]}, as
+     * {@code extract} writes beside {@code activation_probabilities.npy}); null when there is no sidecar.
+     */
+    public static List<String> sidecarLanguages(Path npy) throws IOException {
+        String name = npy.getFileName().toString();
+        Path json = npy.resolveSibling((name.endsWith(".npy") ? name.substring(0, name.length() - 4) : name) + ".json");
+        if (!Files.isRegularFile(json)) {
+            return null;
+        }
+        List<String> langs = new ArrayList<>();
+        new ObjectMapper().readTree(json.toFile()).path("languages").forEach(l -> langs.add(l.asText()));
+        if (langs.isEmpty()) {
+            throw new IOException(json + ": no 'languages' array (the order of " + npy + "'s last axis)");
+        }
+        return langs;
+    }
+
+    /**
      * The NJUNLP counts layout: {@code dir/tokens.json} ({@code languages}, {@code layers},
      * {@code neurons_per_layer}, {@code total_tokens.<lang>.{full,prefix}}) and per language {@code dir/<lang>.npz}
      * with int64 {@code [L, D]} entries {@code over_zero_full.npy} and {@code over_zero_prefix.npy}; p is the

@@ -7,6 +7,8 @@ import io.linguaflow.analysis.batch.AnalysisOptions;
 import io.linguaflow.analysis.batch.Analyzer;
 import io.linguaflow.analysis.batch.NpyVectors;
 import io.linguaflow.analysis.io.Npy;
+import io.linguaflow.analysis.neurontypes.ActivationProbabilities;
+import io.linguaflow.worker.runtime.Capture;
 import io.linguaflow.worker.runtime.Ablation;
 import io.linguaflow.worker.runtime.LanguageModel;
 import io.linguaflow.worker.runtime.SampleActivations;
@@ -26,16 +28,23 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code linguaflow extract}: mean-pooled MLP activations of every corpus row, without Kafka.
- * Writes {@code vectors.npy} (float32 [N, L*D], layer-major, corpus row order), {@code samples.jsonl} and
- * {@code analysis.json} (the {@code analyze} result on those vectors).
+ * Writes {@code vectors.npy} (float32 [N, L*D], layer-major, corpus row order), {@code max_vectors.npy} (the
+ * same layout, each neuron's maximum over the row's tokens, for {@code experts}; {@code --no-max-vectors} skips it),
+ * {@code activation_probabilities.npy} (float32 [L, D, K], for {@code neuron-types}) with its language order in
+ * {@code activation_probabilities.json}, {@code samples.jsonl} and {@code analysis.json} (the {@code analyze}
+ * result on the vectors).
  */
 @Command(name = "extract", mixinStandardHelpOptions = true,
         description = "Mean-pooled MLP activations of a corpus: OUT/vectors.npy (float32 [N, L*D], layer-major), "
-                + "OUT/samples.jsonl (id, lang, input_ids, n_tokens, mean_nll), OUT/analysis.json (as 'analyze').")
+                + "OUT/max_vectors.npy (per-token maxima, same layout), OUT/activation_probabilities.npy (float32 [L, D, K]) "
+                + "and .json (languages, token counts), OUT/samples.jsonl (id, lang, input_ids, n_tokens, mean_nll), "
+                + "OUT/analysis.json (as 'analyze').")
 public final class ExtractCommand implements Callable<Integer> {
 
     /** Rows per chunk: results are streamed to disk chunk by chunk. */
     private static final int CHUNK = 1024;
+    static final String MAX_VECTORS = "max_vectors.npy";
+    static final String PROBABILITIES = "activation_probabilities";
 
     @Mixin
     ModelOptions modelOptions;
@@ -46,6 +55,9 @@ public final class ExtractCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "OUT", description = "output directory (created if missing)")
     Path out;
 
+    @Option(names = "--no-max-vectors", description = "skip OUT/max_vectors.npy (the maxima and their cost)")
+    boolean noMaxVectors;
+
     @Override
     public Integer call() throws Exception {
         return Cli.run(() -> {
@@ -53,12 +65,20 @@ public final class ExtractCommand implements Callable<Integer> {
             Files.createDirectories(out);
             long t0 = System.nanoTime();
             long tokens = 0;
-            try (LanguageModel m = modelOptions.load()) {
+            try (LanguageModel m = modelOptions.load(Capture.NONE.withMaxima(!noMaxVectors))) {
                 int width = m.config().numNeurons();
                 ObjectMapper json = new ObjectMapper();
+                List<String> languages = c.languages();
+                long[][] positive = new long[languages.size()][width];
+                long[] tokensPerLanguage = new long[languages.size()];
                 try (OutputStream vec = new BufferedOutputStream(Files.newOutputStream(out.resolve("vectors.npy")));
+                     OutputStream max = !noMaxVectors
+                             ? new BufferedOutputStream(Files.newOutputStream(out.resolve(MAX_VECTORS))) : null;
                      BufferedWriter samples = Files.newBufferedWriter(out.resolve("samples.jsonl"))) {
                     Npy.writeHeader(vec, "<f4", new long[] {c.size(), width});
+                    if (max != null) {
+                        Npy.writeHeader(max, "<f4", new long[] {c.size(), width});
+                    }
                     ByteBuffer row = ByteBuffer.allocate(width * 4).order(ByteOrder.LITTLE_ENDIAN);
                     for (int start = 0; start < c.size(); start += CHUNK) {
                         int end = Math.min(c.size(), start + CHUNK);
@@ -68,6 +88,14 @@ public final class ExtractCommand implements Callable<Integer> {
                             row.clear();
                             row.asFloatBuffer().put(a.concatenated());
                             vec.write(row.array());
+                            if (max != null) {
+                                row.clear();
+                                row.asFloatBuffer().put(a.concatenatedMaxima());
+                                max.write(row.array());
+                            }
+                            int k = languages.indexOf(c.langs().get(i));
+                            count(a, positive[k]);
+                            tokensPerLanguage[k] += a.nTokens();
                             ObjectNode s = json.createObjectNode();
                             s.put("id", c.ids().get(i));
                             s.put("lang", c.langs().get(i));
@@ -83,6 +111,8 @@ public final class ExtractCommand implements Callable<Integer> {
                         }
                     }
                 }
+                writeProbabilities(languages, m.config().numLayers(), m.config().intermediateSize(), positive,
+                        tokensPerLanguage);
                 analyze(c, m.config().numLayers());
                 double s = (System.nanoTime() - t0) / 1e9;
                 System.err.printf("extract: %d samples, %d tokens, %.1f s (%.0f tokens/s), %d x %d neurons -> %s%n",
@@ -90,6 +120,41 @@ public final class ExtractCommand implements Callable<Integer> {
             }
             return 0;
         });
+    }
+
+    /** Adds the sample's positive-activation counts to its language's, flat index f = l*D + d. */
+    private static void count(SampleActivations a, long[] positive) {
+        int d = a.positiveCounts()[0].length;
+        for (int l = 0; l < a.positiveCounts().length; l++) {
+            for (int n = 0; n < d; n++) {
+                positive[l * d + n] += a.positiveCounts()[l][n];
+            }
+        }
+    }
+
+    /**
+     * OUT/activation_probabilities.npy (p[l, n, k] = fraction of language k's tokens, BOS included, on which the
+     * neuron is &gt; 0: what {@code neuron-types --probabilities} reads) and its .json (languages in axis order,
+     * layers, neurons per layer, tokens per language).
+     */
+    private void writeProbabilities(List<String> languages, int layers, int d, long[][] positive, long[] tokens)
+            throws IOException {
+        if (languages.size() < 2) {
+            System.err.println("extract: activation_probabilities.npy not written: the corpus has one language");
+            return;
+        }
+        ActivationProbabilities p = ActivationProbabilities.fromCounts(corpus.toString(), languages, layers, d,
+                positive, tokens);
+        Npy.writeFloat32(out.resolve(PROBABILITIES + ".npy"), new long[] {layers, d, languages.size()}, p.toArray());
+        ObjectNode meta = new ObjectMapper().createObjectNode();
+        languages.forEach(meta.putArray("languages")::add);
+        meta.put("layers", layers);
+        meta.put("neurons_per_layer", d);
+        ObjectNode t = meta.putObject("tokens");
+        for (int k = 0; k < languages.size(); k++) {
+            t.put(languages.get(k), tokens[k]);
+        }
+        new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(out.resolve(PROBABILITIES + ".json").toFile(), meta);
     }
 
     /** OUT/analysis.json: what {@code linguaflow analyze} gives on OUT/vectors.npy. */

@@ -3,6 +3,7 @@ package io.linguaflow.worker.cli;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import io.linguaflow.checkpoint.CheckpointException;
+import io.linguaflow.worker.runtime.Capture;
 import io.linguaflow.worker.runtime.LanguageModel;
 import io.linguaflow.worker.runtime.RuntimeOptions;
 import java.nio.file.Path;
@@ -28,7 +29,12 @@ public final class ModelOptions {
     int threads;
 
     LanguageModel load() throws CheckpointException {
-        RuntimeOptions o = RuntimeOptions.DEFAULT.withBatchSize(batchSize).withThreads(threads);
+        return load(Capture.NONE);
+    }
+
+    /** Loads the model capturing {@code capture} besides the mean-pooled statistics. */
+    LanguageModel load(Capture capture) throws CheckpointException {
+        RuntimeOptions o = RuntimeOptions.DEFAULT.withBatchSize(batchSize).withThreads(threads).withCapture(capture);
         return LanguageModel.load(model, device(device), o);
     }
 

@@ -87,7 +87,7 @@ final class ActivationRecords {
             // a single-token sample predicts nothing: no mean NLL
             Double nll = request.getComputeNll() && a.nPredicted() > 0 ? a.meanNll() : null;
             for (int layer = 0; layer < c.numLayers(); layer++) {
-                out.add(ActivationRecord.newBuilder()
+                ActivationRecord.Builder b = ActivationRecord.newBuilder()
                         .setCheckpointId(request.getCheckpointId())
                         .setCorpus(request.getCorpus())
                         .setSampleId(s.getSampleId())
@@ -103,8 +103,17 @@ final class ActivationRecords {
                         .setLayerNorm(a.layerNorms()[layer])
                         .setWholeModelNorm(a.modelNorm())
                         .setMeanNll(nll)
-                        .setWorker(worker)
-                        .build());
+                        .setWorker(worker);
+                if (a.layerMaxima() != null) {
+                    b.setMaxValues(LittleEndian.float32s(a.layerMaxima()[layer]));
+                }
+                if (a.tokenSample() != null) {
+                    b.setSampledTokenPositions(LittleEndian.int32s(a.tokenSample().positions()))
+                            .setSampledTokenVectors(LittleEndian.float32s(a.tokenSample().vectors()[layer]))
+                            .setSampledTokenSource(model.options().capture().tokenSource().name()
+                                    .toLowerCase(java.util.Locale.ROOT));
+                }
+                out.add(b.build());
             }
         }
         return out;

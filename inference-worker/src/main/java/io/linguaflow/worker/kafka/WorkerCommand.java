@@ -19,6 +19,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -35,6 +36,9 @@ import picocli.CommandLine.Option;
 public final class WorkerCommand implements Callable<Integer> {
 
     private static final Logger LOG = LoggerFactory.getLogger(WorkerCommand.class);
+
+    @Mixin
+    io.linguaflow.worker.cli.CaptureOptions capture;
 
     @Option(names = "--bootstrap", required = true, paramLabel = "HOST:PORT", description = "Kafka bootstrap servers")
     String bootstrap;
@@ -133,7 +137,7 @@ public final class WorkerCommand implements Callable<Integer> {
         return new WorkerSettings(bootstrap, registry, topics, group == null ? WorkerSettings.defaultGroup(topics) : group,
                 instanceId == null ? hostName() : instanceId, requestsPerTransaction, maxModels,
                 maxModelBytes == null ? halfThePhysicalMemory() : parseSize(maxModelBytes), ModelOptions.device(device),
-                RuntimeOptions.DEFAULT.withBatchSize(batchSize).withThreads(threads),
+                RuntimeOptions.DEFAULT.withBatchSize(batchSize).withThreads(threads).withCapture(capture.capture()),
                 Duration.ofSeconds(transactionTimeoutSeconds), Duration.ofMillis(throttleMs), kafkaConfig, evalData);
     }
 

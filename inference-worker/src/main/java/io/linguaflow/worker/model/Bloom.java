@@ -181,6 +181,7 @@ public final class Bloom implements CausalLM {
                 NDArray act = hook.onGate(i, gelu(Linear.linear(ln, w.upW(), w.upB()).head()));
                 hook.onActivation(i, act);
                 NDArray out = scope.keep(residual.add(Linear.linear(act, w.downW(), w.downB()).head()));
+                hook.onBlockOutput(i, out);
                 x.close(); // the block input is dead once the block's output exists
                 x = out;
             }

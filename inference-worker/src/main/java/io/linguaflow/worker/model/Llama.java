@@ -151,6 +151,7 @@ public final class Llama implements CausalLM {
                 NDArray act = silu.mul(linear(n, w.wUp(), w.bUp()));
                 hook.onActivation(i, act);
                 NDArray out = scope.keep(h.add(linear(act, w.wDown(), w.bDown())));
+                hook.onBlockOutput(i, out);
                 x.close(); // the block input is dead once the block's output exists
                 x = out;
             }

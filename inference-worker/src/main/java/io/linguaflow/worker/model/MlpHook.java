@@ -28,4 +28,11 @@ public interface MlpHook {
 
     /** The neuron activation, i.e. the input of the MLP down projection (BLOOM: GeLU output; LLaMA: SiLU(gate)*up). */
     void onActivation(int layer, NDArray activation);
+
+    /**
+     * The block's output {@code [B, T, H]} (residual stream after attention and MLP, before the final norm:
+     * HF {@code hidden_states[layer + 1]} except after the last block, where HF applies the final norm).
+     */
+    default void onBlockOutput(int layer, NDArray hidden) {
+    }
 }

@@ -42,6 +42,7 @@ public final class LanguageModel implements AutoCloseable {
     private final TextTokenizer tokenizer;
     private final RuntimeOptions options;
     private final Path dir;
+    private int leadingSpecial = -1;
 
     private LanguageModel(NDManager manager, CausalLM model, TextTokenizer tokenizer, RuntimeOptions options, Path dir) {
         this.dir = dir;
@@ -126,7 +127,10 @@ public final class LanguageModel implements AutoCloseable {
         return activationsOfIds(encode(texts), ablation, withNll);
     }
 
-    /** As {@link #activations} for already-encoded samples. */
+    /**
+     * As {@link #activations} for already-encoded samples; the maxima and sampled token vectors of
+     * {@link RuntimeOptions#capture()} are captured in the same pass.
+     */
     public List<SampleActivations> activationsOfIds(List<long[]> ids, Ablation ablation, boolean withNll) {
         Scored[] r = run(ids, ablation, true, withNll, false);
         ModelConfig c = config();
@@ -148,7 +152,7 @@ public final class LanguageModel implements AutoCloseable {
             }
             double nll = withNll ? sum(r[i].tokenNll) : 0;
             out.add(new SampleActivations(ids.get(i), means, r[i].positives, layerNorms, Math.sqrt(total), nll,
-                    withNll ? n - 1 : 0));
+                    withNll ? n - 1 : 0, r[i].maxima, r[i].tokens));
         }
         return out;
     }
@@ -195,6 +199,8 @@ public final class LanguageModel implements AutoCloseable {
         int[][] positives;
         double[] tokenNll;
         float[] lastLogits;
+        float[][] maxima;
+        TokenSample tokens;
     }
 
     private Scored[] run(List<long[]> ids, Ablation ablation, boolean pool, boolean nll, boolean lastLogits) {
@@ -233,8 +239,18 @@ public final class LanguageModel implements AutoCloseable {
             System.arraycopy(s, 0, flatIds, r * t, s.length);
             lengths[r] = s.length;
         }
+        Capture capture = options.capture();
+        int[][] sampled = null;
+        if (pool && capture.tokens()) {
+            sampled = new int[b][];
+            for (int r = 0; r < b; r++) {
+                sampled[r] = TokenSample.positions(ids.get(batch[r]), leadingSpecialTokens(), capture.tokensPerSample(),
+                        capture.tokenSeed());
+            }
+        }
         PoolingHook hook = pool || !ablation.isEmpty()
-                ? new PoolingHook(m, lengths, t, ablation, c.numLayers(), pool) : null;
+                ? new PoolingHook(m, lengths, t, ablation, c.numLayers(), pool, capture, sampled,
+                        capture.maxima() ? leadingSpecialTokens() : 0) : null;
         NDArray hidden = model.forward(m.create(flatIds, new Shape(b, t)), lengths, hook == null ? MlpHook.NONE : hook)
                 .reshape((long) b * t, c.hiddenSize());
 
@@ -259,6 +275,20 @@ public final class LanguageModel implements AutoCloseable {
                     }
                 }
             }
+            if (capture.maxima()) {
+                float[] max = NDArrays.concat(new NDList(hook.maxima), 1).toFloatArray(); // [B, L, D]
+                for (int r = 0; r < b; r++) {
+                    float[][] x = new float[layers][];
+                    for (int l = 0; l < layers; l++) {
+                        int base = (r * layers + l) * d;
+                        x[l] = Arrays.copyOfRange(max, base, base + d);
+                    }
+                    out[batch[r]].maxima = x;
+                }
+            }
+            if (capture.tokens()) {
+                collectTokens(hook, sampled, batch, layers, out);
+            }
         }
         if (nll) {
             gatherNll(m, hidden, ids, batch, t, out);
@@ -275,6 +305,32 @@ public final class LanguageModel implements AutoCloseable {
                 out[batch[r]].lastLogits = Arrays.copyOfRange(all, r * v, (r + 1) * v);
             }
         }
+    }
+
+    /** Splits each layer's {@code [S, W]} sampled-token vectors into the rows' {@link TokenSample}s. */
+    private static void collectTokens(PoolingHook hook, int[][] sampled, int[] batch, int layers, Scored[] out) {
+        float[][] perLayer = new float[layers][];
+        for (int l = 0; l < layers; l++) {
+            perLayer[l] = hook.tokens[l].toFloatArray();
+        }
+        int w = Math.toIntExact(hook.tokens[0].getShape().get(1));
+        int start = 0;
+        for (int r = 0; r < batch.length; r++) {
+            int n = sampled[r].length;
+            float[][] v = new float[layers][];
+            for (int l = 0; l < layers; l++) {
+                v[l] = Arrays.copyOfRange(perLayer[l], start * w, (start + n) * w);
+            }
+            out[batch[r]].tokens = new TokenSample(sampled[r], v, w);
+            start += n;
+        }
+    }
+
+    private int leadingSpecialTokens() {
+        if (leadingSpecial < 0) {
+            leadingSpecial = tokenizer.leadingSpecialTokens();
+        }
+        return leadingSpecial;
     }
 
     /** −log softmax(logits)[target] at every predicted position, a block of positions at a time. */

@@ -61,6 +61,16 @@ public final class TextTokenizer implements AutoCloseable {
         return tokenizer.decode(ids, true);
     }
 
+    /** Special tokens the post-processor puts before any text (LLaMA: 1, its {@code <s>}; BLOOM: 0). */
+    public int leadingSpecialTokens() {
+        long[] special = tokenizer.encode("a", true, false).getSpecialTokenMask();
+        int n = 0;
+        while (n < special.length && special[n] == 1) {
+            n++;
+        }
+        return n;
+    }
+
     private static long[] ids(Encoding e) {
         return e.getIds();
     }

@@ -1,6 +1,9 @@
 package io.linguaflow.launcher;
 
 import io.linguaflow.analysis.cli.AnalyzeCommand;
+import io.linguaflow.analysis.cli.ExpertsCommand;
+import io.linguaflow.analysis.cli.NeuronTypeAblationCommand;
+import io.linguaflow.analysis.cli.NeuronTypeDynamicsCommand;
 import io.linguaflow.analysis.cli.NeuronTypesCommand;
 import io.linguaflow.launcher.demo.DemoCommand;
 import io.linguaflow.launcher.pipeline.PipelineCommand;
@@ -16,6 +19,7 @@ import io.linguaflow.worker.cli.EvalCommand;
 import io.linguaflow.worker.cli.ExtractCommand;
 import io.linguaflow.worker.cli.GenerateCommand;
 import io.linguaflow.worker.cli.PerplexityCommand;
+import io.linguaflow.worker.cli.ProbeCommand;
 import io.linguaflow.worker.kafka.WorkerCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -32,6 +36,10 @@ import picocli.CommandLine.Command;
             CommandLine.HelpCommand.class,
             AnalyzeCommand.class,
             NeuronTypesCommand.class,
+            NeuronTypeDynamicsCommand.class,
+            NeuronTypeAblationCommand.class,
+            ExpertsCommand.class,
+            ProbeCommand.class,
             ExtractCommand.class,
             PerplexityCommand.class,
             EvalCommand.class,
