@@ -113,7 +113,7 @@ public final class StreamsCommand implements Callable<Integer> {
             description = "decoded group sums each aggregator task keeps between commits beyond the changed ones (default ${DEFAULT-VALUE})")
     long groupCacheBytes;
 
-    private InternalSecret internalSecret() {
+    InternalSecret internalSecret() {
         if (internalSecret == null || internalSecret.isEmpty()) {
             return InternalSecret.random();
         }

@@ -2,6 +2,7 @@ package io.linguaflow.streams.query;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -249,7 +250,14 @@ class QueryServiceTest {
             System.out.println("SKIPPED the dashboard check of FAILED/SKIPPED_DUPLICATE/WAITING_FOR_CORPUS: no chromium on PATH");
             return;
         }
-        String dom = Chromium.dumpDom(chromium, "http://" + hostA.host() + ":" + hostA.port() + "/");
+        Chromium.Page page = Chromium.load(chromium, "http://" + hostA.host() + ":" + hostA.port() + "/");
+        String dom = page.dom();
+        assertFalse(page.log().contains("Content Security Policy"), "the dashboard runs within its Content-Security-Policy:\n" + page.log());
+        for (String panel : List.of("checkpoints", "similarity", "trend", "layers", "key-layers", "key-languages", "neuron-types")) {
+            String section = dom.substring(dom.indexOf("data-panel=\"" + panel + "\""));
+            assertTrue(section.substring(0, section.indexOf('>')).contains("data-ready=\"true\""), "panel " + panel + " drew its data: "
+                    + section.substring(0, section.indexOf('>')));
+        }
         for (Map.Entry<String, String> e : expected.entrySet()) {
             String[] statusAndMessage = e.getValue().split("\\|", 2);
             String item = Chromium.element(dom, "li data-checkpoint=\"" + e.getKey() + "\"", "</li>");

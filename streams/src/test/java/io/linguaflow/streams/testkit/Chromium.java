@@ -28,19 +28,25 @@ public final class Chromium {
         return null;
     }
 
-    /** The DOM of {@code url} after 20 s of the page's (virtual) time: its polling has drawn what the API serves. */
-    public static String dumpDom(String chromium, String url) throws IOException, InterruptedException {
+    /** A page as chromium left it: its DOM and chromium's log (console messages, Content-Security-Policy violations). */
+    public record Page(String dom, String log) {
+    }
+
+    /** {@code url} after 20 s of the page's (virtual) time: its polling has drawn what the API serves. */
+    public static Page load(String chromium, String url) throws IOException, InterruptedException {
         Path profile = Files.createTempDirectory("chromium-profile");
+        Path log = profile.resolve("stderr.log");
         try {
             Process c = new ProcessBuilder(chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                    "--user-data-dir=" + profile, "--window-size=1366,2400", "--virtual-time-budget=20000", "--dump-dom", url)
-                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+                    "--enable-logging=stderr", "--v=0", "--user-data-dir=" + profile.resolve("profile"), "--window-size=1366,2400",
+                    "--virtual-time-budget=20000", "--dump-dom", url)
+                    .redirectError(log.toFile()).start();
             String out = new String(c.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!c.waitFor(2, TimeUnit.MINUTES)) {
                 c.destroy();
                 throw new IllegalStateException("chromium did not finish on " + url);
             }
-            return out;
+            return new Page(out, Files.readString(log));
         } finally {
             try (Stream<Path> files = Files.walk(profile)) {
                 files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());

@@ -1,5 +1,6 @@
 "use strict";
 /*
+ * The dashboard's script: a file, not inline, so the Content-Security-Policy allows scripts from this origin alone.
  * A pure client of the REST API (openapi.json). Every POLL_MS it reads /checkpoints, the metrics of checkpoints still
  * aggregating, the trend of the selected model, and once per complete checkpoint (their results never change) its
  * key regions, neuron types and similarity maps. Data reaches the page only through textContent, canvas drawing or
