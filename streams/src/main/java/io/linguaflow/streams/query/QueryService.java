@@ -11,6 +11,7 @@ import io.javalin.http.staticfiles.Location;
 import io.javalin.router.EndpointNotFound;
 import java.io.InputStream;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
@@ -50,7 +51,7 @@ public final class QueryService implements AutoCloseable {
      * only this origin; the one exception is style attributes, which ECharts writes into its tooltips' HTML (a coloured
      * dot per series): style attributes cannot run script, while inline scripts and style elements stay forbidden.
      */
-    static final java.util.Map<String, String> SECURITY_HEADERS = java.util.Map.of(
+    static final Map<String, String> SECURITY_HEADERS = Map.of(
             "Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; style-src-attr 'unsafe-inline'; "
                     + "img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
             "X-Content-Type-Options", "nosniff",
