@@ -2,6 +2,9 @@ package io.linguaflow.analysis.similarity;
 
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,23 +37,37 @@ public final class SimilarityCsv {
      */
     public static byte[] write(SimilarityMap map, List<String> sampleIds) {
         int n = map.size();
+        StringWriter out = new StringWriter((int) Math.min(1 << 26, 20L * n * (n + 1))); // ~20 characters a value
+        try {
+            write(map, sampleIds, out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // a StringWriter does not throw
+        }
+        return out.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The same text written row by row to {@code out} (e.g. an HTTP response), so no more than a row is held as text.
+     * The ids are checked before the first character.
+     */
+    public static void write(SimilarityMap map, List<String> sampleIds, Writer out) throws IOException {
+        int n = map.size();
         if (sampleIds.size() != n) {
             throw new IllegalArgumentException(sampleIds.size() + " sample ids for a " + n + "x" + n + " map");
         }
-        StringBuilder out = new StringBuilder((int) Math.min(1 << 26, 20L * n * (n + 1))); // ~20 characters a value
-        out.append(CORNER);
+        StringBuilder row = new StringBuilder(CORNER);
         for (String id : sampleIds) {
-            out.append(',').append(field(id));
+            row.append(',').append(field(id));
         }
-        out.append('\n');
+        out.append(row).append('\n');
         for (int i = 0; i < n; i++) {
-            out.append(field(sampleIds.get(i)));
+            row.setLength(0);
+            row.append(field(sampleIds.get(i)));
             for (int j = 0; j < n; j++) {
-                out.append(',').append(map.get(i, j));
+                row.append(',').append(map.get(i, j));
             }
-            out.append('\n');
+            out.append(row).append('\n');
         }
-        return out.toString().getBytes(StandardCharsets.UTF_8);
     }
 
     private static String field(String s) {

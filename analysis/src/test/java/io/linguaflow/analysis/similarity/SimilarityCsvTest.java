@@ -3,6 +3,7 @@ package io.linguaflow.analysis.similarity;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -27,6 +28,66 @@ class SimilarityCsvTest {
         SimilarityCsv.Table back = read(text);
         assertEquals(IDS, back.sampleIds());
         assertArrayEquals(map.flatten(), back.map().flatten(), 0.0);
+    }
+
+    /**
+     * The streamed form (the REST API's similarity.csv) is the same text, handed to the writer one row at a time, and its
+     * values are the brute-force cosines of the vectors.
+     */
+    @Test
+    void streamedRowByRowIsTheSameTextWithBruteForceValues() throws IOException {
+        int n = 40;
+        double[][] v = new double[n][7];
+        Random rnd = new Random(3);
+        for (double[] row : v) {
+            for (int d = 0; d < row.length; d++) {
+                row[d] = rnd.nextGaussian();
+            }
+        }
+        double[] norms = new double[n];
+        for (int i = 0; i < n; i++) {
+            norms[i] = Math.sqrt(SimilarityMap.dot(v[i], v[i]));
+        }
+        SimilarityMap map = SimilarityMap.layerBlock(v, norms);
+        List<String> ids = new java.util.ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            ids.add("en|s" + i);
+        }
+        java.util.List<Integer> pieces = new java.util.ArrayList<>();
+        java.io.StringWriter text = new java.io.StringWriter();
+        java.io.Writer counting = new java.io.Writer() {
+            @Override
+            public void write(char[] c, int off, int len) {
+                text.write(c, off, len);
+                pieces.add(len);
+            }
+
+            @Override
+            public java.io.Writer append(CharSequence cs) {
+                pieces.add(cs.length());
+                text.append(cs);
+                return this;
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        SimilarityCsv.write(map, ids, counting);
+        assertEquals(new String(SimilarityCsv.write(map, ids), StandardCharsets.UTF_8), text.toString());
+        int longestRow = text.toString().lines().mapToInt(String::length).max().orElseThrow();
+        assertTrue(pieces.stream().allMatch(len -> len <= longestRow + 1), "no piece longer than a row: " + pieces);
+        SimilarityCsv.Table back = read(text.toString());
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < n; j++) {
+                double cosine = SimilarityMap.dot(v[i], v[j]) / (norms[i] * norms[j]);
+                assertEquals(cosine, back.map().get(i, j), 1e-12, "S_" + i + "," + j);
+            }
+        }
     }
 
     @Test

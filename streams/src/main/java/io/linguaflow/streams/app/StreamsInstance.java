@@ -20,16 +20,16 @@ public final class StreamsInstance implements AutoCloseable {
     /**
      * Where the instance runs.
      *
-     * @param http        host and port other instances reach this one's query service by ({@code application.server});
-     *                    the service listens on that port on all interfaces
+     * @param http        host and port other instances reach this one's query service by ({@code application.server},
+     *                    the advertised address); the service listens on that port on {@code queries.bindHost()}
      * @param partitions  partitions of the topics this instance creates
      * @param replication replication factor of the topics it creates, and of Kafka Streams' own
-     * @param similarityCacheBytes memory for computed similarity maps ({@link QueryService#DEFAULT_SIMILARITY_CACHE_BYTES})
+     * @param queries     the query service's bind address, internal secret, similarity-map cap and cache
      * @param streamsConfig        more Kafka Streams properties, over those of {@link StreamsConfigs#of} (e.g.
      *                             {@link BoundedRocksDbMemory#MEMORY_BYTES_CONFIG})
      */
     public record Options(String applicationId, String bootstrapServers, Path stateDir, HostInfo http, int partitions,
-                          short replication, long similarityCacheBytes, Map<String, ?> streamsConfig) {
+                          short replication, QueryService.Options queries, Map<String, ?> streamsConfig) {
     }
 
     private final LinguaflowStreams streams;
@@ -53,7 +53,7 @@ public final class StreamsInstance implements AutoCloseable {
         LinguaflowStreams streams = new LinguaflowStreams(settings, props);
         QueryService queries = null;
         try {
-            queries = new QueryService(streams.kafkaStreams(), http, options.similarityCacheBytes());
+            queries = new QueryService(streams.kafkaStreams(), http, options.queries());
             queries.start();
             streams.start();
             return new StreamsInstance(streams, queries);

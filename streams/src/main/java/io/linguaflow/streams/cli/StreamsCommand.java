@@ -6,6 +6,8 @@ import io.linguaflow.streams.app.BoundedRocksDbMemory;
 import io.linguaflow.streams.app.StreamsInstance;
 import io.linguaflow.streams.config.StreamsSettings;
 import io.linguaflow.streams.config.VectorRetention;
+import io.linguaflow.streams.query.InternalSecret;
+import io.linguaflow.streams.query.QueryService;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -13,7 +15,10 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.apache.kafka.streams.state.HostInfo;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code linguaflow streams}: one instance of the streams application (planner, aggregators, metrics) with its
@@ -24,6 +29,9 @@ import picocli.CommandLine.Option;
         description = {"Runs one instance of the linguaflow Kafka Streams application (planner, aggregators, metrics) and",
             "its interactive-query REST service (GET /openapi.json) until interrupted."})
 public final class StreamsCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
 
     @Option(names = {"--bootstrap", "--bootstrap-servers"}, required = true, paramLabel = "HOST:PORT,...", description = "Kafka brokers")
     String bootstrapServers;
@@ -38,9 +46,26 @@ public final class StreamsCommand implements Callable<Integer> {
     @Option(names = "--state-dir", required = true, paramLabel = "DIR", description = "RocksDB state directory of this instance")
     Path stateDir;
 
-    @Option(names = "--http-host", defaultValue = "localhost",
-            description = "host name other instances reach this one by (application.server; default ${DEFAULT-VALUE})")
+    @Option(names = "--http-host", defaultValue = "127.0.0.1",
+            description = {"interface the query service and dashboard listen on (default ${DEFAULT-VALUE}: this machine only;",
+                "0.0.0.0: every interface, then give --advertised-host)"})
     String httpHost;
+
+    @Option(names = "--advertised-host", paramLabel = "HOST",
+            description = {"host name other instances reach this one by (application.server; default: --http-host,",
+                "required when that is 0.0.0.0 or ::)"})
+    String advertisedHost;
+
+    @Option(names = "--internal-secret", paramLabel = "SECRET", defaultValue = "${env:LINGUAFLOW_INTERNAL_SECRET}",
+            description = {"shared secret of the /internal calls between instances, the same on all of them, at least "
+                + InternalSecret.MIN_LENGTH + " characters",
+                "(default: the environment variable LINGUAFLOW_INTERNAL_SECRET, which ps does not show; none: a random one,",
+                "for a single instance)"})
+    String internalSecret;
+
+    @Option(names = "--max-similarity-samples", defaultValue = "" + QueryService.DEFAULT_MAX_SIMILARITY_SAMPLES,
+            description = "most samples N of a similarity map served; larger maps answer 413 (12·N² bytes each; default ${DEFAULT-VALUE})")
+    int maxSimilaritySamples;
 
     @Option(names = "--http-port", defaultValue = "7070", description = "port of the query service (default ${DEFAULT-VALUE})")
     int httpPort;
@@ -88,6 +113,29 @@ public final class StreamsCommand implements Callable<Integer> {
             description = "decoded group sums each aggregator task keeps between commits beyond the changed ones (default ${DEFAULT-VALUE})")
     long groupCacheBytes;
 
+    InternalSecret internalSecret() {
+        if (internalSecret == null || internalSecret.isEmpty()) {
+            return InternalSecret.random();
+        }
+        try {
+            return InternalSecret.of(internalSecret);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--internal-secret (or LINGUAFLOW_INTERNAL_SECRET): " + e.getMessage());
+        }
+    }
+
+    /** The address in {@code application.server}: a wildcard bind address is no address another instance can call. */
+    String advertisedHost() {
+        if (advertisedHost != null) {
+            return advertisedHost;
+        }
+        if (httpHost.equals("0.0.0.0") || httpHost.equals("::") || httpHost.equals("[::]")) {
+            throw new ParameterException(spec.commandLine(), "--http-host " + httpHost
+                    + " listens on every interface: give --advertised-host, the name other instances reach this one by");
+        }
+        return httpHost;
+    }
+
     static final class RetentionConverter implements picocli.CommandLine.ITypeConverter<VectorRetention> {
         @Override
         public VectorRetention convert(String value) {
@@ -101,14 +149,21 @@ public final class StreamsCommand implements Callable<Integer> {
         StreamsSettings settings = StreamsSettings.defaults(new Topics(topicPrefix), serde).withInterimInterval(interimInterval)
                 .withBatchSize(batchSize).withSimilarityVectors(!noSimilarityMap).withVectorRetention(vectorRetention)
                 .withGroupCacheBytes(groupCacheBytes);
+        InternalSecret secret = internalSecret();
+        if (!secret.configured()) {
+            System.err.println("linguaflow streams: no --internal-secret (LINGUAFLOW_INTERNAL_SECRET): other instances of '" + applicationId
+                    + "' cannot make internal calls to this one (similarity maps need them); give all instances the same secret");
+        }
+        QueryService.Options queries = new QueryService.Options(httpHost, secret, maxSimilaritySamples, similarityCacheMb << 20);
         StreamsInstance.Options options = new StreamsInstance.Options(applicationId, bootstrapServers, stateDir,
-                new HostInfo(httpHost, httpPort), partitions, replication, similarityCacheMb << 20,
+                new HostInfo(advertisedHost(), httpPort), partitions, replication, queries,
                 Map.of(BoundedRocksDbMemory.MEMORY_BYTES_CONFIG, rocksDbMemoryMb << 20, BoundedRocksDbMemory.MEMTABLE_BYTES_CONFIG,
                         rocksDbMemtableMb << 20));
         CountDownLatch stopped = new CountDownLatch(1);
         try (StreamsInstance instance = StreamsInstance.start(settings, options)) {
             Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown, "linguaflow-streams-shutdown"));
-            System.out.printf("linguaflow streams '%s' running; queries on http://%s:%d/openapi.json%n", applicationId, httpHost, httpPort);
+            System.out.printf("linguaflow streams '%s' running; queries on http://%s:%d/openapi.json (listening on %s)%n", applicationId,
+                    advertisedHost(), httpPort, httpHost);
             stopped.await();
         }
         return 0;

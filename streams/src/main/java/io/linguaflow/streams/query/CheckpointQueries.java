@@ -74,6 +74,16 @@ final class CheckpointQueries {
         return out;
     }
 
+    /** One checkpoint's entry of {@link #list()}, with its status and latest message; 404 when no instance knows it. */
+    JsonNode status(String cp) {
+        for (JsonNode n : list()) {
+            if (n.get("checkpointId").asText().equals(cp)) {
+                return n;
+            }
+        }
+        throw QueryException.notFound("unknown checkpoint '" + cp + "'");
+    }
+
     /** Status of every checkpoint whose partials this instance holds. */
     JsonNode localList() {
         ArrayNode out = Reply.JSON.createArrayNode();

@@ -15,28 +15,34 @@ import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyQueryMetadata;
 import org.apache.kafka.streams.StreamsMetadata;
 import org.apache.kafka.streams.state.HostInfo;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The instances of the application and who owns what (docs/design.md §4, interactive queries): the only class that
  * asks Kafka Streams for owners ({@link KafkaStreams#queryMetadataForKey}) and instances
  * ({@link KafkaStreams#metadataForAllStreamsClients}), and the only one that calls another instance. A call about a
  * key is answered in-process when this instance owns it, else by the owner over HTTP with the {@value #FORWARDED}
- * header; the owner then answers itself or 503 (the key moved: forwarding again could loop during a rebalance).
+ * header; the owner then answers itself or 503 (the key moved: forwarding again could loop during a rebalance). Every
+ * call carries the instances' {@link InternalSecret}, which the {@code /internal} routes require.
  */
 final class Instances {
 
     static final String FORWARDED = "X-Linguaflow-Forwarded";
+    private static final Logger LOG = LoggerFactory.getLogger(Instances.class);
     private static final Duration QUERY_TIMEOUT = Duration.ofSeconds(20);
     /** A layer block costs O(N²·D) on its owner: 900 samples x 16384 neurons is seconds, not milliseconds. */
     private static final Duration BLOCK_TIMEOUT = Duration.ofMinutes(10);
 
     private final KafkaStreams streams;
     private final HostInfo self;
+    private final InternalSecret secret;
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    Instances(KafkaStreams streams, HostInfo self) {
+    Instances(KafkaStreams streams, HostInfo self, InternalSecret secret) {
         this.streams = streams;
         this.self = self;
+        this.secret = secret;
     }
 
     HostInfo self() {
@@ -97,7 +103,7 @@ final class Instances {
     /** GET on another instance; a status other than 200 becomes a {@link QueryException} with its error. */
     private HttpResponse<byte[]> get(HostInfo host, String pathAndQuery, boolean forward, Duration timeout) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://" + host.host() + ":" + host.port() + pathAndQuery))
-                .timeout(timeout).GET();
+                .timeout(timeout).header(InternalSecret.HEADER, secret.value()).GET();
         if (forward) {
             b.header(FORWARDED, self.host() + ":" + self.port());
         }
@@ -105,10 +111,15 @@ final class Instances {
         try {
             response = client.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
         } catch (IOException e) {
-            throw QueryException.unavailable("instance " + host.host() + ":" + host.port() + " cannot be reached: " + e.getMessage());
+            LOG.warn("instance {}:{} cannot be reached for {}", host.host(), host.port(), pathAndQuery, e);
+            throw QueryException.unavailable("instance " + host.host() + ":" + host.port() + " cannot be reached; retry");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw QueryException.unavailable("interrupted while asking " + host);
+        }
+        if (response.statusCode() == 403) {
+            throw new QueryException(502, "instance " + host.host() + ":" + host.port() + " refused this instance's internal call (403): "
+                    + "the instances of one application must be given the same --internal-secret");
         }
         if (response.statusCode() != 200) {
             String error = "instance " + host + " answered " + response.statusCode();

@@ -11,9 +11,14 @@ import io.linguaflow.analysis.stats.Normalisation;
 import io.linguaflow.streams.aggregator.AggregatorTopology;
 import io.linguaflow.streams.aggregator.LayerSamples;
 import io.linguaflow.streams.aggregator.StoreKeys;
+import java.io.BufferedWriter;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
 import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -25,24 +30,41 @@ import java.util.function.Supplier;
  * gathers one block per layer, each computed by the owner of the layer's stored vectors in
  * {@value AggregatorTopology#VECTORS_STORE} (in-process or over the internal calls {@link Api#SAMPLES} and
  * {@link Api#SIMILARITY_BLOCK}, upper triangle as little-endian float64), adds them and renders CSV or PNG with
- * {@code analysis.similarity}, or JSON with the sample texts for the dashboard.
+ * {@code analysis.similarity}, or JSON with the sample texts for the dashboard. A map of more samples than the cap is
+ * refused (413) before any block is computed; the CSV is written to the response row by row, never held as text.
  */
 final class SimilarityQueries {
 
-    enum Format { CSV, PNG, JSON }
+    enum Format { PNG, JSON }
+
+    static final String CSV = "text/csv; charset=utf-8";
 
     private final LocalStores stores;
     private final Instances instances;
     private final CheckpointQueries checkpoints;
     private final CorpusQueries corpus;
     private final SimilarityCache cache;
+    private final int maxSamples;
 
-    SimilarityQueries(LocalStores stores, Instances instances, CheckpointQueries checkpoints, CorpusQueries corpus, SimilarityCache cache) {
+    SimilarityQueries(LocalStores stores, Instances instances, CheckpointQueries checkpoints, CorpusQueries corpus, SimilarityCache cache,
+                      int maxSamples) {
         this.stores = stores;
         this.instances = instances;
         this.checkpoints = checkpoints;
         this.corpus = corpus;
         this.cache = cache;
+        this.maxSamples = maxSamples;
+    }
+
+    /**
+     * The map as CSV ({@link SimilarityCsv}), written row by row to {@code body} once computed: errors (404, 409, 413)
+     * come before the first byte, so they keep their status.
+     */
+    void csv(String cp, String layerParameter, Supplier<OutputStream> body) throws IOException {
+        Computed c = compute(cp, layerParameter);
+        Writer out = new BufferedWriter(new OutputStreamWriter(body.get(), StandardCharsets.UTF_8), 1 << 16);
+        SimilarityCsv.write(c.map(), c.ids(), out);
+        out.flush();
     }
 
     /**
@@ -53,7 +75,6 @@ final class SimilarityQueries {
     Reply map(String cp, Format format, String layerParameter) {
         Computed c = compute(cp, layerParameter);
         return switch (format) {
-            case CSV -> new Reply("text/csv; charset=utf-8", SimilarityCsv.write(c.map(), c.ids()));
             case PNG -> new Reply("image/png", SimilarityPng.render(c.map(), LayerSamples.languagesOf(c.ids()),
                     "linguaflow similarity map of " + cp + ", "
                             + (c.layer() == null ? "whole model" : "layer " + c.layer() + " (per-layer normalisation)")));
@@ -96,6 +117,10 @@ final class SimilarityQueries {
         JsonNode samples = samples(cp, from, false);
         List<String> ids = new ArrayList<>();
         samples.get("samples").forEach(n -> ids.add(n.asText()));
+        if (ids.size() > maxSamples) {
+            throw new QueryException(413, "the similarity map of checkpoint '" + cp + "' has N = " + ids.size() + " samples, more than this "
+                    + "instance serves (--max-similarity-samples " + maxSamples + "; a map holds 12·N² bytes while served)");
+        }
         String digest = samples.get("sha256").asText();
         // the sum is kept too: CSV, PNG and JSON of one map, and repeated calls, sum the owners' blocks once
         String key = "map|" + cp + "|" + (layer == null ? "all" : layer) + "|" + digest;

@@ -2,6 +2,7 @@ package io.linguaflow.streams.query;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -23,6 +24,7 @@ import io.linguaflow.streams.aggregator.AggregatorTopology;
 import io.linguaflow.streams.app.LinguaflowStreams;
 import io.linguaflow.streams.app.StreamsConfigs;
 import io.linguaflow.streams.config.StreamsSettings;
+import io.linguaflow.streams.testkit.Chromium;
 import io.linguaflow.streams.testkit.Fixture;
 import java.awt.image.BufferedImage;
 import java.io.BufferedReader;
@@ -65,6 +67,9 @@ class QueryServiceTest {
     private static final String CP0 = "bloom-tiny@0";
     private static final String CP1 = "bloom-tiny@100";
     private static final String CP2 = "bloom-tiny@200";
+    /** Both instances are given the same internal secret, as --internal-secret gives it. */
+    private static final QueryService.Options SHARED = QueryService.Options.defaults()
+            .withInternalSecret(InternalSecret.of("iq-test-secret-0123456789"));
 
     @Test
     void twoInstancesAnswerEveryQueryIdentically(@TempDir Path dir) throws Exception {
@@ -81,8 +86,8 @@ class QueryServiceTest {
         HostInfo hostB = new HostInfo("127.0.0.1", TestRegistry.freePort());
         try (LinguaflowStreams a = new LinguaflowStreams(settings, props(kafka, registry, prefix, dir.resolve("a"), hostA));
              LinguaflowStreams b = new LinguaflowStreams(settings, props(kafka, registry, prefix, dir.resolve("b"), hostB));
-             QueryService qa = new QueryService(a.kafkaStreams(), hostA);
-             QueryService qb = new QueryService(b.kafkaStreams(), hostB);
+             QueryService qa = new QueryService(a.kafkaStreams(), hostA, SHARED);
+             QueryService qb = new QueryService(b.kafkaStreams(), hostB, SHARED);
              KafkaProducer<String, SpecificRecord> producer = producer(kafka, registry)) {
             qa.start();
             qb.start();
@@ -178,8 +183,10 @@ class QueryServiceTest {
             HttpResponse<String> dashboard = call(hostA, "/");
             assertEquals(200, dashboard.statusCode());
             assertTrue(dashboard.headers().firstValue("Content-Type").orElse("").startsWith("text/html"));
-            assertTrue(dashboard.body().contains("get(\"/checkpoints\")") && dashboard.body().contains("/trend"), "the page reads the API");
-            assertTrue(dashboard.body().contains("/similarity.json"), "the page shows the map");
+            String script = call(hostA, "/dashboard.js").body();
+            assertTrue(script.contains("get(\"/checkpoints\")") && script.contains("/trend"), "the page reads the API");
+            assertTrue(script.contains("/similarity.json"), "the page shows the map");
+            assertMalformedIdsAreRefused(hostB);
 
             // a worker's failure on the progress topic: the planned checkpoint is FAILED with the worker's error, the
             // complete ones stay COMPLETE, and the trend (checkpoints with results) is unchanged
@@ -200,7 +207,84 @@ class QueryServiceTest {
             assertEquals("final results published", list.get(0).get("message").asText());
             assertEquals(list, awaitJson(hostB, "/checkpoints", list::equals), "every instance has the progress store");
             assertEquals(2, json(hostB, "/models/bloom-tiny/trend").get("checkpoints").size());
+            assertStatusesWithMessages(producer, settings, fixture, hostA, hostB, list.get(2));
         }
+    }
+
+    /**
+     * Besides FAILED, the two stages a checkpoint can stop at before any result: SKIPPED_DUPLICATE (weights analysed
+     * already) and WAITING_FOR_CORPUS (its corpus has no rows). Each is served with the planner's message by /checkpoints
+     * and /checkpoints/{id} on both instances, and shown by the dashboard (in chromium, when there is one).
+     */
+    private static void assertStatusesWithMessages(KafkaProducer<String, SpecificRecord> producer, StreamsSettings settings, Fixture fixture,
+                                                   HostInfo hostA, HostInfo hostB, JsonNode failed) throws Exception {
+        String duplicate = "bloom-tiny@300";
+        String waiting = "bloom-tiny@400";
+        producer.send(new ProducerRecord<>(settings.topic(Topic.CHECKPOINTS), duplicate,
+                CheckpointEvent.newBuilder(fixture.checkpoint(duplicate, "h0")).setStep(300L).build()));
+        producer.send(new ProducerRecord<>(settings.topic(Topic.CHECKPOINTS), waiting,
+                CheckpointEvent.newBuilder(fixture.checkpoint(waiting, "h400")).setStep(400L).setCorpus("not-landed-yet").build()));
+        producer.flush();
+        JsonNode list = awaitJson(hostA, "/checkpoints", n -> n.size() == 5);
+        Map<String, String> expected = Map.of(
+                CP2, "FAILED|" + failed.get("message").asText(),
+                duplicate, "SKIPPED_DUPLICATE|content hash h0 was already analysed on corpus 'fixture' as checkpoint '" + CP0 + "'",
+                waiting, "WAITING_FOR_CORPUS|corpus 'not-landed-yet' has no rows yet; planning when the last one arrives");
+        for (Map.Entry<String, String> e : expected.entrySet()) {
+            String[] statusAndMessage = e.getValue().split("\\|", 2);
+            JsonNode listed = null;
+            for (JsonNode n : list) {
+                listed = n.get("checkpointId").asText().equals(e.getKey()) ? n : listed;
+            }
+            assertTrue(listed != null, e.getKey() + " listed: " + list);
+            assertEquals(statusAndMessage[0], listed.get("status").asText(), listed.toString());
+            assertEquals(statusAndMessage[1], listed.get("message").asText(), listed.toString());
+            String path = "/checkpoints/" + Api.encode(e.getKey());
+            assertEquals(listed, json(hostA, path), path);
+            assertEquals(listed, json(hostB, path), path + " on the other instance");
+        }
+        assertError(hostB, "/checkpoints/bloom-tiny%40999", 404, "unknown checkpoint 'bloom-tiny@999'");
+
+        String chromium = Chromium.find();
+        if (chromium == null) {
+            System.out.println("SKIPPED the dashboard check of FAILED/SKIPPED_DUPLICATE/WAITING_FOR_CORPUS: no chromium on PATH");
+            return;
+        }
+        Chromium.Page page = Chromium.load(chromium, "http://" + hostA.host() + ":" + hostA.port() + "/");
+        String dom = page.dom();
+        assertFalse(page.log().contains("Content Security Policy"), "the dashboard runs within its Content-Security-Policy:\n" + page.log());
+        for (String panel : List.of("checkpoints", "similarity", "trend", "layers", "key-layers", "key-languages", "neuron-types")) {
+            String section = dom.substring(dom.indexOf("data-panel=\"" + panel + "\""));
+            assertTrue(section.substring(0, section.indexOf('>')).contains("data-ready=\"true\""), "panel " + panel + " drew its data: "
+                    + section.substring(0, section.indexOf('>')));
+        }
+        for (Map.Entry<String, String> e : expected.entrySet()) {
+            String[] statusAndMessage = e.getValue().split("\\|", 2);
+            String item = Chromium.element(dom, "li data-checkpoint=\"" + e.getKey() + "\"", "</li>");
+            assertTrue(item.contains("data-status=\"" + statusAndMessage[0] + "\""), item);
+            assertTrue(item.contains(">" + statusAndMessage[0] + "</span>"), "the status badge: " + item);
+            assertTrue(item.contains(Chromium.html(statusAndMessage[1])), "the message: " + item);
+        }
+    }
+
+    /**
+     * Malformed ids, one of each kind: negative, too large, signed, NUL, too long, a line break; each a 400 naming the
+     * parameter and quoting the value escaped (a NUL in the path itself is refused by Jetty, still as a JSON 400).
+     */
+    private static void assertMalformedIdsAreRefused(HostInfo host) throws Exception {
+        String cp0 = "/checkpoints/bloom-tiny%400";
+        assertError(host, cp0 + "/layers/-1", 400, "layer must be an integer >= 0 in decimal digits, got '-1'");
+        assertError(host, cp0 + "/neurons/99999999999", 400, "neuron must be an integer >= 0 in decimal digits, got '99999999999'");
+        assertError(host, cp0 + "/neurons/2147483648", 400, "neuron must be at most 2147483647, got '2147483648'");
+        assertError(host, cp0 + "/layers/+1", 400, "layer must be an integer >= 0 in decimal digits, got '+1'");
+        assertError(host, cp0 + "/layers/%2B1", 400, "layer must be an integer >= 0 in decimal digits, got '+1'");
+        // Jetty refuses %00 in a path before any route (the URI is gone by then): the JSON error says what it refuses
+        assertError(host, cp0 + "/layers/%00", 400, "malformed request: the server refuses this URI (a %00");
+        assertError(host, "/checkpoints/bloom-tiny%00/metrics", 400, "malformed request: the server refuses this URI (a %00");
+        assertError(host, "/checkpoints/" + "x".repeat(300) + "/metrics", 400,
+                "checkpointId must be 1 to 256 characters, got 300: '" + "x".repeat(64) + "'... (300 characters)");
+        assertError(host, "/models/a%0Ab/trend", 400, "model must not contain control characters, got 'a\\u000ab'");
+        assertError(host, "/compare?a=bloom-tiny%400&b=%00", 400, "b must not contain control characters, got '\\u0000'");
     }
 
     /**
@@ -267,12 +351,42 @@ class QueryServiceTest {
         assertError(hostA, cp0 + "/similarity.json?layer=4", 400, "layer 4 outside [0, 4)");
 
         assertError(hostA, "/checkpoints/nope@1/similarity.csv", 404, "unknown checkpoint 'nope@1'");
-        assertError(hostB, cp0 + "/similarity.png?layer=x", 400, "layer must be an integer, got 'x'");
+        assertError(hostB, cp0 + "/similarity.png?layer=x", 400, "layer must be an integer >= 0 in decimal digits, got 'x'");
         assertError(hostA, cp0 + "/similarity.csv?layer=4", 400, "layer 4 outside [0, 4) of checkpoint 'bloom-tiny@0'");
         String block = "/internal/checkpoints/bloom-tiny%400/layers/0/similarity-block";
-        assertError(hostA, block + "?normalisation=cosine", 400, "normalisation must be 'model' or 'layer'");
-        assertError(hostB, block + "?normalisation=model&samples=00", 409, "holds other samples");
-        assertError(hostA, "/internal/checkpoints/bloom-tiny%400/layers/7/samples", 404, "no stored vectors of layer 7");
+        String secret = SHARED.internalSecret().value();
+        assertError(hostA, block + "?normalisation=cosine", 400, "normalisation must be 'model' or 'layer'", secret);
+        assertError(hostB, block + "?normalisation=model&samples=00", 409, "holds other samples", secret);
+        assertError(hostA, "/internal/checkpoints/bloom-tiny%400/layers/7/samples", 404, "no stored vectors of layer 7", secret);
+        // the internal calls the instances made above carried the secret; a direct call without it, or with another, is refused
+        for (HostInfo host : List.of(hostA, hostB)) {
+            assertError(host, block + "?normalisation=model", 403, "internal calls need the instances' shared secret");
+            assertError(host, "/internal/checkpoints/bloom-tiny%400/layers/0/samples", 403, "shared secret", "iq-test-secret-9876543210");
+        }
+
+        // two more services on instance A's streams, at addresses that own nothing, so every call of theirs is forwarded:
+        // one with a cap below N refuses the map (413) before any block is computed, one with another secret is refused by
+        // the owners of the layers (their 403 reaches the client as 502, naming the cause)
+        long before = computations(qa, qb);
+        HostInfo hostC = new HostInfo("127.0.0.1", TestRegistry.freePort());
+        HostInfo hostD = new HostInfo("127.0.0.1", TestRegistry.freePort());
+        try (QueryService capped = new QueryService(streams, hostC, SHARED.withMaxSimilaritySamples(fixture.samples() - 1));
+             QueryService stranger = new QueryService(streams, hostD, QueryService.Options.defaults())) {
+            capped.start();
+            stranger.start();
+            for (String format : List.of("csv", "png", "json")) {
+                assertError(hostC, cp0 + "/similarity." + format, 413, "the similarity map of checkpoint 'bloom-tiny@0' has N = "
+                        + fixture.samples() + " samples, more than this instance serves (--max-similarity-samples " + (fixture.samples() - 1));
+            }
+            assertEquals(0, capped.similarityCache().computations());
+            assertError(hostD, cp0 + "/similarity.csv?layer=2", 502, "refused this instance's internal call (403): the instances of one "
+                    + "application must be given the same --internal-secret");
+            assertEquals(before, computations(qa, qb), "nothing computed for refused calls");
+        }
+        try (QueryService exact = new QueryService(streams, hostC, SHARED.withMaxSimilaritySamples(fixture.samples()))) {
+            exact.start();
+            assertArrayEquals(csvA.body(), bytes(hostC, cp0 + "/similarity.csv").body(), "N = cap is served, the same bytes");
+        }
     }
 
     private static void assertJsonMap(HostInfo host, String path, Integer layer, SimilarityCsv.Table csv, Fixture fixture) throws Exception {
@@ -364,8 +478,13 @@ class QueryServiceTest {
         }
     }
 
-    private static void assertError(HostInfo host, String path, int status, String message) throws Exception {
-        HttpResponse<String> r = call(host, path);
+    /** @param secret the internal secret to send, if any */
+    private static void assertError(HostInfo host, String path, int status, String message, String... secret) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://" + host.host() + ":" + host.port() + path)).GET();
+        for (String s : secret) {
+            b.header(InternalSecret.HEADER, s);
+        }
+        HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(status, r.statusCode(), path + ": " + r.body());
         JsonNode body = JSON.readTree(r.body());
         assertEquals(status, body.get("status").asInt());

@@ -96,7 +96,7 @@ public final class Pipeline implements AutoCloseable {
         StreamsSettings settings = StreamsSettings.defaults(kafka.topics(), serde).withInterimInterval(Duration.ofSeconds(2));
         open.add(StreamsInstance.start(settings, new StreamsInstance.Options(config.topicPrefix() + "streams",
                 config.bootstrapServers(), config.stateDir(), new HostInfo("localhost", config.httpPort()), config.partitions(), (short) 1,
-                QueryService.DEFAULT_SIMILARITY_CACHE_BYTES, Map.of())));
+                QueryService.Options.defaults(), Map.of()))); // loopback only, one instance: a random internal secret
 
         WorkerSettings ws = new WorkerSettings(config.bootstrapServers(), config.registryUrl(), kafka.topics(),
                 WorkerSettings.defaultGroup(kafka.topics()), "pipeline", 4, 2, 4L << 30, Device.cpu(), RuntimeOptions.DEFAULT,
