@@ -1,6 +1,9 @@
 package io.linguaflow.streams.cli;
 
 import io.linguaflow.schemas.Topics;
+import io.linguaflow.schemas.admin.TopicRetention;
+import io.linguaflow.schemas.client.KafkaClientOptions;
+import io.linguaflow.schemas.client.KafkaClientProperties;
 import io.linguaflow.schemas.serde.SerdeConfig;
 import io.linguaflow.streams.app.BoundedRocksDbMemory;
 import io.linguaflow.streams.app.StreamsInstance;
@@ -8,11 +11,15 @@ import io.linguaflow.streams.config.StreamsSettings;
 import io.linguaflow.streams.config.VectorRetention;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.state.HostInfo;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -88,6 +95,14 @@ public final class StreamsCommand implements Callable<Integer> {
             description = "decoded group sums each aggregator task keeps between commits beyond the changed ones (default ${DEFAULT-VALUE})")
     long groupCacheBytes;
 
+    @Option(names = "--retention", paramLabel = "CLASS=DURATION",
+            description = {"retention of the topics this instance creates, per class: requests, activations, results, dead-letters",
+                "= ISO-8601 duration or forever (default requests=P7D activations=P7D results=forever dead-letters=P30D; repeatable)"})
+    Map<String, String> retention = new LinkedHashMap<>();
+
+    @Mixin
+    KafkaClientOptions kafkaClient;
+
     static final class RetentionConverter implements picocli.CommandLine.ITypeConverter<VectorRetention> {
         @Override
         public VectorRetention convert(String value) {
@@ -97,14 +112,27 @@ public final class StreamsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Map<String, Object> serde = Map.of(SerdeConfig.SCHEMA_REGISTRY_URL, registry);
+        Map<String, String> client;
+        TopicRetention topicRetention;
+        try {
+            client = kafkaClient.properties();
+            topicRetention = TopicRetention.parse(retention);
+        } catch (IllegalArgumentException e) {
+            System.err.println("error: " + e.getMessage());
+            return 2;
+        }
+        Map<String, Object> serde = KafkaClientProperties.registryConfig(client);
+        serde.put(SerdeConfig.SCHEMA_REGISTRY_URL, registry);
+        Map<String, Object> streamsConfig = KafkaClientProperties.applyTo(
+                new HashMap<>(Map.of(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers)), client);
+        streamsConfig.put(BoundedRocksDbMemory.MEMORY_BYTES_CONFIG, rocksDbMemoryMb << 20);
+        streamsConfig.put(BoundedRocksDbMemory.MEMTABLE_BYTES_CONFIG, rocksDbMemtableMb << 20);
         StreamsSettings settings = StreamsSettings.defaults(new Topics(topicPrefix), serde).withInterimInterval(interimInterval)
                 .withBatchSize(batchSize).withSimilarityVectors(!noSimilarityMap).withVectorRetention(vectorRetention)
                 .withGroupCacheBytes(groupCacheBytes);
         StreamsInstance.Options options = new StreamsInstance.Options(applicationId, bootstrapServers, stateDir,
-                new HostInfo(httpHost, httpPort), partitions, replication, similarityCacheMb << 20,
-                Map.of(BoundedRocksDbMemory.MEMORY_BYTES_CONFIG, rocksDbMemoryMb << 20, BoundedRocksDbMemory.MEMTABLE_BYTES_CONFIG,
-                        rocksDbMemtableMb << 20));
+                new HostInfo(httpHost, httpPort), partitions, replication, similarityCacheMb << 20, streamsConfig,
+                topicRetention);
         CountDownLatch stopped = new CountDownLatch(1);
         try (StreamsInstance instance = StreamsInstance.start(settings, options)) {
             Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown, "linguaflow-streams-shutdown"));
