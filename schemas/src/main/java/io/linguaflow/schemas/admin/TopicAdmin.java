@@ -194,9 +194,14 @@ public final class TopicAdmin {
 
     /** Command line for ops scripts: {@code wait} or {@code create}. Exit status 0 on success, 1 on failure, 2 on bad usage. */
     public static void main(String[] args) throws Exception {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    /** {@link #main} without exiting: returns the exit status. */
+    public static int run(String[] args, java.io.PrintStream out, java.io.PrintStream err) throws InterruptedException {
         if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h")) {
-            System.out.println(USAGE);
-            System.exit(args.length == 0 ? 2 : 0);
+            out.println(USAGE);
+            return args.length == 0 ? 2 : 0;
         }
         String command = args[0];
         Map<String, String> options = new LinkedHashMap<>();
@@ -204,15 +209,15 @@ public final class TopicAdmin {
         Map<String, String> retention = new LinkedHashMap<>();
         for (int i = 1; i < args.length; i += 2) {
             if (!args[i].startsWith("--") || i + 1 >= args.length) {
-                System.err.println("bad argument '" + args[i] + "'\n" + USAGE);
-                System.exit(2);
+                err.println("bad argument '" + args[i] + "'\n" + USAGE);
+                return 2;
             }
             String name = args[i].substring(2);
             if (name.equals("kafka-config") || name.equals("retention")) {
                 int eq = args[i + 1].indexOf('=');
                 if (eq < 1) {
-                    System.err.println("--" + name + " wants KEY=VALUE, got '" + args[i + 1] + "'\n" + USAGE);
-                    System.exit(2);
+                    err.println("--" + name + " wants KEY=VALUE, got '" + args[i + 1] + "'\n" + USAGE);
+                    return 2;
                 }
                 (name.equals("retention") ? retention : kafkaConfig).put(args[i + 1].substring(0, eq), args[i + 1].substring(eq + 1));
             } else {
@@ -221,8 +226,8 @@ public final class TopicAdmin {
         }
         String bootstrap = options.get("bootstrap");
         if (bootstrap == null || !(command.equals("wait") || command.equals("create"))) {
-            System.err.println(USAGE);
-            System.exit(2);
+            err.println(USAGE);
+            return 2;
         }
         Map<String, Object> props = new HashMap<>();
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
@@ -234,9 +239,8 @@ public final class TopicAdmin {
             KafkaClientProperties.applyTo(props, KafkaClientProperties.load(file == null ? null : Path.of(file), kafkaConfig));
             retentions = TopicRetention.parse(retention);
         } catch (IllegalArgumentException e) {
-            System.err.println("error: " + e.getMessage());
-            System.exit(2);
-            return;
+            err.println("error: " + e.getMessage());
+            return 2;
         }
         try (Admin admin = Admin.create(props)) {
             awaitCluster(admin, Duration.ofSeconds(Long.parseLong(options.getOrDefault("timeout-s", "60"))));
@@ -244,16 +248,17 @@ public final class TopicAdmin {
                 Topics topics = options.containsKey("prefix") ? new Topics(options.get("prefix")) : KafkaEnvironment.fromEnvironment().topics();
                 for (TopicState s : ensureTopics(admin, topics, Integer.parseInt(options.getOrDefault("partitions", "3")),
                         Short.parseShort(options.getOrDefault("replication", "1")), retentions)) {
-                    System.out.printf("%-28s %-8s partitions=%d retention.ms=%d%s%n", s.name(), s.created() ? "created" : "exists",
+                    out.printf("%-28s %-8s partitions=%d retention.ms=%d%s%n", s.name(), s.created() ? "created" : "exists",
                             s.partitions(), s.retentionMs(), s.compacted() ? " compacted" : "");
                     if (s.warning() != null) {
-                        System.err.println("warning: " + s.warning());
+                        err.println("warning: " + s.warning());
                     }
                 }
             }
         } catch (RuntimeException | ExecutionException e) {
-            System.err.println("TopicAdmin " + command + " against " + bootstrap + " failed: " + e.getMessage());
-            System.exit(1);
+            err.println("TopicAdmin " + command + " against " + bootstrap + " failed: " + DeadLetters.describe(e));
+            return 1;
         }
+        return 0;
     }
 }
