@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.state.HostInfo;
 import picocli.CommandLine.Command;
@@ -112,15 +113,26 @@ public final class StreamsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Map<String, String> client;
-        TopicRetention topicRetention;
+        CountDownLatch stopped = new CountDownLatch(1);
+        StreamsInstance started;
         try {
-            client = kafkaClient.properties();
-            topicRetention = TopicRetention.parse(retention);
+            started = start();
         } catch (IllegalArgumentException e) {
             System.err.println("error: " + e.getMessage());
             return 2;
         }
+        try (StreamsInstance instance = started) {
+            Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown, "linguaflow-streams-shutdown"));
+            System.out.printf("linguaflow streams '%s' running; queries on http://%s:%d/openapi.json%n", applicationId, httpHost, httpPort);
+            stopped.await();
+        }
+        return 0;
+    }
+
+    /** Creates the missing topics and starts the instance as the options say; IllegalArgumentException for bad options. */
+    StreamsInstance start() throws ExecutionException, InterruptedException {
+        Map<String, String> client = kafkaClient.properties();
+        TopicRetention topicRetention = TopicRetention.parse(retention);
         Map<String, Object> serde = KafkaClientProperties.registryConfig(client);
         serde.put(SerdeConfig.SCHEMA_REGISTRY_URL, registry);
         Map<String, Object> streamsConfig = KafkaClientProperties.applyTo(
@@ -133,12 +145,6 @@ public final class StreamsCommand implements Callable<Integer> {
         StreamsInstance.Options options = new StreamsInstance.Options(applicationId, bootstrapServers, stateDir,
                 new HostInfo(httpHost, httpPort), partitions, replication, similarityCacheMb << 20, streamsConfig,
                 topicRetention);
-        CountDownLatch stopped = new CountDownLatch(1);
-        try (StreamsInstance instance = StreamsInstance.start(settings, options)) {
-            Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown, "linguaflow-streams-shutdown"));
-            System.out.printf("linguaflow streams '%s' running; queries on http://%s:%d/openapi.json%n", applicationId, httpHost, httpPort);
-            stopped.await();
-        }
-        return 0;
+        return StreamsInstance.start(settings, options);
     }
 }
