@@ -1,9 +1,7 @@
 package io.linguaflow.analysis.corpus;
 
-import java.io.BufferedReader;
+import io.linguaflow.analysis.io.Utf8Lines;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -20,39 +18,37 @@ public final class CorpusTsv {
     }
 
     public static Corpus read(Path path) throws IOException {
-        try (BufferedReader in = Files.newBufferedReader(path, StandardCharsets.UTF_8)) {
-            String header = in.readLine();
-            if (header == null) {
-                throw new IllegalArgumentException(path + ": empty file, expected a header with columns id, lang, text");
-            }
-            List<String> columns = Arrays.asList(stripBom(header).split("\t", -1));
-            int id = columns.indexOf("id");
-            int lang = columns.indexOf("lang");
-            int text = columns.indexOf("text");
-            if (id < 0 || lang < 0) {
-                throw new IllegalArgumentException(path + " line 1: header must name the columns id and lang (and text), got: " + header);
-            }
-            int needed = Math.max(id, Math.max(lang, text)) + 1;
-            List<Corpus.Row> rows = new ArrayList<>();
-            String line;
-            int lineNo = 1;
-            while ((line = in.readLine()) != null) {
-                lineNo++;
-                if (line.isBlank()) {
-                    continue;
-                }
-                String[] f = line.split("\t", -1);
-                if (f.length < needed) {
-                    throw new IllegalArgumentException(path + " line " + lineNo + ": " + f.length + " tab-separated fields, the header needs "
-                            + needed);
-                }
-                rows.add(new Corpus.Row(lineNo, f[id].trim(), f[lang].trim(), text < 0 ? "" : f[text]));
-            }
-            if (rows.isEmpty()) {
-                throw new IllegalArgumentException(path + ": no samples after the header");
-            }
-            return new Corpus(path.toString(), rows);
+        List<String> lines = Utf8Lines.read(path);
+        if (lines.isEmpty()) {
+            throw new IllegalArgumentException(path + ": empty file, expected a header with columns id, lang, text");
         }
+        String header = lines.get(0);
+        List<String> columns = Arrays.asList(stripBom(header).split("\t", -1));
+        int id = columns.indexOf("id");
+        int lang = columns.indexOf("lang");
+        int text = columns.indexOf("text");
+        if (id < 0 || lang < 0) {
+            throw new IllegalArgumentException(path + " line 1: header must name the columns id and lang (and text), got: " + header);
+        }
+        int needed = Math.max(id, Math.max(lang, text)) + 1;
+        List<Corpus.Row> rows = new ArrayList<>();
+        for (int i = 1; i < lines.size(); i++) {
+            int lineNo = i + 1;
+            String line = lines.get(i);
+            if (line.isBlank()) {
+                continue;
+            }
+            String[] f = line.split("\t", -1);
+            if (f.length < needed) {
+                throw new IllegalArgumentException(path + " line " + lineNo + ": " + f.length + " tab-separated fields, the header needs "
+                        + needed);
+            }
+            rows.add(new Corpus.Row(lineNo, f[id].trim(), f[lang].trim(), text < 0 ? "" : f[text]));
+        }
+        if (rows.isEmpty()) {
+            throw new IllegalArgumentException(path + ": no samples after the header");
+        }
+        return new Corpus(path.toString(), rows);
     }
 
     private static String stripBom(String s) {
