@@ -38,11 +38,17 @@ class WorkerRegistrationTest {
                     "--instance-id", "w", "--checkpoint-root", System.getProperty("java.io.tmpdir"), "--max-model-bytes", "12x"));
             assertEquals(2, cmd.execute("worker", "--bootstrap", "127.0.0.1:1", "--registry", "http://127.0.0.1:2",
                     "--instance-id", "w", "--checkpoint-root", System.getProperty("java.io.tmpdir"), "--device", "tpu"));
+            assertEquals(2, cmd.execute("worker", "--bootstrap", "127.0.0.1:1", "--registry", "http://127.0.0.1:2",
+                    "--instance-id", "w", "--checkpoint-root", System.getProperty("java.io.tmpdir"), "--kafka-config-file", "/no/such.properties"));
+            assertEquals(2, cmd.execute("worker", "--bootstrap", "127.0.0.1:1", "--registry", "http://127.0.0.1:2",
+                    "--instance-id", "w", "--checkpoint-root", "/no/such/root"));
         } finally {
             System.setErr(stderr);
         }
         String text = err.toString(StandardCharsets.UTF_8);
         assertTrue(text.contains("--max-model-bytes: '12x' is not a positive size like 512m or 12g"), text);
         assertTrue(text.contains("--device must be cpu or gpu, got 'tpu'"), text);
+        assertTrue(text.contains("error: Kafka client properties file /no/such.properties does not exist"), text);
+        assertTrue(text.contains("error: checkpoint root /no/such/root is not an existing directory"), text);
     }
 }

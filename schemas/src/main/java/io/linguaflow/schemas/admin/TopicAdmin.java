@@ -248,8 +248,8 @@ public final class TopicAdmin {
                 Topics topics = options.containsKey("prefix") ? new Topics(options.get("prefix")) : KafkaEnvironment.fromEnvironment().topics();
                 for (TopicState s : ensureTopics(admin, topics, Integer.parseInt(options.getOrDefault("partitions", "3")),
                         Short.parseShort(options.getOrDefault("replication", "1")), retentions)) {
-                    out.printf("%-28s %-8s partitions=%d retention.ms=%d%s%n", s.name(), s.created() ? "created" : "exists",
-                            s.partitions(), s.retentionMs(), s.compacted() ? " compacted" : "");
+                    out.printf("%-28s %-8s partitions=%d%s retention.ms=%d%n", s.name(), s.created() ? "created" : "exists",
+                            s.partitions(), s.compacted() ? " compacted" : "", s.retentionMs());
                     if (s.warning() != null) {
                         err.println("warning: " + s.warning());
                     }
