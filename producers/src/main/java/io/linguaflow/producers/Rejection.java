@@ -4,7 +4,6 @@ import io.linguaflow.schemas.avro.DeadLetter;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.Objects;
 
 /**
@@ -15,14 +14,12 @@ import java.util.Objects;
  * @param errorClass short category, e.g. {@code UnknownLanguage}, {@code BrokenCheckpoint}
  * @param error      clear message naming the input and what is wrong with it
  * @param key        the record key the input would have had, when known (else null)
- * @param rawValue   the offending raw text (a corpus line), when there is one (else null)
+ * @param rawValue   the offending raw text (a corpus line), when there is one (else null); kept whole
  */
 public record Rejection(String input, String errorClass, String error, String key, String rawValue) {
 
     /** {@code DeadLetter.component} of everything the producers reject. */
     public static final String COMPONENT = "producer";
-    /** {@code DeadLetter.value} keeps at most this many bytes of the original. */
-    public static final int MAX_VALUE_BYTES = 64 * 1024;
 
     public Rejection {
         Objects.requireNonNull(input, "input");
@@ -36,14 +33,10 @@ public record Rejection(String input, String errorClass, String error, String ke
                 .setComponent(COMPONENT)
                 .setInput(input)
                 .setKey(key == null ? null : ByteBuffer.wrap(key.getBytes(StandardCharsets.UTF_8)))
-                .setValue(rawValue == null ? null : ByteBuffer.wrap(truncate(rawValue.getBytes(StandardCharsets.UTF_8))))
+                .setValue(rawValue == null ? null : ByteBuffer.wrap(rawValue.getBytes(StandardCharsets.UTF_8)))
                 .setErrorClass(errorClass)
                 .setError(error)
                 .setFailedAt(failedAt)
                 .build();
-    }
-
-    private static byte[] truncate(byte[] bytes) {
-        return bytes.length <= MAX_VALUE_BYTES ? bytes : Arrays.copyOf(bytes, MAX_VALUE_BYTES);
     }
 }

@@ -1,9 +1,7 @@
 package io.linguaflow.analysis.corpus;
 
-import java.io.BufferedReader;
+import io.linguaflow.analysis.io.Utf8Lines;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -68,26 +66,22 @@ public final class CorpusTsv {
     }
 
     private static void parse(Path path, HeaderHandler handler) throws IOException {
-        try (BufferedReader in = Files.newBufferedReader(path, StandardCharsets.UTF_8)) {
-            String header = in.readLine();
-            if (header == null) {
-                throw new IllegalArgumentException(path + ": empty file, expected a header with columns id, lang, text");
+        List<String> lines = Utf8Lines.read(path);
+        if (lines.isEmpty()) {
+            throw new IllegalArgumentException(path + ": empty file, expected a header with columns id, lang, text");
+        }
+        String header = lines.get(0);
+        RowHandler rows = handler.onHeader(Arrays.asList(header.split("\t", -1)), header);
+        int count = 0;
+        for (int i = 1; i < lines.size(); i++) {
+            if (lines.get(i).isBlank()) {
+                continue;
             }
-            RowHandler rows = handler.onHeader(Arrays.asList(stripBom(header).split("\t", -1)), header);
-            String line;
-            int lineNo = 1;
-            int count = 0;
-            while ((line = in.readLine()) != null) {
-                lineNo++;
-                if (line.isBlank()) {
-                    continue;
-                }
-                rows.onRow(lineNo, line.split("\t", -1));
-                count++;
-            }
-            if (count == 0) {
-                throw new IllegalArgumentException(path + ": no samples after the header");
-            }
+            rows.onRow(i + 1, lines.get(i).split("\t", -1));
+            count++;
+        }
+        if (count == 0) {
+            throw new IllegalArgumentException(path + ": no samples after the header");
         }
     }
 
@@ -96,9 +90,5 @@ public final class CorpusTsv {
             throw new IllegalArgumentException(path + " line " + lineNo + ": " + f.length + " tab-separated fields, the header needs "
                     + needed);
         }
-    }
-
-    private static String stripBom(String s) {
-        return s.startsWith("\uFEFF") ? s.substring(1) : s;
     }
 }

@@ -2,6 +2,7 @@ package io.linguaflow.worker.eval;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.linguaflow.analysis.io.Utf8Lines;
 import io.linguaflow.worker.runtime.MultipleChoice.Question;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -117,7 +118,7 @@ public final class XStoryCloze {
 
     private static List<Story> stories(Path jsonl) throws IOException {
         ObjectMapper json = new ObjectMapper();
-        List<String> lines = Files.readAllLines(jsonl);
+        List<String> lines = Utf8Lines.read(jsonl);
         List<Story> out = new ArrayList<>();
         for (int i = 0; i < lines.size(); i++) {
             if (lines.get(i).isBlank()) {

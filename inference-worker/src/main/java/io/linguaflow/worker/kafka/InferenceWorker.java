@@ -13,6 +13,7 @@ import io.linguaflow.schemas.avro.InferenceRequest;
 import io.linguaflow.schemas.avro.Progress;
 import io.linguaflow.schemas.avro.Sentence;
 import io.linguaflow.schemas.avro.Stage;
+import io.linguaflow.schemas.client.KafkaClientProperties;
 import io.linguaflow.schemas.deadletter.DeadLetters;
 import io.linguaflow.schemas.serde.AvroDeserializer;
 import io.linguaflow.schemas.serde.AvroSerializer;
@@ -21,9 +22,6 @@ import io.linguaflow.checkpoint.CheckpointException;
 import io.linguaflow.worker.runtime.LanguageModel;
 import io.linguaflow.worker.runtime.MultipleChoice.Question;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.InvalidPathException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -136,7 +134,8 @@ public final class InferenceWorker implements Runnable {
         this.sentenceTopic = settings.topics().name(Topic.SENTENCES);
         this.deadLetterTopic = settings.topics().name(Topic.DEAD_LETTERS);
         this.progressTopic = settings.topics().name(Topic.PROGRESS);
-        Map<String, Object> serde = Map.of(SerdeConfig.SCHEMA_REGISTRY_URL, settings.registryUrl());
+        Map<String, Object> serde = KafkaClientProperties.registryConfig(settings.clientOverrides());
+        serde.put(SerdeConfig.SCHEMA_REGISTRY_URL, settings.registryUrl());
         this.requestTypes = Map.of(requestTopic, deserializer(InferenceRequest.class, serde),
                 ablationTopic, deserializer(AblationRequest.class, serde), evalTopic, deserializer(EvalRequest.class, serde),
                 generationTopic, deserializer(GenerationRequest.class, serde));
@@ -168,8 +167,7 @@ public final class InferenceWorker implements Runnable {
         c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, s.requestsPerTransaction());
         // one poll's work must fit in a transaction; leave the commit some room on top
         c.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, (int) s.transactionTimeout().plusSeconds(60).toMillis());
-        c.putAll(s.clientOverrides());
-        return c;
+        return KafkaClientProperties.applyTo(c, s.clientOverrides());
     }
 
     static Map<String, Object> producerConfig(WorkerSettings s) {
@@ -180,8 +178,9 @@ public final class InferenceWorker implements Runnable {
         c.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         c.put(ProducerConfig.ACKS_CONFIG, "all");
         c.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, (int) s.transactionTimeout().toMillis());
-        c.putAll(s.clientOverrides());
-        return c;
+        // a dead letter carries the rejected request whole
+        c.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, DeadLetters.MAX_RECORD_BYTES);
+        return KafkaClientProperties.applyTo(c, s.clientOverrides());
     }
 
     /**
@@ -400,15 +399,7 @@ public final class InferenceWorker implements Runnable {
 
     /** The loaded model of a request's checkpoint; {@code where} names the request in the rejection. */
     private LanguageModel model(String checkpointId, String checkpointPath, String where) throws RejectedRequestException {
-        ModelCache.Key key;
-        try {
-            key = new ModelCache.Key(checkpointId, Path.of(checkpointPath).toAbsolutePath().normalize());
-        } catch (InvalidPathException e) {
-            throw new RejectedRequestException(where + ": checkpointPath is not a path", e);
-        }
-        if (!Files.isDirectory(key.dir())) {
-            throw new RejectedRequestException(where + ": checkpoint directory " + key.dir() + " does not exist");
-        }
+        ModelCache.Key key = new ModelCache.Key(checkpointId, settings.checkpointRoots().resolve(checkpointPath, where));
         try {
             return models.get(key);
         } catch (CheckpointException | RuntimeException e) {

@@ -2,6 +2,7 @@ package io.linguaflow.worker.kafka;
 
 import io.linguaflow.schemas.KafkaEnvironment;
 import io.linguaflow.schemas.Topics;
+import io.linguaflow.schemas.client.KafkaClientOptions;
 import io.linguaflow.schemas.deadletter.DeadLetters;
 import io.linguaflow.worker.cli.ModelOptions;
 import io.linguaflow.worker.runtime.RuntimeOptions;
@@ -10,7 +11,9 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -99,9 +102,13 @@ public final class WorkerCommand implements Callable<Integer> {
                     + "command's --xstorycloze); repeatable. Eval requests for a task without it are dead-lettered")
     Map<String, Path> evalData = new LinkedHashMap<>();
 
-    @Option(names = "--kafka-config", paramLabel = "KEY=VALUE",
-            description = "extra Kafka client property, e.g. security.protocol=SSL (repeatable)")
-    Map<String, String> kafkaConfig = new LinkedHashMap<>();
+    @Option(names = "--checkpoint-root", paramLabel = "DIR", required = true,
+            description = "directory under which requests may name checkpoints (repeatable); a request naming a path "
+                    + "elsewhere (symbolic links and .. resolved) is dead-lettered")
+    List<Path> checkpointRoots = new ArrayList<>();
+
+    @Mixin
+    KafkaClientOptions kafkaClient;
 
     @Override
     public Integer call() throws Exception {
@@ -138,7 +145,8 @@ public final class WorkerCommand implements Callable<Integer> {
                 instanceId == null ? hostName() : instanceId, requestsPerTransaction, maxModels,
                 maxModelBytes == null ? halfThePhysicalMemory() : parseSize(maxModelBytes), ModelOptions.device(device),
                 RuntimeOptions.DEFAULT.withBatchSize(batchSize).withThreads(threads).withCapture(capture.capture()),
-                Duration.ofSeconds(transactionTimeoutSeconds), Duration.ofMillis(throttleMs), kafkaConfig, evalData);
+                Duration.ofSeconds(transactionTimeoutSeconds), Duration.ofMillis(throttleMs), kafkaClient.properties(), evalData,
+                CheckpointRoots.of(checkpointRoots));
     }
 
 

@@ -27,14 +27,16 @@ import java.util.Map;
  *                               can hold back read_committed consumers when the instance does not come back
  * @param throttle               pause after each request inside its transaction (demos and fault-injection tests;
  *                               zero in production)
- * @param clientOverrides        extra Kafka client properties (security settings, timeouts), applied last
+ * @param clientOverrides        Kafka client properties (security settings, timeouts, registry credentials) for
+ *                               every client of the worker ({@code KafkaClientProperties#applyTo})
  * @param evalData               task name (e.g. {@code xstorycloze}) to the folder of its data files, for
  *                               {@code eval-requests}; a task absent here is answered with a dead letter
+ * @param checkpointRoots        the only directories requests may name checkpoints under
  */
 public record WorkerSettings(String bootstrapServers, String registryUrl, Topics topics, String groupId,
                              String instanceId, int requestsPerTransaction, int maxModels, long maxModelBytes,
                              Device device, RuntimeOptions runtime, Duration transactionTimeout, Duration throttle,
-                             Map<String, String> clientOverrides, Map<String, Path> evalData) {
+                             Map<String, String> clientOverrides, Map<String, Path> evalData, CheckpointRoots checkpointRoots) {
 
     /** The consumer group of a deployment when none is given: one per topic prefix. */
     public static String defaultGroup(Topics topics) {
@@ -62,6 +64,29 @@ public record WorkerSettings(String bootstrapServers, String registryUrl, Topics
             }
         }
         evalData = Map.copyOf(evalData);
+        java.util.Objects.requireNonNull(checkpointRoots, "checkpointRoots");
+    }
+
+    /** These settings with {@code roots}. */
+    public WorkerSettings withCheckpointRoots(CheckpointRoots roots) {
+        return new WorkerSettings(bootstrapServers, registryUrl, topics, groupId, instanceId, requestsPerTransaction, maxModels,
+                maxModelBytes, device, runtime, transactionTimeout, throttle, clientOverrides, evalData, roots);
+    }
+
+    /** Never print the client properties: they may hold passwords (sasl.jaas.config, basic.auth.user.info). */
+    @Override
+    public String toString() {
+        return "WorkerSettings[" + bootstrapServers + ", " + registryUrl + ", group " + groupId + ", instance " + instanceId
+                + ", client properties " + clientOverrides.keySet() + ", checkpoint roots " + checkpointRoots.roots() + "]";
+    }
+
+    /** Settings that open checkpoints anywhere ({@link CheckpointRoots#ANYWHERE}: in-process runs and tests). */
+    public WorkerSettings(String bootstrapServers, String registryUrl, Topics topics, String groupId, String instanceId,
+                          int requestsPerTransaction, int maxModels, long maxModelBytes, Device device,
+                          RuntimeOptions runtime, Duration transactionTimeout, Duration throttle,
+                          Map<String, String> clientOverrides, Map<String, Path> evalData) {
+        this(bootstrapServers, registryUrl, topics, groupId, instanceId, requestsPerTransaction, maxModels, maxModelBytes,
+                device, runtime, transactionTimeout, throttle, clientOverrides, evalData, CheckpointRoots.ANYWHERE);
     }
 
     /** Settings of a worker without eval data (it dead-letters every eval request). */

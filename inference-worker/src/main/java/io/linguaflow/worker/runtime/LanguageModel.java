@@ -17,6 +17,7 @@ import io.linguaflow.worker.model.CausalLM;
 import io.linguaflow.worker.model.Checkpoint;
 import io.linguaflow.worker.model.MlpHook;
 import io.linguaflow.worker.tokenizer.TextTokenizer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -63,8 +64,13 @@ public final class LanguageModel implements AutoCloseable {
      * @throws CheckpointException naming the file (and tensor) that is missing, mis-shaped, truncated or unsupported
      */
     public static LanguageModel load(Path dir, Device device, RuntimeOptions options) throws CheckpointException {
+        if (!Files.isDirectory(dir)) {
+            throw new CheckpointException(dir, Files.exists(dir) ? "is not a directory (a model is a checkpoint directory)"
+                    : "model directory does not exist");
+        }
         TextTokenizer tok = TextTokenizer.load(dir);
         try (Checkpoint ckpt = Checkpoint.open(dir)) {
+            tok.checkIdsBelow(ckpt.config().vocabSize(), dir.resolve("config.json"));
             Engine engine = Engine.getEngine("PyTorch");
             if (options.threads() > 0) {
                 JniUtils.setNumThreads(options.threads());

@@ -2,6 +2,8 @@ package io.linguaflow.worker.tokenizer;
 
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.linguaflow.checkpoint.CheckpointException;
 import io.linguaflow.checkpoint.CheckpointInspector;
 import java.io.IOException;
@@ -18,10 +20,46 @@ public final class TextTokenizer implements AutoCloseable {
 
     public static final String FILE = CheckpointInspector.TOKENIZER;
 
-    private final HuggingFaceTokenizer tokenizer;
+    private static final ObjectMapper JSON = new ObjectMapper();
 
-    private TextTokenizer(HuggingFaceTokenizer tokenizer) {
+    private final HuggingFaceTokenizer tokenizer;
+    private final Path file;
+    /** The largest id the tokenizer can produce (vocabulary and added tokens). */
+    private final long maxId;
+
+    private TextTokenizer(HuggingFaceTokenizer tokenizer, Path file, long maxId) {
         this.tokenizer = tokenizer;
+        this.file = file;
+        this.maxId = maxId;
+    }
+
+    /**
+     * Fails unless every id the tokenizer can produce has an embedding row: an id at or beyond {@code vocabSize}
+     * (config.json's {@code vocab_size}) would index past the embedding matrix at the first text that contains it.
+     */
+    public void checkIdsBelow(int vocabSize, Path config) throws CheckpointException {
+        if (maxId >= vocabSize) {
+            throw new CheckpointException(file, "token ids go up to " + maxId + ", but the model's vocabulary has " + vocabSize
+                    + " entries (vocab_size of " + config + "): this tokenizer does not belong to this model");
+        }
+    }
+
+    /** The largest id in {@code model.vocab} (a token-to-id map, or Unigram's list whose index is the id) and {@code added_tokens}. */
+    private static long maxId(Path file) throws IOException {
+        JsonNode root = JSON.readTree(file.toFile());
+        long max = -1;
+        JsonNode vocab = root.path("model").path("vocab");
+        if (vocab.isObject()) {
+            for (JsonNode id : (Iterable<JsonNode>) vocab::elements) {
+                max = Math.max(max, id.asLong());
+            }
+        } else if (vocab.isArray()) {
+            max = vocab.size() - 1L;
+        }
+        for (JsonNode added : root.path("added_tokens")) {
+            max = Math.max(max, added.path("id").asLong(-1));
+        }
+        return max;
     }
 
     /** Loads {@code dir/tokenizer.json}. */
@@ -31,8 +69,9 @@ public final class TextTokenizer implements AutoCloseable {
             throw new CheckpointException(file, "missing (the runtime reads the checkpoint's own tokenizer.json)");
         }
         try {
+            long maxId = maxId(file);
             return new TextTokenizer(HuggingFaceTokenizer.newInstance(file,
-                    Map.of("truncation", "false", "padding", "false", "addSpecialTokens", "true")));
+                    Map.of("truncation", "false", "padding", "false", "addSpecialTokens", "true")), file, maxId);
         } catch (IOException | RuntimeException e) {
             throw new CheckpointException(file, "cannot load tokenizer: " + e.getMessage(), e);
         }

@@ -214,7 +214,7 @@ class EvalRequestsTest {
     void evalDataMustNameAKnownTaskAndAFolder() {
         WorkerCommand command = new WorkerCommand();
         new CommandLine(command).parseArgs("--bootstrap", "localhost:9092", "--registry", "http://localhost:8081",
-                "--instance-id", "w1", "--eval-data", "xstorycloze=" + tmp);
+                "--instance-id", "w1", "--checkpoint-root", tmp.toString(), "--eval-data", "xstorycloze=" + tmp);
         assertEquals(Map.of("xstorycloze", tmp), command.settings().evalData());
         assertTrue(new CommandLine(new WorkerCommand()).getUsageMessage().contains("--eval-data=TASK=DIR"));
 

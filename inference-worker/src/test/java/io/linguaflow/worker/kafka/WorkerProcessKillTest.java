@@ -198,6 +198,7 @@ class WorkerProcessKillTest {
                     "--registry", WorkerKit.registry().url(),
                     "--topic-prefix", topics.prefix(),
                     "--instance-id", instanceId,
+                    "--checkpoint-root", Fixtures.model("bloom-tiny").getParent().toString(),
                     "--requests-per-transaction", Integer.toString(REQUESTS_PER_TRANSACTION),
                     "--max-model-bytes", "1g",
                     "--threads", "1",

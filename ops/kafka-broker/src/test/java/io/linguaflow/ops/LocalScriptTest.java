@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.linguaflow.schemas.Topic;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -60,7 +61,7 @@ class LocalScriptTest {
 
         Result topics = script("topics", "--partitions", "2");
         assertEquals(0, topics.status, topics.output);
-        assertEquals(13, topics.output.lines().filter(l -> l.matches("\\S+ +created +partitions=2.*")).count(), topics.output);
+        assertEquals(Topic.values().length, topics.output.lines().filter(l -> l.matches("\\S+ +created +partitions=2.*")).count(), topics.output);
         assertTrue(topics.output.contains("sentences                    created  partitions=2 compacted"), topics.output);
 
         Result stop = script("stop");

@@ -21,7 +21,8 @@ class WorkerRegistrationTest {
         cmd.setOut(new PrintWriter(out, true));
         assertEquals(0, cmd.execute("worker", "--help"));
         for (String option : new String[] {"--bootstrap", "--registry", "--group", "--instance-id", "--batch-size",
-            "--max-models", "--max-model-bytes", "--device", "--requests-per-transaction"}) {
+            "--max-models", "--max-model-bytes", "--device", "--requests-per-transaction", "--checkpoint-root",
+            "--kafka-config-file", "--kafka-config"}) {
             assertTrue(out.toString().contains(option), option + " in\n" + out);
         }
     }
@@ -34,14 +35,20 @@ class WorkerRegistrationTest {
         try {
             CommandLine cmd = new CommandLine(new Linguaflow());
             assertEquals(2, cmd.execute("worker", "--bootstrap", "127.0.0.1:1", "--registry", "http://127.0.0.1:2",
-                    "--instance-id", "w", "--max-model-bytes", "12x"));
+                    "--instance-id", "w", "--checkpoint-root", System.getProperty("java.io.tmpdir"), "--max-model-bytes", "12x"));
             assertEquals(2, cmd.execute("worker", "--bootstrap", "127.0.0.1:1", "--registry", "http://127.0.0.1:2",
-                    "--instance-id", "w", "--device", "tpu"));
+                    "--instance-id", "w", "--checkpoint-root", System.getProperty("java.io.tmpdir"), "--device", "tpu"));
+            assertEquals(2, cmd.execute("worker", "--bootstrap", "127.0.0.1:1", "--registry", "http://127.0.0.1:2",
+                    "--instance-id", "w", "--checkpoint-root", System.getProperty("java.io.tmpdir"), "--kafka-config-file", "/no/such.properties"));
+            assertEquals(2, cmd.execute("worker", "--bootstrap", "127.0.0.1:1", "--registry", "http://127.0.0.1:2",
+                    "--instance-id", "w", "--checkpoint-root", "/no/such/root"));
         } finally {
             System.setErr(stderr);
         }
         String text = err.toString(StandardCharsets.UTF_8);
         assertTrue(text.contains("--max-model-bytes: '12x' is not a positive size like 512m or 12g"), text);
         assertTrue(text.contains("--device must be cpu or gpu, got 'tpu'"), text);
+        assertTrue(text.contains("error: Kafka client properties file /no/such.properties does not exist"), text);
+        assertTrue(text.contains("error: checkpoint root /no/such/root is not an existing directory"), text);
     }
 }

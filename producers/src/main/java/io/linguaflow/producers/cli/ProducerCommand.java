@@ -3,11 +3,18 @@ package io.linguaflow.producers.cli;
 import io.linguaflow.producers.kafka.RecordPublisher;
 import io.linguaflow.schemas.KafkaEnvironment;
 import io.linguaflow.schemas.Topics;
+import io.linguaflow.schemas.client.KafkaClientOptions;
+import io.linguaflow.schemas.client.KafkaClientProperties;
+import io.linguaflow.schemas.deadletter.DeadLetters;
+import io.linguaflow.schemas.serde.SerdeConfig;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.time.Clock;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import org.apache.kafka.common.KafkaException;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -27,12 +34,15 @@ abstract class ProducerCommand implements Callable<Integer> {
     String bootstrap;
 
     @Option(names = "--registry", paramLabel = "URL",
-            description = "Schema registry (Confluent API) URL (default: $" + KafkaEnvironment.SCHEMA_REGISTRY_URL_ENV
-                    + " or " + KafkaEnvironment.DEFAULT_SCHEMA_REGISTRY_URL + ").")
+            description = "Schema registry (Confluent API) URL (default: schema.registry.url of the Kafka client properties, "
+                    + "else $" + KafkaEnvironment.SCHEMA_REGISTRY_URL_ENV + " or " + KafkaEnvironment.DEFAULT_SCHEMA_REGISTRY_URL + ").")
     String registry;
 
     @Option(names = "--topic-prefix", description = "Topic name prefix (default: $" + Topics.PREFIX_ENV + ").")
     String topicPrefix;
+
+    @Mixin
+    KafkaClientOptions kafkaClient;
 
     @Override
     public final Integer call() throws Exception {
@@ -42,6 +52,10 @@ abstract class ProducerCommand implements Callable<Integer> {
             err().println("error: " + e.getMessage());
             err().flush();
             return 2;
+        } catch (KafkaException e) { // e.g. a client property the Kafka client refuses, an unreachable cluster
+            err().println("error: " + DeadLetters.describe(e));
+            err().flush();
+            return 1;
         }
     }
 
@@ -53,10 +67,13 @@ abstract class ProducerCommand implements Callable<Integer> {
         if (bootstrap == null) {
             return Optional.empty();
         }
+        Map<String, String> client = kafkaClient.properties();
         KafkaEnvironment env = KafkaEnvironment.fromEnvironment();
-        KafkaEnvironment kafka = new KafkaEnvironment(bootstrap, registry == null ? env.schemaRegistryUrl() : registry,
-                topicPrefix == null ? env.topics() : new Topics(topicPrefix));
-        return Optional.of(new RecordPublisher(kafka.topics(), kafka.clientConfig(), Clock.systemUTC()));
+        String registryUrl = registry != null ? registry
+                : client.getOrDefault(SerdeConfig.SCHEMA_REGISTRY_URL, env.schemaRegistryUrl());
+        KafkaEnvironment kafka = new KafkaEnvironment(bootstrap, registryUrl, topicPrefix == null ? env.topics() : new Topics(topicPrefix));
+        return Optional.of(new RecordPublisher(kafka.topics(), KafkaClientProperties.applyTo(kafka.clientConfig(), client),
+                Clock.systemUTC()));
     }
 
     PrintWriter out() {

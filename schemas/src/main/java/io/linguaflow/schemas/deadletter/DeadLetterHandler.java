@@ -57,6 +57,7 @@ public final class DeadLetterHandler implements AutoCloseable {
         config.put(ProducerConfig.ACKS_CONFIG, "all");
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         config.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, component + "-dead-letters");
+        config.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, DeadLetters.MAX_RECORD_BYTES);
         AvroSerializer<DeadLetter> values = new AvroSerializer<>();
         values.configure(config, false);
         return new DeadLetterHandler(component, topics.name(Topic.DEAD_LETTERS),

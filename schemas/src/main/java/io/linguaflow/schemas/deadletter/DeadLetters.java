@@ -3,7 +3,6 @@ package io.linguaflow.schemas.deadletter;
 import io.linguaflow.schemas.avro.DeadLetter;
 import java.nio.ByteBuffer;
 import java.time.Instant;
-import java.util.Arrays;
 import org.apache.kafka.common.errors.RecordDeserializationException;
 
 /**
@@ -13,8 +12,12 @@ import org.apache.kafka.common.errors.RecordDeserializationException;
  */
 public final class DeadLetters {
 
-    /** Original values are kept up to this many bytes. */
-    public static final int MAX_VALUE_BYTES = 64 * 1024;
+    /**
+     * The most bytes a dead letter may take (producer {@code max.request.size}, topic {@code max.message.bytes}): the
+     * original key and value are kept whole, so a dead letter must fit the largest record any linguaflow topic carries
+     * (16 MiB layer partials of the streams application) plus its error text.
+     */
+    public static final int MAX_RECORD_BYTES = 17 * 1024 * 1024;
 
     private DeadLetters() {
     }
@@ -25,7 +28,7 @@ public final class DeadLetters {
                 bytes(e.keyBuffer()), bytes(e.valueBuffer()), e);
     }
 
-    /** A record (raw key and value bytes) that failed while being deserialized or processed. */
+    /** A record (raw key and value bytes, kept unchanged and whole, so it can be replayed) that failed while being deserialized or processed. */
     public static DeadLetter forRecord(String component, String topic, int partition, long offset, byte[] key,
                                        byte[] value, Throwable error) {
         return DeadLetter.newBuilder()
@@ -33,8 +36,8 @@ public final class DeadLetters {
                 .setSourceTopic(topic)
                 .setSourcePartition(partition)
                 .setSourceOffset(offset)
-                .setKey(key == null ? null : ByteBuffer.wrap(key))
-                .setValue(value == null ? null : ByteBuffer.wrap(Arrays.copyOf(value, Math.min(value.length, MAX_VALUE_BYTES))))
+                .setKey(key == null ? null : ByteBuffer.wrap(key.clone()))
+                .setValue(value == null ? null : ByteBuffer.wrap(value.clone()))
                 .setErrorClass(errorClass(error))
                 .setError("topic " + topic + " partition " + partition + " offset " + offset + ": " + describe(error))
                 .setFailedAt(now())

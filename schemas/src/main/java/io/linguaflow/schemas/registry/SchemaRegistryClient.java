@@ -37,6 +37,8 @@ public final class SchemaRegistryClient {
     private final Duration initialBackoff;
     private final Duration requestTimeout;
     private final HttpClient http;
+    /** {@code Authorization} header of every request, or null. */
+    private final String authorization;
     private final Map<Integer, Schema> schemasById = new ConcurrentHashMap<>();
     private final Map<String, Map<Schema, Integer>> idsBySubject = new ConcurrentHashMap<>();
 
@@ -52,6 +54,12 @@ public final class SchemaRegistryClient {
      * @param requestTimeout connect and response timeout of one attempt
      */
     public SchemaRegistryClient(String baseUrl, int maxAttempts, Duration initialBackoff, Duration requestTimeout) {
+        this(baseUrl, maxAttempts, initialBackoff, requestTimeout, RegistryAccess.NONE);
+    }
+
+    /** As above, authenticating and trusting certificates as {@code access} says. */
+    public SchemaRegistryClient(String baseUrl, int maxAttempts, Duration initialBackoff, Duration requestTimeout,
+                                RegistryAccess access) {
         if (baseUrl == null || !(baseUrl.startsWith("http://") || baseUrl.startsWith("https://"))) {
             throw new IllegalArgumentException("schema registry URL must start with http:// or https://, got '" + baseUrl + "'");
         }
@@ -62,7 +70,12 @@ public final class SchemaRegistryClient {
         this.maxAttempts = maxAttempts;
         this.initialBackoff = initialBackoff;
         this.requestTimeout = requestTimeout;
-        this.http = HttpClient.newBuilder().connectTimeout(requestTimeout).build();
+        this.authorization = access.authorization();
+        HttpClient.Builder http = HttpClient.newBuilder().connectTimeout(requestTimeout);
+        if (access.sslContext() != null) {
+            http.sslContext(access.sslContext());
+        }
+        this.http = http.build();
     }
 
     public String baseUrl() {
@@ -164,6 +177,9 @@ public final class SchemaRegistryClient {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url))
                 .timeout(requestTimeout)
                 .header("Accept", CONTENT_TYPE + ", application/json");
+        if (authorization != null) {
+            request.header("Authorization", authorization);
+        }
         if (body != null) {
             request.header("Content-Type", CONTENT_TYPE).method(method, HttpRequest.BodyPublishers.ofString(body));
         } else {

@@ -142,11 +142,36 @@ class DeadLetterHandlerTest {
     }
 
     @Test
-    void valuesAreTruncatedTo64KiB() {
-        byte[] big = new byte[DeadLetters.MAX_VALUE_BYTES + 10];
-        DeadLetter letter = DeadLetters.forRecord("worker", "t", 2, 9, null, big, new RuntimeException("x"));
-        assertEquals(DeadLetters.MAX_VALUE_BYTES, letter.getValue().remaining());
-        assertNull(letter.getKey());
+    void aDeadLetterKeepsOriginalKeyAndValueBytesWholeBeyondOneMegabyte() throws Exception {
+        TestKafka kafka = TestKafka.shared();
+        Topics topics = new Topics("dlbig-" + UUID.randomUUID().toString().substring(0, 8) + ".");
+        kafka.createProjectTopics(topics, 1);
+        // as large as a streams layer partial can be: more than the producer's and the broker's 1 MB defaults
+        byte[] value = new byte[3 * 1024 * 1024 + 17];
+        new java.util.Random(7).nextBytes(value);
+        byte[] key = {0, (byte) 0xff, 'k', (byte) 0x80};
+        Map<String, Object> config = new HashMap<>(kafka.producerConfig());
+        config.putAll(TestRegistry.shared().serdeConfig());
+        try (DeadLetterHandler handler = DeadLetterHandler.create("test", topics, config)) {
+            handler.publish(DeadLetters.forRecord("test", "layer-partials", 3, 41, key, value, new RuntimeException("unreadable")));
+        }
+        Map<String, Object> consumerConfig = new HashMap<>(kafka.consumerConfig());
+        consumerConfig.putAll(TestRegistry.shared().serdeConfig());
+        AvroDeserializer<DeadLetter> dlValues = new AvroDeserializer<>(DeadLetter.class);
+        dlValues.configure(consumerConfig, false);
+        List<ConsumerRecord<byte[], DeadLetter>> read = new ArrayList<>();
+        try (KafkaConsumer<byte[], DeadLetter> dl = new KafkaConsumer<>(consumerConfig, new ByteArrayDeserializer(), dlValues)) {
+            dl.subscribe(List.of(topics.name(Topic.DEAD_LETTERS)));
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (read.isEmpty() && System.nanoTime() < deadline) {
+                dl.poll(Duration.ofMillis(200)).forEach(read::add);
+            }
+        }
+        assertEquals(1, read.size());
+        assertArrayEquals(key, read.get(0).key());
+        assertArrayEquals(key, bytes(read.get(0).value().getKey()));
+        assertArrayEquals(value, bytes(read.get(0).value().getValue()));
+        assertEquals(41L, read.get(0).value().getSourceOffset());
     }
 
     private static Sentence sentence(String meaning) {

@@ -12,6 +12,7 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.security.auth.SecurityProtocol;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 import org.apache.kafka.server.common.MetadataVersion;
@@ -54,11 +55,36 @@ public final class TestKafka implements AutoCloseable {
 
     /** A new cluster, ready for clients. */
     public static TestKafka start() {
+        return start(SecurityProtocol.PLAINTEXT);
+    }
+
+    /**
+     * A new cluster whose broker listener takes only SASL/PLAIN ({@code SASL_PLAINTEXT}); its users are
+     * {@value #SASL_USER} / {@value #SASL_PASSWORD} (and the kit's admin). Clients need {@link #saslClientProperties}.
+     */
+    public static TestKafka startSasl() {
+        return start(SecurityProtocol.SASL_PLAINTEXT);
+    }
+
+    /** A user of {@link #startSasl()}'s broker (Kafka's test kit defines it). */
+    public static final String SASL_USER = "plain-user1";
+    public static final String SASL_PASSWORD = "plain-user1-secret";
+
+    /** The client properties that log in to {@link #startSasl()}'s broker as {@code user}. */
+    public static Map<String, String> saslClientProperties(String user, String password) {
+        return Map.of("security.protocol", "SASL_PLAINTEXT", "sasl.mechanism", "PLAIN",
+                "sasl.jaas.config", "org.apache.kafka.common.security.plain.PlainLoginModule required username=\""
+                        + user + "\" password=\"" + password + "\";");
+    }
+
+    private static TestKafka start(SecurityProtocol protocol) {
         try {
             KafkaClusterTestKit cluster = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
                     .setCombined(true)
                     .setNumBrokerNodes(1)
                     .setNumControllerNodes(1)
+                    .setBrokerSecurityProtocol(protocol)
+                    .setControllerSecurityProtocol(protocol)
                     .setBootstrapMetadataVersion(MetadataVersion.latestProduction())
                     .build())
                     .setConfigProp("offsets.topic.replication.factor", "1")
@@ -69,6 +95,8 @@ public final class TestKafka implements AutoCloseable {
                     .setConfigProp("share.coordinator.state.topic.replication.factor", "1")
                     .setConfigProp("share.coordinator.state.topic.min.isr", "1")
                     .setConfigProp("group.initial.rebalance.delay.ms", "0")
+                    // with SASL the kit turns the authorizer on: authenticated users may do anything (no ACLs here)
+                    .setConfigProp("allow.everyone.if.no.acl.found", "true")
                     .build();
             cluster.format();
             cluster.startup();

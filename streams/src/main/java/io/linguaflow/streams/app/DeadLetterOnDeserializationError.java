@@ -3,12 +3,13 @@ package io.linguaflow.streams.app;
 import io.linguaflow.schemas.Topics;
 import io.linguaflow.schemas.deadletter.DeadLetterHandler;
 import io.linguaflow.schemas.deadletter.DeadLetters;
-import io.linguaflow.schemas.serde.SerdeConfig;
+import io.linguaflow.schemas.client.KafkaClientProperties;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.DeserializationExceptionHandler;
@@ -52,13 +53,16 @@ public final class DeadLetterOnDeserializationError implements DeserializationEx
 
     @Override
     public void configure(Map<String, ?> configs) {
-        Map<String, Object> client = new HashMap<>();
-        client.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, configs.get(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG));
+        // what the application's own producers get: the common client settings (bootstrap, security), the
+        // producer-prefixed ones, and the registry's for the serde
+        Map<String, Object> client = KafkaClientProperties.only(configs, ProducerConfig.configNames());
         configs.forEach((k, v) -> {
-            if (k.startsWith("schema.registry.") || k.equals(SerdeConfig.AUTO_REGISTER_SCHEMAS)) {
-                client.put(k, v);
+            String name = k.substring(k.startsWith(StreamsConfig.PRODUCER_PREFIX) ? StreamsConfig.PRODUCER_PREFIX.length() : 0);
+            if (k.startsWith(StreamsConfig.PRODUCER_PREFIX) && ProducerConfig.configNames().contains(name)) {
+                client.put(name, v);
             }
         });
+        client.putAll(KafkaClientProperties.registryConfig(configs));
         client.put("client.id", configs.get(StreamsConfig.APPLICATION_ID_CONFIG) + "-dead-letters");
         Object prefix = configs.get(TOPIC_PREFIX_CONFIG);
         this.client = client;

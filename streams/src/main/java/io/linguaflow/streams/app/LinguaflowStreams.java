@@ -1,6 +1,8 @@
 package io.linguaflow.streams.app;
 
+import io.linguaflow.schemas.Topic;
 import io.linguaflow.schemas.admin.TopicAdmin;
+import io.linguaflow.schemas.admin.TopicRetention;
 import io.linguaflow.streams.config.StreamsSettings;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -39,7 +41,13 @@ public final class LinguaflowStreams implements AutoCloseable {
      */
     public static void ensureTopics(Admin admin, StreamsSettings settings, int partitions, short replication)
             throws ExecutionException, InterruptedException {
-        TopicAdmin.ensureTopics(admin, settings.topics(), partitions, replication);
+        ensureTopics(admin, settings, partitions, replication, TopicRetention.DEFAULTS);
+    }
+
+    /** As above, with the project topics' retention ({@link TopicAdmin#ensureTopics}); the layer partials keep the activations'. */
+    public static void ensureTopics(Admin admin, StreamsSettings settings, int partitions, short replication,
+                                    TopicRetention retention) throws ExecutionException, InterruptedException {
+        TopicAdmin.ensureTopics(admin, settings.topics(), partitions, replication, retention);
         Set<String> existing = admin.listTopics().names().get();
         List<NewTopic> missing = new ArrayList<>();
         if (!existing.contains(settings.plansTopic())) {
@@ -48,7 +56,9 @@ public final class LinguaflowStreams implements AutoCloseable {
         }
         if (!existing.contains(settings.layerPartialsTopic())) {
             missing.add(new NewTopic(settings.layerPartialsTopic(), partitions, replication)
-                    .configs(Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(StreamsConfigs.MAX_RECORD_BYTES))));
+                    .configs(Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(StreamsConfigs.MAX_RECORD_BYTES),
+                            TopicConfig.RETENTION_MS_CONFIG, Long.toString(retention.retentionMs(Topic.ACTIVATIONS)),
+                            TopicConfig.RETENTION_BYTES_CONFIG, "-1")));
         }
         try {
             admin.createTopics(missing).all().get();

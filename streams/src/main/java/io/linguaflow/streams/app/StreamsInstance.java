@@ -1,5 +1,7 @@
 package io.linguaflow.streams.app;
 
+import io.linguaflow.schemas.admin.TopicRetention;
+import io.linguaflow.schemas.client.KafkaClientProperties;
 import io.linguaflow.streams.config.StreamsSettings;
 import io.linguaflow.streams.query.QueryService;
 import java.nio.file.Path;
@@ -26,10 +28,19 @@ public final class StreamsInstance implements AutoCloseable {
      * @param replication replication factor of the topics it creates, and of Kafka Streams' own
      * @param queries     the query service's bind address, internal secret, similarity-map cap and cache
      * @param streamsConfig        more Kafka Streams properties, over those of {@link StreamsConfigs#of} (e.g.
-     *                             {@link BoundedRocksDbMemory#MEMORY_BYTES_CONFIG})
+     *                             {@link BoundedRocksDbMemory#MEMORY_BYTES_CONFIG}, and the client properties of
+     *                             {@code KafkaClientOptions}, which the admin client creating the topics gets too)
+     * @param retention            retention of the topics this instance creates
      */
     public record Options(String applicationId, String bootstrapServers, Path stateDir, HostInfo http, int partitions,
-                          short replication, QueryService.Options queries, Map<String, ?> streamsConfig) {
+                          short replication, QueryService.Options queries, Map<String, ?> streamsConfig, TopicRetention retention) {
+
+        /** With the {@link TopicRetention#DEFAULTS}. */
+        public Options(String applicationId, String bootstrapServers, Path stateDir, HostInfo http, int partitions,
+                       short replication, QueryService.Options queries, Map<String, ?> streamsConfig) {
+            this(applicationId, bootstrapServers, stateDir, http, partitions, replication, queries, streamsConfig,
+                    TopicRetention.DEFAULTS);
+        }
     }
 
     private final LinguaflowStreams streams;
@@ -42,8 +53,10 @@ public final class StreamsInstance implements AutoCloseable {
 
     /** Creates the missing topics, then starts the query service and the streams. */
     public static StreamsInstance start(StreamsSettings settings, Options options) throws ExecutionException, InterruptedException {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, options.bootstrapServers()))) {
-            LinguaflowStreams.ensureTopics(admin, settings, options.partitions(), options.replication());
+        Map<String, Object> adminConfig = KafkaClientProperties.only(options.streamsConfig(), AdminClientConfig.configNames());
+        adminConfig.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, options.bootstrapServers());
+        try (Admin admin = Admin.create(adminConfig)) {
+            LinguaflowStreams.ensureTopics(admin, settings, options.partitions(), options.replication(), options.retention());
         }
         HostInfo http = options.http();
         Properties props = StreamsConfigs.of(options.applicationId(), options.bootstrapServers(), options.stateDir(),

@@ -1,6 +1,9 @@
 package io.linguaflow.streams.cli;
 
 import io.linguaflow.schemas.Topics;
+import io.linguaflow.schemas.admin.TopicRetention;
+import io.linguaflow.schemas.client.KafkaClientOptions;
+import io.linguaflow.schemas.client.KafkaClientProperties;
 import io.linguaflow.schemas.serde.SerdeConfig;
 import io.linguaflow.streams.app.BoundedRocksDbMemory;
 import io.linguaflow.streams.app.StreamsInstance;
@@ -10,12 +13,17 @@ import io.linguaflow.streams.query.InternalSecret;
 import io.linguaflow.streams.query.QueryService;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.state.HostInfo;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -135,6 +143,13 @@ public final class StreamsCommand implements Callable<Integer> {
         }
         return httpHost;
     }
+    @Option(names = "--retention", paramLabel = "CLASS=DURATION",
+            description = {"retention of the topics this instance creates, per class: requests, activations, results, dead-letters",
+                "= ISO-8601 duration or forever (default requests=P7D activations=P7D results=forever dead-letters=P30D; repeatable)"})
+    Map<String, String> retention = new LinkedHashMap<>();
+
+    @Mixin
+    KafkaClientOptions kafkaClient;
 
     static final class RetentionConverter implements picocli.CommandLine.ITypeConverter<VectorRetention> {
         @Override
@@ -145,7 +160,33 @@ public final class StreamsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Map<String, Object> serde = Map.of(SerdeConfig.SCHEMA_REGISTRY_URL, registry);
+        CountDownLatch stopped = new CountDownLatch(1);
+        StreamsInstance started;
+        try {
+            started = start();
+        } catch (IllegalArgumentException e) {
+            System.err.println("error: " + e.getMessage());
+            return 2;
+        }
+        try (StreamsInstance instance = started) {
+            Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown, "linguaflow-streams-shutdown"));
+            System.out.printf("linguaflow streams '%s' running; queries on http://%s:%d/openapi.json (listening on %s)%n", applicationId,
+                    advertisedHost(), httpPort, httpHost);
+            stopped.await();
+        }
+        return 0;
+    }
+
+    /** Creates the missing topics and starts the instance as the options say; IllegalArgumentException for bad options. */
+    StreamsInstance start() throws ExecutionException, InterruptedException {
+        Map<String, String> client = kafkaClient.properties();
+        TopicRetention topicRetention = TopicRetention.parse(retention);
+        Map<String, Object> serde = KafkaClientProperties.registryConfig(client);
+        serde.put(SerdeConfig.SCHEMA_REGISTRY_URL, registry);
+        Map<String, Object> streamsConfig = KafkaClientProperties.applyTo(
+                new HashMap<>(Map.of(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers)), client);
+        streamsConfig.put(BoundedRocksDbMemory.MEMORY_BYTES_CONFIG, rocksDbMemoryMb << 20);
+        streamsConfig.put(BoundedRocksDbMemory.MEMTABLE_BYTES_CONFIG, rocksDbMemtableMb << 20);
         StreamsSettings settings = StreamsSettings.defaults(new Topics(topicPrefix), serde).withInterimInterval(interimInterval)
                 .withBatchSize(batchSize).withSimilarityVectors(!noSimilarityMap).withVectorRetention(vectorRetention)
                 .withGroupCacheBytes(groupCacheBytes);
@@ -156,16 +197,7 @@ public final class StreamsCommand implements Callable<Integer> {
         }
         QueryService.Options queries = new QueryService.Options(httpHost, secret, maxSimilaritySamples, similarityCacheMb << 20);
         StreamsInstance.Options options = new StreamsInstance.Options(applicationId, bootstrapServers, stateDir,
-                new HostInfo(advertisedHost(), httpPort), partitions, replication, queries,
-                Map.of(BoundedRocksDbMemory.MEMORY_BYTES_CONFIG, rocksDbMemoryMb << 20, BoundedRocksDbMemory.MEMTABLE_BYTES_CONFIG,
-                        rocksDbMemtableMb << 20));
-        CountDownLatch stopped = new CountDownLatch(1);
-        try (StreamsInstance instance = StreamsInstance.start(settings, options)) {
-            Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown, "linguaflow-streams-shutdown"));
-            System.out.printf("linguaflow streams '%s' running; queries on http://%s:%d/openapi.json (listening on %s)%n", applicationId,
-                    advertisedHost(), httpPort, httpHost);
-            stopped.await();
-        }
-        return 0;
+                new HostInfo(advertisedHost(), httpPort), partitions, replication, queries, streamsConfig, topicRetention);
+        return StreamsInstance.start(settings, options);
     }
 }

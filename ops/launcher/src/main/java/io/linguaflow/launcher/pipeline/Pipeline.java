@@ -17,11 +17,13 @@ import io.linguaflow.schemas.avro.CheckpointEvent;
 import io.linguaflow.schemas.avro.Progress;
 import io.linguaflow.schemas.avro.Stage;
 import io.linguaflow.schemas.serde.AvroDeserializer;
+import io.linguaflow.schemas.client.KafkaClientProperties;
 import io.linguaflow.schemas.serde.SerdeConfig;
 import io.linguaflow.streams.app.StreamsInstance;
 import io.linguaflow.streams.config.StreamsSettings;
 import io.linguaflow.streams.query.QueryService;
 import io.linguaflow.worker.kafka.InferenceWorker;
+import io.linguaflow.worker.kafka.CheckpointRoots;
 import io.linguaflow.worker.kafka.WorkerSettings;
 import io.linguaflow.worker.runtime.RuntimeOptions;
 import java.io.IOException;
@@ -42,6 +44,7 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.state.HostInfo;
 
 /**
@@ -52,9 +55,22 @@ import org.apache.kafka.streams.state.HostInfo;
  */
 public final class Pipeline implements AutoCloseable {
 
-    /** Settings of one run; {@code topicPrefix} keeps runs on a shared broker apart. */
+    /**
+     * Settings of one run; {@code topicPrefix} keeps runs on a shared broker apart.
+     *
+     * @param clientProperties Kafka client properties of every client of the run ({@code --kafka-config-file})
+     * @param checkpointRoots  where the run's worker may open checkpoints
+     */
     public record Config(String bootstrapServers, String registryUrl, String topicPrefix, Path stateDir, int httpPort,
-                         int partitions, Duration checkpointTimeout) {
+                         int partitions, Duration checkpointTimeout, Map<String, String> clientProperties,
+                         CheckpointRoots checkpointRoots) {
+
+        /** A run on a private broker: no client properties, checkpoints opened wherever the caller lands them. */
+        public Config(String bootstrapServers, String registryUrl, String topicPrefix, Path stateDir, int httpPort,
+                      int partitions, Duration checkpointTimeout) {
+            this(bootstrapServers, registryUrl, topicPrefix, stateDir, httpPort, partitions, checkpointTimeout, Map.of(),
+                    CheckpointRoots.ANYWHERE);
+        }
     }
 
     /** How a landed checkpoint ended: {@code COMPLETE}, or {@code SKIPPED_DUPLICATE} (its weights were analysed already; {@code message} from the planner). */
@@ -92,15 +108,18 @@ public final class Pipeline implements AutoCloseable {
     }
 
     private void startAll() throws Exception {
-        Map<String, Object> serde = Map.of(SerdeConfig.SCHEMA_REGISTRY_URL, config.registryUrl());
+        Map<String, Object> serde = KafkaClientProperties.registryConfig(config.clientProperties());
+        serde.put(SerdeConfig.SCHEMA_REGISTRY_URL, config.registryUrl());
         StreamsSettings settings = StreamsSettings.defaults(kafka.topics(), serde).withInterimInterval(Duration.ofSeconds(2));
         open.add(StreamsInstance.start(settings, new StreamsInstance.Options(config.topicPrefix() + "streams",
                 config.bootstrapServers(), config.stateDir(), new HostInfo("localhost", config.httpPort()), config.partitions(), (short) 1,
-                QueryService.Options.defaults(), Map.of()))); // loopback only, one instance: a random internal secret
+                QueryService.Options.defaults(), // loopback only, one instance: a random internal secret
+                KafkaClientProperties.applyTo(
+                        new HashMap<>(Map.of(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers())), config.clientProperties()))));
 
         WorkerSettings ws = new WorkerSettings(config.bootstrapServers(), config.registryUrl(), kafka.topics(),
                 WorkerSettings.defaultGroup(kafka.topics()), "pipeline", 4, 2, 4L << 30, Device.cpu(), RuntimeOptions.DEFAULT,
-                Duration.ofSeconds(120), Duration.ZERO, Map.of());
+                Duration.ofSeconds(120), Duration.ZERO, config.clientProperties()).withCheckpointRoots(config.checkpointRoots());
         worker = new InferenceWorker(ws);
         workerThread = new Thread(() -> {
             try {
@@ -111,7 +130,8 @@ public final class Pipeline implements AutoCloseable {
         }, "pipeline-worker");
         workerThread.start();
 
-        publisher = new RecordPublisher(kafka.topics(), kafka.clientConfig(), Clock.systemUTC());
+        publisher = new RecordPublisher(kafka.topics(), KafkaClientProperties.applyTo(kafka.clientConfig(), config.clientProperties()),
+                Clock.systemUTC());
         open.add(publisher);
         progressReader = progressReader();
         open.add(progressReader);
@@ -241,7 +261,7 @@ public final class Pipeline implements AutoCloseable {
     }
 
     private KafkaConsumer<String, Progress> progressReader() {
-        Map<String, Object> c = new HashMap<>(kafka.clientConfig());
+        Map<String, Object> c = KafkaClientProperties.applyTo(kafka.clientConfig(), config.clientProperties());
         c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         AvroDeserializer<Progress> values = new AvroDeserializer<>(Progress.class);

@@ -7,6 +7,8 @@ import io.linguaflow.checkpoint.CheckpointException;
 import io.linguaflow.checkpoint.CheckpointInspector;
 import io.linguaflow.ops.registry.RegistryServerProcess;
 import io.linguaflow.producers.checkpoint.LandingOptions;
+import io.linguaflow.schemas.client.KafkaClientOptions;
+import io.linguaflow.worker.kafka.CheckpointRoots;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -21,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -72,6 +75,9 @@ public final class PipelineCommand implements Callable<Integer> {
 
     @Option(names = "--timeout", defaultValue = "PT30M", description = "longest wait for one checkpoint, ISO-8601 (default ${DEFAULT-VALUE})")
     Duration timeout;
+
+    @Mixin
+    KafkaClientOptions kafkaClient;
 
     @Option(names = "--serve", description = "keep everything running after the last checkpoint and print the dashboard URL, until Ctrl-C")
     boolean serve;
@@ -144,7 +150,8 @@ public final class PipelineCommand implements Callable<Integer> {
             String prefix = "pipeline-" + UUID.randomUUID().toString().substring(0, 8) + ".";
             Pipeline.Config config = new Pipeline.Config(local != null ? local.bootstrapServers() : bootstrap,
                     local != null ? local.registryUrl() : registry, prefix, work.resolve("state"),
-                    httpPort != 0 ? httpPort : LocalServices.freePort(), 2, timeout);
+                    httpPort != 0 ? httpPort : LocalServices.freePort(), 2, timeout, kafkaClient.properties(),
+                    CheckpointRoots.of(checkpoints)); // the worker opens only the checkpoints named here
             try (Pipeline pipeline = Pipeline.start(config)) {
                 ObjectNode report = PipelineReport.run(pipeline, corpus, checkpoints, threshold, err);
                 if (out != null) {
