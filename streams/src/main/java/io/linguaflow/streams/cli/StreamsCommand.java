@@ -1,6 +1,7 @@
 package io.linguaflow.streams.cli;
 
 import io.linguaflow.schemas.Topics;
+import io.linguaflow.schemas.failure.Backoff;
 import io.linguaflow.schemas.serde.SerdeConfig;
 import io.linguaflow.streams.app.BoundedRocksDbMemory;
 import io.linguaflow.streams.app.StreamsInstance;
@@ -88,6 +89,19 @@ public final class StreamsCommand implements Callable<Integer> {
             description = "decoded group sums each aggregator task keeps between commits beyond the changed ones (default ${DEFAULT-VALUE})")
     long groupCacheBytes;
 
+    @Option(names = "--retry", paramLabel = "INITIAL,MAX,ATTEMPTS", defaultValue = "PT1S,PT30S,20",
+            converter = BackoffConverter.class,
+            description = {"back-off of stream threads that died of a transient failure (registry or broker down): first wait,",
+                "longest wait, failed attempts in a row before the instance exits 1 (default ${DEFAULT-VALUE})"})
+    Backoff retry;
+
+    static final class BackoffConverter implements picocli.CommandLine.ITypeConverter<Backoff> {
+        @Override
+        public Backoff convert(String value) {
+            return Backoff.parse(value);
+        }
+    }
+
     static final class RetentionConverter implements picocli.CommandLine.ITypeConverter<VectorRetention> {
         @Override
         public VectorRetention convert(String value) {
@@ -106,11 +120,21 @@ public final class StreamsCommand implements Callable<Integer> {
                 Map.of(BoundedRocksDbMemory.MEMORY_BYTES_CONFIG, rocksDbMemoryMb << 20, BoundedRocksDbMemory.MEMTABLE_BYTES_CONFIG,
                         rocksDbMemtableMb << 20));
         CountDownLatch stopped = new CountDownLatch(1);
-        try (StreamsInstance instance = StreamsInstance.start(settings, options)) {
+        try (StreamsInstance instance = StreamsInstance.start(settings, options, retry)) {
             Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown, "linguaflow-streams-shutdown"));
+            instance.fatal().thenRun(stopped::countDown);
             System.out.printf("linguaflow streams '%s' running; queries on http://%s:%d/openapi.json%n", applicationId, httpHost, httpPort);
             stopped.await();
+            if (instance.fatal().isDone()) { // dead threads: exit so that a supervisor restarts the instance
+                System.err.println("error: " + instance.fatal().get());
+                return 1;
+            }
         }
         return 0;
+    }
+
+    /** A main class of its own, so tests and scripts can start an instance without the launcher. */
+    public static void main(String[] args) {
+        System.exit(new picocli.CommandLine(new StreamsCommand()).execute(args));
     }
 }
