@@ -9,6 +9,7 @@ import io.linguaflow.producers.cli.LandCheckpointsCommand;
 import io.linguaflow.producers.cli.ProduceCorpusCommand;
 import io.linguaflow.producers.cli.RequestAblationCommand;
 import io.linguaflow.producers.cli.RequestEvalCommand;
+import io.linguaflow.producers.cli.ReplayCommand;
 import io.linguaflow.streams.cli.StreamsCommand;
 import io.linguaflow.training.cli.TrainToyCommand;
 import io.linguaflow.worker.cli.EvalCommand;
@@ -39,6 +40,7 @@ import picocli.CommandLine.Command;
             LandCheckpointsCommand.class,
             RequestAblationCommand.class,
             RequestEvalCommand.class,
+            ReplayCommand.class,
             PipelineCommand.class,
             ReportCommand.class,
             TrainToyCommand.class,

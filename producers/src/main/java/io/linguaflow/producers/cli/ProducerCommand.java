@@ -53,10 +53,15 @@ abstract class ProducerCommand implements Callable<Integer> {
         if (bootstrap == null) {
             return Optional.empty();
         }
-        KafkaEnvironment env = KafkaEnvironment.fromEnvironment();
-        KafkaEnvironment kafka = new KafkaEnvironment(bootstrap, registry == null ? env.schemaRegistryUrl() : registry,
-                topicPrefix == null ? env.topics() : new Topics(topicPrefix));
+        KafkaEnvironment kafka = kafka();
         return Optional.of(new RecordPublisher(kafka.topics(), kafka.clientConfig(), Clock.systemUTC()));
+    }
+
+    /** Kafka, registry and topics from the options, else the environment. */
+    KafkaEnvironment kafka() {
+        KafkaEnvironment env = KafkaEnvironment.fromEnvironment();
+        return new KafkaEnvironment(bootstrap == null ? env.bootstrapServers() : bootstrap,
+                registry == null ? env.schemaRegistryUrl() : registry, topicPrefix == null ? env.topics() : new Topics(topicPrefix));
     }
 
     PrintWriter out() {
