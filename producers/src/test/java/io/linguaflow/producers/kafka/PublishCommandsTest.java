@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.linguaflow.analysis.testkit.SharedData;
 import io.linguaflow.producers.cli.LandCheckpointsCommand;
 import io.linguaflow.producers.cli.ReplayCommand;
+import io.linguaflow.producers.cli.DeadLettersCommand;
 import io.linguaflow.producers.cli.ProduceCorpusCommand;
 import io.linguaflow.schemas.Topic;
 import io.linguaflow.schemas.Topics;
@@ -102,6 +103,16 @@ class PublishCommandsTest {
         assertEquals(50L, event.getStep());
         DeadLetter letter = read(topics.name(Topic.DEAD_LETTERS), DeadLetter.class, 1).get(0);
         assertTrue(letter.getError().contains("config.json"), letter.getError());
+
+        // dead-letters prints it: failedAt, component, source, key, class, message
+        StringWriter out = new StringWriter();
+        CommandLine cmd = new CommandLine(new DeadLettersCommand());
+        cmd.setOut(new PrintWriter(out, true));
+        cmd.setErr(new PrintWriter(new StringWriter(), true));
+        assertEquals(0, cmd.execute("--bootstrap", kafka.bootstrapServers(), "--registry", registry.url(), "--topic-prefix", prefix));
+        String[] line = out.toString().strip().split("\t");
+        assertEquals(List.of(letter.getFailedAt().toString(), "producer", letter.getInput(), "-", letter.getErrorClass(),
+                letter.getError()), List.of(line), out.toString());
     }
 
     /** {@code replay}: the checkpoint's latest event again, with a replay nonce; an unknown id is an error. */
