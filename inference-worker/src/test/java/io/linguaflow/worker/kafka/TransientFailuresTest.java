@@ -24,6 +24,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.KafkaException;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -31,6 +32,7 @@ import org.junit.jupiter.api.Test;
  * is retried with back-off; a worker whose attempts run out stops with an error and commits nothing; once the
  * registry is back, the activations equal those of a run that never saw the outage, bit for bit.
  */
+@Tag("fault")
 class TransientFailuresTest {
 
     @Test
