@@ -152,6 +152,44 @@ class StreamsFaultTest {
         assertEquals(0, count(settings.topic(Topic.DEAD_LETTERS)), "dead letters");
     }
 
+    /** A live rebalance 1 -> 2 -> 1 instances mid-checkpoint: the second joins, then the first leaves. */
+    @Test
+    void liveRebalanceOneTwoOneMidCheckpoint(@TempDir Path dir) throws Exception {
+        String prefix = "fault-rebal-" + UUID.randomUUID().toString().substring(0, 8) + ".";
+        StreamsSettings settings = settings(prefix, registry.url());
+        String appId = prefix + "streams";
+        try (KafkaProducer<String, SpecificRecord> producer = EmbeddedPipelineTest.producer()) {
+            LinguaflowStreams first = new LinguaflowStreams(settings, EmbeddedPipelineTest.props(appId, dir.resolve("a"), null));
+            first.start();
+            List<ActivationRecord> answers;
+            try (LinguaflowStreams second = new LinguaflowStreams(settings, EmbeddedPipelineTest.props(appId, dir.resolve("b"), null))) {
+                answers = plan(producer, settings, () -> { });
+                Collections.shuffle(answers, new Random(17));
+                int third = answers.size() / 3;
+                EmbeddedPipelineTest.send(producer, settings, answers.subList(0, third));
+                await(settings.topic(Topic.PROGRESS), Progress.class, rs -> rs.stream()
+                        .anyMatch(r -> r.value().getStage() == Stage.AGGREGATING && r.value().getLayerRecordsSeen() > 0));
+                second.start(); // 1 -> 2 while records flow
+                EmbeddedPipelineTest.send(producer, settings, answers.subList(third, 2 * third));
+                awaitRunning(second);
+                first.close(); // 2 -> 1: leaves the group, its tasks move to the second
+                EmbeddedPipelineTest.send(producer, settings, answers); // the rest, and the first two thirds again
+                assertReferenceResults(settings);
+                assertFalse(second.fatal().isDone());
+            } finally {
+                first.close();
+            }
+        }
+        assertEquals(0, count(settings.topic(Topic.DEAD_LETTERS)), "dead letters");
+    }
+
+    private static void awaitRunning(LinguaflowStreams streams) throws InterruptedException {
+        for (int i = 0; i < 600 && streams.kafkaStreams().state() != KafkaStreams.State.RUNNING; i++) {
+            Thread.sleep(100);
+        }
+        assertEquals(KafkaStreams.State.RUNNING, streams.kafkaStreams().state());
+    }
+
     private interface Step {
         void run() throws Exception;
     }
