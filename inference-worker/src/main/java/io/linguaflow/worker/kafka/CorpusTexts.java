@@ -2,6 +2,7 @@ package io.linguaflow.worker.kafka;
 
 import io.linguaflow.schemas.Keys;
 import io.linguaflow.schemas.avro.Sentence;
+import io.linguaflow.schemas.failure.Failures;
 import io.linguaflow.schemas.serde.AvroDeserializer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,6 +16,7 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,7 +55,8 @@ final class CorpusTexts {
             long deadline = System.nanoTime() + timeout.toNanos();
             while (end.entrySet().stream().anyMatch(e -> consumer.position(e.getKey()) < e.getValue())) {
                 if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("reading corpus '" + corpus + "' from " + topic + " took more than "
+                    // retriable (Failures): the worker retries the request instead of dead-lettering it
+                    throw new TimeoutException("reading corpus '" + corpus + "' from " + topic + " took more than "
                             + timeout.toSeconds() + " s");
                 }
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(POLL)) {
@@ -61,6 +64,9 @@ final class CorpusTexts {
                     try {
                         s = values.deserialize(r.topic(), r.value());
                     } catch (RuntimeException e) { // the producer's problem, already dead-lettered or never valid
+                        if (Failures.isTransient(e)) {
+                            throw e; // a registry outage: skipping would ablate on part of the corpus
+                        }
                         LOG.warn("skipping unreadable sentence at {}-{} offset {}: {}", r.topic(), r.partition(),
                                 r.offset(), e.getMessage());
                         continue;

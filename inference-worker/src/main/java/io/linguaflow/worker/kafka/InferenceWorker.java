@@ -15,6 +15,8 @@ import io.linguaflow.schemas.avro.Sentence;
 import io.linguaflow.schemas.avro.Stage;
 import io.linguaflow.schemas.client.KafkaClientProperties;
 import io.linguaflow.schemas.deadletter.DeadLetters;
+import io.linguaflow.schemas.failure.Backoff;
+import io.linguaflow.schemas.failure.Failures;
 import io.linguaflow.schemas.serde.AvroDeserializer;
 import io.linguaflow.schemas.serde.AvroSerializer;
 import io.linguaflow.schemas.serde.SerdeConfig;
@@ -82,6 +84,12 @@ import org.slf4j.LoggerFactory;
  * <p>Within a poll, requests are processed grouped by checkpoint (first appearance order), so each model is
  * fetched from the {@link ModelCache} once per poll.
  *
+ * <p>Transient failures ({@link Failures}: registry or broker unavailable, a timeout, out of memory) are not the
+ * request's fault: the transaction is aborted, the consumer rewound, and the batch redone after the {@link Backoff}
+ * delay; nothing is dead-lettered and no checkpoint is marked FAILED. After {@link Backoff#maxAttempts()} failed
+ * attempts in a row the worker stops with an error (the process exits 1), leaving the batch uncommitted for a
+ * restarted worker.
+ *
  * <p>Bad input never stops the worker: a record that does not deserialize, a request with no samples, malformed
  * or duplicate sample ids, blank or over-long texts, a missing or broken checkpoint directory each become one
  * dead letter (original key and value bytes, topic/partition/offset, the reason) inside the same transaction, so
@@ -117,12 +125,21 @@ public final class InferenceWorker implements Runnable {
     private final Map<String, AvroDeserializer<? extends SpecificRecord>> requestTypes;
     private final AvroDeserializer<Sentence> sentences;
     private final ModelCache models;
+    private final Backoff retry;
+    /** Failed attempts in a row at the current batch (transient failures); reset by every commit. */
+    private int failedAttempts;
     private final CountDownLatch finished = new CountDownLatch(1);
     private volatile boolean running = true;
 
-    /** Creates the clients (nothing is contacted before {@link #run()}). */
+    /** Creates the clients (nothing is contacted before {@link #run()}), retrying with {@link Backoff#DEFAULT}. */
     public InferenceWorker(WorkerSettings settings) {
+        this(settings, Backoff.DEFAULT);
+    }
+
+    /** Creates the clients; {@code retry} bounds the retries of transient failures. */
+    public InferenceWorker(WorkerSettings settings, Backoff retry) {
         this.settings = settings;
+        this.retry = retry;
         this.requestTopic = settings.topics().name(Topic.INFERENCE_REQUESTS);
         this.activationTopic = settings.topics().name(Topic.ACTIVATIONS);
         this.ablationTopic = settings.topics().name(Topic.ABLATION_REQUESTS);
@@ -259,6 +276,7 @@ public final class InferenceWorker implements Runnable {
             }
             producer.sendOffsetsToTransaction(nextOffsets(batch), consumer.groupMetadata());
             producer.commitTransaction();
+            failedAttempts = 0;
             LOG.info("committed transaction: {} request(s), {} activation records, {} ablation/eval/generation result(s), {} dead letter(s), "
                     + "offsets {}", batch.count(), activations, results, deadLetters, nextOffsets(batch));
         } catch (ProducerFencedException | FencedInstanceIdException | OutOfOrderSequenceException
@@ -267,9 +285,51 @@ public final class InferenceWorker implements Runnable {
                     e.toString());
             running = false;
             throw e;
+        } catch (TransientFailure e) {
+            retryLater(batch, e.where, e.getCause());
         } catch (KafkaException e) {
-            LOG.warn("transaction failed ({}): aborting and redoing the batch", e.toString());
-            abort(batch, e.getClass().getSimpleName());
+            retryLater(batch, "the transaction", e);
+        }
+    }
+
+    /**
+     * Aborts, rewinds and waits the back-off before the batch is polled again; gives up (throws) when the attempts
+     * are spent.
+     */
+    private void retryLater(ConsumerRecords<byte[], byte[]> batch, String where, Throwable error) {
+        failedAttempts++;
+        abort(batch, error.getClass().getSimpleName());
+        if (!retry.allows(failedAttempts)) {
+            running = false;
+            LOG.error("transient failure at {}, attempt {}/{}: {}; giving up: the worker stops, the batch stays "
+                    + "uncommitted for a restarted worker", where, failedAttempts, retry.maxAttempts(), DeadLetters.describe(error));
+            throw new KafkaException("gave up after " + failedAttempts + " failed attempts at " + where, error);
+        }
+        Duration delay = retry.delay(failedAttempts);
+        LOG.warn("transient failure at {}, attempt {}/{}: {}; transaction aborted, retrying the batch of {} request(s) "
+                + "in {} ms", where, failedAttempts, retry.maxAttempts(), DeadLetters.describe(error), batch.count(),
+                delay.toMillis());
+        long until = System.nanoTime() + delay.toNanos();
+        while (running && System.nanoTime() < until) {
+            try {
+                Thread.sleep(Math.min(100, Math.max(1, (until - System.nanoTime()) / 1_000_000)));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                running = false;
+            }
+        }
+    }
+
+    /** A transient failure while processing one request: the whole batch is retried, nothing is dead-lettered. */
+    private static final class TransientFailure extends RuntimeException {
+
+        private static final long serialVersionUID = 1L;
+
+        final String where;
+
+        TransientFailure(String where, Throwable cause) {
+            super(cause);
+            this.where = where;
         }
     }
 
@@ -376,7 +436,10 @@ public final class InferenceWorker implements Runnable {
                 out.add(new ProducerRecord<>(activationTopic, key, a));
             }
             return new Outcome(out, false);
-        } catch (RejectedRequestException | RuntimeException e) {
+        } catch (RejectedRequestException | RuntimeException | OutOfMemoryError e) {
+            if (Failures.isTransient(e)) {
+                throw new TransientFailure(describe(d), e);
+            }
             var letter = DeadLetters.forRecord(COMPONENT, raw.topic(), raw.partition(), raw.offset(), raw.key(),
                     raw.value(), e);
             LOG.warn("dead letter: {}", letter.getError());
@@ -391,6 +454,19 @@ public final class InferenceWorker implements Runnable {
         }
     }
 
+    /** Names a consumed request in log lines: its id and checkpoint, or where it was when it could not be read. */
+    private static String describe(Decoded d) {
+        String where = d.raw().topic() + "/" + d.raw().partition() + "@" + d.raw().offset();
+        if (d.request() instanceof InferenceRequest r) {
+            return "request '" + r.getRequestId() + "' of checkpoint '" + r.getCheckpointId() + "' (" + where + ")";
+        } else if (d.request() instanceof AblationRequest r) {
+            return "ablation request '" + r.getRequestId() + "' of checkpoint '" + r.getCheckpointId() + "' (" + where + ")";
+        } else if (d.request() instanceof EvalRequest r) {
+            return "eval request '" + r.getRequestId() + "' of checkpoint '" + r.getCheckpointId() + "' (" + where + ")";
+        }
+        return "record " + where;
+    }
+
     private static Progress failed(String checkpointId, String error) {
         return Progress.newBuilder().setCheckpointId(checkpointId).setStage(Stage.FAILED).setSamplesExpected(0)
                 .setSamplesSeen(0).setLayerRecordsExpected(0).setLayerRecordsSeen(0).setMessage(error)
@@ -402,7 +478,12 @@ public final class InferenceWorker implements Runnable {
         ModelCache.Key key = new ModelCache.Key(checkpointId, settings.checkpointRoots().resolve(checkpointPath, where));
         try {
             return models.get(key);
-        } catch (CheckpointException | RuntimeException e) {
+        } catch (RuntimeException e) {
+            if (Failures.isTransient(e)) {
+                throw e; // e.g. libtorch out of memory: not the checkpoint's fault
+            }
+            throw new RejectedRequestException(where + ": cannot load checkpoint " + key.dir(), e);
+        } catch (CheckpointException e) {
             throw new RejectedRequestException(where + ": cannot load checkpoint " + key.dir(), e);
         }
     }

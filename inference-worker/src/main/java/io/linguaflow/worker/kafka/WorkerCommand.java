@@ -4,6 +4,7 @@ import io.linguaflow.schemas.KafkaEnvironment;
 import io.linguaflow.schemas.Topics;
 import io.linguaflow.schemas.client.KafkaClientOptions;
 import io.linguaflow.schemas.deadletter.DeadLetters;
+import io.linguaflow.schemas.failure.Backoff;
 import io.linguaflow.worker.cli.ModelOptions;
 import io.linguaflow.worker.runtime.RuntimeOptions;
 import java.lang.management.ManagementFactory;
@@ -110,6 +111,19 @@ public final class WorkerCommand implements Callable<Integer> {
     @Mixin
     KafkaClientOptions kafkaClient;
 
+    @Option(names = "--retry", paramLabel = "INITIAL,MAX,ATTEMPTS", converter = BackoffConverter.class,
+            defaultValue = "PT1S,PT30S,20",
+            description = "back-off of transient failures (registry or broker down, timeouts, out of memory): first wait, "
+                    + "longest wait, failed attempts in a row before the worker exits 1 (default: ${DEFAULT-VALUE})")
+    Backoff retry;
+
+    static final class BackoffConverter implements picocli.CommandLine.ITypeConverter<Backoff> {
+        @Override
+        public Backoff convert(String value) {
+            return Backoff.parse(value);
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
         WorkerSettings settings;
@@ -119,7 +133,7 @@ public final class WorkerCommand implements Callable<Integer> {
             System.err.println("error: " + e.getMessage());
             return 2;
         }
-        InferenceWorker worker = new InferenceWorker(settings);
+        InferenceWorker worker = new InferenceWorker(settings, retry);
         Thread hook = new Thread(() -> {
             LOG.info("shutdown requested: stopping worker {}", settings.instanceId());
             worker.stop();

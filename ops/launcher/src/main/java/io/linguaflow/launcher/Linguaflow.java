@@ -13,6 +13,8 @@ import io.linguaflow.producers.cli.ProduceCorpusCommand;
 import io.linguaflow.producers.cli.RequestAblationCommand;
 import io.linguaflow.producers.cli.RequestEvalCommand;
 import io.linguaflow.producers.cli.RequestGenerationCommand;
+import io.linguaflow.producers.cli.ReplayCommand;
+import io.linguaflow.producers.cli.DeadLettersCommand;
 import io.linguaflow.streams.cli.StreamsCommand;
 import io.linguaflow.training.cli.TrainToyCommand;
 import io.linguaflow.worker.cli.EvalCommand;
@@ -51,6 +53,8 @@ import picocli.CommandLine.Command;
             RequestAblationCommand.class,
             RequestEvalCommand.class,
             RequestGenerationCommand.class,
+            ReplayCommand.class,
+            DeadLettersCommand.class,
             PipelineCommand.class,
             ReportCommand.class,
             TrainToyCommand.class,

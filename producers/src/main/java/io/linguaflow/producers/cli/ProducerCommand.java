@@ -67,13 +67,22 @@ abstract class ProducerCommand implements Callable<Integer> {
         if (bootstrap == null) {
             return Optional.empty();
         }
-        Map<String, String> client = kafkaClient.properties();
+        KafkaEnvironment kafka = kafka();
+        return Optional.of(new RecordPublisher(kafka.topics(), clientConfig(kafka), Clock.systemUTC()));
+    }
+
+    /** Kafka, registry and topics from the options, else the client properties, else the environment. */
+    KafkaEnvironment kafka() {
         KafkaEnvironment env = KafkaEnvironment.fromEnvironment();
         String registryUrl = registry != null ? registry
-                : client.getOrDefault(SerdeConfig.SCHEMA_REGISTRY_URL, env.schemaRegistryUrl());
-        KafkaEnvironment kafka = new KafkaEnvironment(bootstrap, registryUrl, topicPrefix == null ? env.topics() : new Topics(topicPrefix));
-        return Optional.of(new RecordPublisher(kafka.topics(), KafkaClientProperties.applyTo(kafka.clientConfig(), client),
-                Clock.systemUTC()));
+                : kafkaClient.properties().getOrDefault(SerdeConfig.SCHEMA_REGISTRY_URL, env.schemaRegistryUrl());
+        return new KafkaEnvironment(bootstrap == null ? env.bootstrapServers() : bootstrap, registryUrl,
+                topicPrefix == null ? env.topics() : new Topics(topicPrefix));
+    }
+
+    /** The clients' configuration: {@code kafka}'s, then the client properties ({@code --kafka-config...}). */
+    Map<String, Object> clientConfig(KafkaEnvironment kafka) {
+        return KafkaClientProperties.applyTo(kafka.clientConfig(), kafkaClient.properties());
     }
 
     PrintWriter out() {

@@ -1,6 +1,8 @@
 package io.linguaflow.producers.kafka;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.linguaflow.analysis.testkit.SharedData;
@@ -10,6 +12,8 @@ import io.linguaflow.producers.checkpoint.LandingOptions;
 import io.linguaflow.producers.checkpoint.hub.HubRepoFiles;
 import io.linguaflow.producers.checkpoint.hub.HubTestServer;
 import io.linguaflow.producers.cli.LandCheckpointsCommand;
+import io.linguaflow.producers.cli.ReplayCommand;
+import io.linguaflow.producers.cli.DeadLettersCommand;
 import io.linguaflow.producers.cli.ProduceCorpusCommand;
 import io.linguaflow.producers.cli.RequestGenerationCommand;
 import io.linguaflow.schemas.Topic;
@@ -107,6 +111,43 @@ class PublishCommandsTest {
         assertEquals(50L, event.getStep());
         DeadLetter letter = read(topics.name(Topic.DEAD_LETTERS), DeadLetter.class, 1).get(0);
         assertTrue(letter.getError().contains("config.json"), letter.getError());
+
+        // dead-letters prints it: failedAt, component, source, key, class, message
+        StringWriter out = new StringWriter();
+        CommandLine cmd = new CommandLine(new DeadLettersCommand());
+        cmd.setOut(new PrintWriter(out, true));
+        cmd.setErr(new PrintWriter(new StringWriter(), true));
+        assertEquals(0, cmd.execute("--bootstrap", kafka.bootstrapServers(), "--registry", registry.url(), "--topic-prefix", prefix));
+        String[] line = out.toString().strip().split("\t");
+        assertEquals(List.of(letter.getFailedAt().toString(), "producer", letter.getInput(), "-", letter.getErrorClass(),
+                letter.getError()), List.of(line), out.toString());
+    }
+
+    /** {@code replay}: the checkpoint's latest event again, with a replay nonce; an unknown id is an error. */
+    @Test
+    void replayRepublishesTheLatestEventMarkedAsAReplay() throws IOException {
+        Path step = SharedData.fixtures().resolve("checkpoints/bloom-tiny-train/step-50");
+        String prefix = "r" + UUID.randomUUID().toString().substring(0, 8) + ".";
+        Topics topics = new Topics(prefix);
+        kafka.createProjectTopics(topics, 2);
+        String[] target = {"--bootstrap", kafka.bootstrapServers(), "--registry", registry.url(), "--topic-prefix", prefix};
+        assertEquals(0, run(new LandCheckpointsCommand(), concat(new String[] {step.toString(), "--corpus", "flores",
+                "--model", "bloom-tiny-train"}, target)));
+        CheckpointEvent landed = read(topics.name(Topic.CHECKPOINTS), CheckpointEvent.class, 1).get(0);
+
+        assertEquals(0, run(new ReplayCommand(), concat(new String[] {"--checkpoint", "bloom-tiny-train@50"}, target)));
+        List<CheckpointEvent> events = read(topics.name(Topic.CHECKPOINTS), CheckpointEvent.class, 2);
+        assertEquals(2, events.size());
+        CheckpointEvent replay = events.get(1);
+        assertNull(landed.getReplay());
+        assertNotNull(replay.getReplay());
+        assertEquals(landed, CheckpointEvent.newBuilder(replay).setReplay(null).build(), "the same event otherwise");
+
+        assertEquals(2, run(new ReplayCommand(), concat(new String[] {"--checkpoint", "nope@1"}, target)), "unknown checkpoint");
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        return java.util.stream.Stream.concat(java.util.Arrays.stream(a), java.util.Arrays.stream(b)).toArray(String[]::new);
     }
 
     @Test

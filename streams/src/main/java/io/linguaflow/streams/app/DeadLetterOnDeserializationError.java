@@ -4,6 +4,8 @@ import io.linguaflow.schemas.Topics;
 import io.linguaflow.schemas.deadletter.DeadLetterHandler;
 import io.linguaflow.schemas.deadletter.DeadLetters;
 import io.linguaflow.schemas.client.KafkaClientProperties;
+import io.linguaflow.schemas.failure.Failures;
+import io.linguaflow.schemas.serde.SerdeConfig;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -14,6 +16,8 @@ import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.DeserializationExceptionHandler;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A record no serde can read (not Avro in the wire format, unknown schema id, ...) becomes a {@code DeadLetter} naming
@@ -22,6 +26,11 @@ import org.apache.kafka.streams.errors.ErrorHandlerContext;
  * may write it twice, never lose it); when it cannot be written the application stops rather than drop the record.
  * The producer opens with the first unreadable record and is closed by {@link LinguaflowStreams#close}, which hands
  * its closer to this handler through {@link #CLOSER_CONFIG} (a handler has no close step of its own).
+ *
+ * <p>A transient failure ({@link Failures}: the registry unreachable or answering 5xx while the writer schema is
+ * fetched) is not the record's fault: the handler answers FAIL, which kills the stream thread, and
+ * {@link StreamsFailureHandling} replaces it after a back-off, so the same record is read again from the last commit
+ * once the registry is back. CONTINUE would lose a valid record, and a dead letter would make it look bad.
  */
 public final class DeadLetterOnDeserializationError implements DeserializationExceptionHandler {
 
@@ -45,6 +54,8 @@ public final class DeadLetterOnDeserializationError implements DeserializationEx
             opened.clear();
         }
     }
+
+    private static final Logger LOG = LoggerFactory.getLogger(DeadLetterOnDeserializationError.class);
 
     private Map<String, Object> client;
     private Topics topics;
@@ -72,6 +83,12 @@ public final class DeadLetterOnDeserializationError implements DeserializationEx
 
     @Override
     public DeserializationHandlerResponse handle(ErrorHandlerContext context, ConsumerRecord<byte[], byte[]> record, Exception exception) {
+        if (Failures.isTransient(exception)) {
+            LOG.warn("transient failure deserialising topic {} partition {} offset {}: {}; not a dead letter: the thread "
+                    + "fails and is replaced, the record is read again", record.topic(), record.partition(), record.offset(),
+                    DeadLetters.describe(exception));
+            return DeserializationHandlerResponse.FAIL;
+        }
         try {
             deadLetters().publish(DeadLetters.forRecord("streams", record.topic(), record.partition(), record.offset(), record.key(),
                     record.value(), exception));

@@ -3,6 +3,7 @@ package io.linguaflow.streams.app;
 import io.linguaflow.schemas.Topic;
 import io.linguaflow.schemas.admin.TopicAdmin;
 import io.linguaflow.schemas.admin.TopicRetention;
+import io.linguaflow.schemas.failure.Backoff;
 import io.linguaflow.streams.config.StreamsSettings;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -10,12 +11,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
 
 /**
  * One instance of the linguaflow streams application ({@link LinguaflowTopology}). Run as many as there are
@@ -26,13 +29,32 @@ public final class LinguaflowStreams implements AutoCloseable {
 
     private final KafkaStreams streams;
     private final DeadLetterOnDeserializationError.Closer deadLetterProducers = new DeadLetterOnDeserializationError.Closer();
+    private final StreamsFailureHandling failures;
 
-    /** @param props from {@link StreamsConfigs#of} (not changed: the dead-letter handler's closer goes into a copy) */
+    /** With {@link Backoff#DEFAULT} for transient failures. */
     public LinguaflowStreams(StreamsSettings settings, Properties props) {
+        this(settings, props, Backoff.DEFAULT);
+    }
+
+    /**
+     * @param props from {@link StreamsConfigs#of} (not changed: the dead-letter handler's closer goes into a copy)
+     * @param retry how stream threads that died of a transient failure are replaced ({@link StreamsFailureHandling})
+     */
+    public LinguaflowStreams(StreamsSettings settings, Properties props, Backoff retry) {
         Properties withCloser = new Properties();
         withCloser.putAll(props);
         withCloser.put(DeadLetterOnDeserializationError.CLOSER_CONFIG, deadLetterProducers);
         this.streams = new KafkaStreams(LinguaflowTopology.build(settings), withCloser);
+        this.failures = new StreamsFailureHandling(props.getProperty(StreamsConfig.APPLICATION_ID_CONFIG), retry);
+        failures.install(streams);
+    }
+
+    /**
+     * Completes, with the reason, when the instance stopped on its own: a permanent failure or transient failures
+     * past the back-off's attempts killed its threads. The process should then exit non-zero.
+     */
+    public CompletableFuture<String> fatal() {
+        return failures.fatal();
     }
 
     /**
@@ -82,6 +104,7 @@ public final class LinguaflowStreams implements AutoCloseable {
     /** Stops and leaves the group, so the partitions move to the other instances at once, not after the session timeout. */
     @Override
     public void close() {
+        failures.closing();
         try {
             streams.close(new KafkaStreams.CloseOptions().timeout(Duration.ofSeconds(30)).leaveGroup(true));
         } finally {

@@ -2,11 +2,13 @@ package io.linguaflow.streams.app;
 
 import io.linguaflow.schemas.admin.TopicRetention;
 import io.linguaflow.schemas.client.KafkaClientProperties;
+import io.linguaflow.schemas.failure.Backoff;
 import io.linguaflow.streams.config.StreamsSettings;
 import io.linguaflow.streams.query.QueryService;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -51,8 +53,14 @@ public final class StreamsInstance implements AutoCloseable {
         this.queries = queries;
     }
 
-    /** Creates the missing topics, then starts the query service and the streams. */
+    /** Creates the missing topics, then starts the query service and the streams ({@link Backoff#DEFAULT} retries). */
     public static StreamsInstance start(StreamsSettings settings, Options options) throws ExecutionException, InterruptedException {
+        return start(settings, options, Backoff.DEFAULT);
+    }
+
+    /** As {@link #start(StreamsSettings, Options)}; {@code retry} bounds the retries of transient failures. */
+    public static StreamsInstance start(StreamsSettings settings, Options options, Backoff retry)
+            throws ExecutionException, InterruptedException {
         Map<String, Object> adminConfig = KafkaClientProperties.only(options.streamsConfig(), AdminClientConfig.configNames());
         adminConfig.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, options.bootstrapServers());
         try (Admin admin = Admin.create(adminConfig)) {
@@ -63,7 +71,7 @@ public final class StreamsInstance implements AutoCloseable {
                 http.host() + ":" + http.port(), settings.serdeConfig(), settings.topics().prefix());
         props.put("replication.factor", (int) options.replication());
         props.putAll(options.streamsConfig());
-        LinguaflowStreams streams = new LinguaflowStreams(settings, props);
+        LinguaflowStreams streams = new LinguaflowStreams(settings, props, retry);
         QueryService queries = null;
         try {
             queries = new QueryService(streams.kafkaStreams(), http, options.queries());
@@ -81,6 +89,11 @@ public final class StreamsInstance implements AutoCloseable {
 
     public LinguaflowStreams streams() {
         return streams;
+    }
+
+    /** See {@link LinguaflowStreams#fatal()}. */
+    public CompletableFuture<String> fatal() {
+        return streams.fatal();
     }
 
     public QueryService queries() {

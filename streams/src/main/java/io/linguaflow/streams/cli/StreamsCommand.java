@@ -4,6 +4,7 @@ import io.linguaflow.schemas.Topics;
 import io.linguaflow.schemas.admin.TopicRetention;
 import io.linguaflow.schemas.client.KafkaClientOptions;
 import io.linguaflow.schemas.client.KafkaClientProperties;
+import io.linguaflow.schemas.failure.Backoff;
 import io.linguaflow.schemas.serde.SerdeConfig;
 import io.linguaflow.streams.app.BoundedRocksDbMemory;
 import io.linguaflow.streams.app.StreamsInstance;
@@ -143,6 +144,7 @@ public final class StreamsCommand implements Callable<Integer> {
         }
         return httpHost;
     }
+
     @Option(names = "--retention", paramLabel = "CLASS=DURATION",
             description = {"retention of the topics this instance creates, per class: requests, activations, results, dead-letters",
                 "= ISO-8601 duration or forever (default requests=P7D activations=P7D results=forever dead-letters=P30D; repeatable)"})
@@ -150,6 +152,19 @@ public final class StreamsCommand implements Callable<Integer> {
 
     @Mixin
     KafkaClientOptions kafkaClient;
+
+    @Option(names = "--retry", paramLabel = "INITIAL,MAX,ATTEMPTS", defaultValue = "PT1S,PT30S,20",
+            converter = BackoffConverter.class,
+            description = {"back-off of stream threads that died of a transient failure (registry or broker down): first wait,",
+                "longest wait, failed attempts in a row before the instance exits 1 (default ${DEFAULT-VALUE})"})
+    Backoff retry;
+
+    static final class BackoffConverter implements picocli.CommandLine.ITypeConverter<Backoff> {
+        @Override
+        public Backoff convert(String value) {
+            return Backoff.parse(value);
+        }
+    }
 
     static final class RetentionConverter implements picocli.CommandLine.ITypeConverter<VectorRetention> {
         @Override
@@ -172,7 +187,12 @@ public final class StreamsCommand implements Callable<Integer> {
             Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown, "linguaflow-streams-shutdown"));
             System.out.printf("linguaflow streams '%s' running; queries on http://%s:%d/openapi.json (listening on %s)%n", applicationId,
                     advertisedHost(), httpPort, httpHost);
+            instance.fatal().thenRun(stopped::countDown);
             stopped.await();
+            if (instance.fatal().isDone()) { // dead threads: exit so that a supervisor restarts the instance
+                System.err.println("error: " + instance.fatal().get());
+                return 1;
+            }
         }
         return 0;
     }
@@ -198,6 +218,11 @@ public final class StreamsCommand implements Callable<Integer> {
         QueryService.Options queries = new QueryService.Options(httpHost, secret, maxSimilaritySamples, similarityCacheMb << 20);
         StreamsInstance.Options options = new StreamsInstance.Options(applicationId, bootstrapServers, stateDir,
                 new HostInfo(advertisedHost(), httpPort), partitions, replication, queries, streamsConfig, topicRetention);
-        return StreamsInstance.start(settings, options);
+        return StreamsInstance.start(settings, options, retry);
+    }
+
+    /** A main class of its own, so tests and scripts can start an instance without the launcher. */
+    public static void main(String[] args) {
+        System.exit(new picocli.CommandLine(new StreamsCommand()).execute(args));
     }
 }

@@ -35,7 +35,8 @@ import org.apache.kafka.streams.state.Stores;
  *
  * Both inputs are repartitioned by corpus into the same number of partitions, so one task holds a corpus's samples
  * and every checkpoint event for it. The rules (see {@link Planning}): a content hash already analysed on the same
- * corpus is skipped ({@code SKIPPED_DUPLICATE}); an event for a corpus with fewer rows than its
+ * corpus is skipped ({@code SKIPPED_DUPLICATE}) unless the event is a replay ({@code CheckpointEvent.replay}, from
+ * {@code linguaflow replay}: planned again); an event for a corpus with fewer rows than its
  * {@code Sentence.corpusSize}, or for one not seen yet, waits ({@code WAITING_FOR_CORPUS}) and is planned in full when
  * the last row arrives; an invalid event or sentence is a dead letter.
  */

@@ -109,7 +109,7 @@ final class Planning {
         void handle(CheckpointEvent e, long ts) {
             String cp = e.getCheckpointId();
             String first = analysed.get(analysedKey(e));
-            if (first != null) {
+            if (first != null && e.getReplay() == null) { // a replay (linguaflow replay) is planned again on purpose
                 if (!first.equals(cp)) { // the same checkpoint re-delivered keeps its own progress untouched
                     emit(cp, progress(cp, Stage.SKIPPED_DUPLICATE, 0, 0, "content hash " + e.getContentHash()
                             + " was already analysed on corpus '" + e.getCorpus() + "' as checkpoint '" + first + "'"), ts);

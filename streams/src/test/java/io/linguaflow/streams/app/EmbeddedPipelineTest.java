@@ -190,7 +190,7 @@ class EmbeddedPipelineTest {
         return p;
     }
 
-    private static KafkaProducer<String, SpecificRecord> producer() {
+    static KafkaProducer<String, SpecificRecord> producer() {
         Map<String, Object> config = new HashMap<>(kafka.producerConfig());
         config.putAll(registry.serdeConfig());
         config.put("max.request.size", 4 * 1024 * 1024);
@@ -199,7 +199,7 @@ class EmbeddedPipelineTest {
         return new KafkaProducer<>(config, new StringSerializer(), values);
     }
 
-    private static void send(KafkaProducer<String, SpecificRecord> producer, StreamsSettings settings, List<ActivationRecord> records) {
+    static void send(KafkaProducer<String, SpecificRecord> producer, StreamsSettings settings, List<ActivationRecord> records) {
         for (ActivationRecord a : records) {
             producer.send(new ProducerRecord<>(settings.topic(Topic.ACTIVATIONS), Keys.activation(a.getCheckpointId(), a.getLayer()), a));
         }
@@ -209,6 +209,13 @@ class EmbeddedPipelineTest {
     /** Reads {@code topic} from the start (committed records only) until {@code done} holds, for up to 60 s. */
     static <T extends SpecificRecord> List<ConsumerRecord<String, T>> await(String topic, Class<T> type,
                                                                             Predicate<List<ConsumerRecord<String, T>>> done) {
+        return await(topic, type, done, Duration.ofSeconds(60));
+    }
+
+    /** Reads {@code topic} from the start (committed records only) until {@code done} holds, for up to {@code timeout}. */
+    static <T extends SpecificRecord> List<ConsumerRecord<String, T>> await(String topic, Class<T> type,
+                                                                            Predicate<List<ConsumerRecord<String, T>>> done,
+                                                                            Duration timeout) {
         Map<String, Object> config = new HashMap<>(kafka.consumerConfig());
         config.putAll(registry.serdeConfig());
         AvroDeserializer<T> values = new AvroDeserializer<>(type);
@@ -216,7 +223,7 @@ class EmbeddedPipelineTest {
         List<ConsumerRecord<String, T>> out = new ArrayList<>();
         try (KafkaConsumer<String, T> consumer = new KafkaConsumer<>(config, new StringDeserializer(), values)) {
             consumer.subscribe(List.of(topic));
-            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            long deadline = System.nanoTime() + timeout.toNanos();
             do {
                 consumer.poll(Duration.ofMillis(200)).forEach(out::add);
                 if (!out.isEmpty() && done.test(out) || System.nanoTime() > deadline) {

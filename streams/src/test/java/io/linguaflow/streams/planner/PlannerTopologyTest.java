@@ -134,6 +134,23 @@ class PlannerTopologyTest {
         assertEquals(25, requests().size()); // 450 samples in batches of 2 whole meanings
     }
 
+    /** {@code linguaflow replay}: the same checkpoint planned again in full, and the same weights under another id too. */
+    @Test
+    void aReplayIsPlannedAgainDespiteTheContentHash() {
+        produceCorpus(0, fixture.samples());
+        checkpoints.pipeInput("bloom-tiny@0", fixture.checkpoint("bloom-tiny@0", "h0"));
+        List<InferenceRequest> first = requests();
+        progress();
+        checkpoints.pipeInput("bloom-tiny@0", CheckpointEvent.newBuilder(fixture.checkpoint("bloom-tiny@0", "h0"))
+                .setReplay("nonce-1").build());
+        assertEquals(first, requests(), "the same requests again");
+        assertEquals(List.of(Stage.PLANNED), progress().stream().map(Progress::getStage).toList());
+        checkpoints.pipeInput("copy@0", CheckpointEvent.newBuilder(fixture.checkpoint("copy@0", "h0")).setReplay("nonce-2").build());
+        assertEquals(first.size(), requests().size());
+        checkpoints.pipeInput("copy@0", fixture.checkpoint("copy@0", "h0")); // not a replay: deduplicated as before
+        assertTrue(requests().isEmpty());
+    }
+
     @Test
     void aCheckpointForAnIncompleteCorpusWaitsAndIsPlannedInFullWhenTheLastRowArrives() {
         produceCorpus(0, 300);
