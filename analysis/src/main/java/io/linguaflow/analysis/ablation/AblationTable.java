@@ -25,6 +25,9 @@ public record AblationTable(List<String> languages, long totalNeurons, Map<Strin
                            Map<String, Map<String, Double>> ablated, Map<String, Map<String, Double>> random, Long randomSeed,
                            String evalCorpus) {
 
+    /** Seed of the random baselines when none is given (batch command and streams alike). */
+    public static final long DEFAULT_RANDOM_SEED = 1L;
+
     /**
      * The table of the given perplexities, restricted to {@code languages} (an evaluation corpus may hold more).
      *

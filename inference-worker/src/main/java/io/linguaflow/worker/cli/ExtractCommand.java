@@ -52,37 +52,8 @@ public final class ExtractCommand implements Callable<Integer> {
             io.linguaflow.analysis.corpus.Corpus c = Corpus.read(corpus);
             Files.createDirectories(out);
             long t0 = System.nanoTime();
-            long tokens = 0;
             try (LanguageModel m = modelOptions.load()) {
-                int width = m.config().numNeurons();
-                ObjectMapper json = new ObjectMapper();
-                try (OutputStream vec = new BufferedOutputStream(Files.newOutputStream(out.resolve("vectors.npy")));
-                     BufferedWriter samples = Files.newBufferedWriter(out.resolve("samples.jsonl"))) {
-                    Npy.writeHeader(vec, "<f4", new long[] {c.size(), width});
-                    ByteBuffer row = ByteBuffer.allocate(width * 4).order(ByteOrder.LITTLE_ENDIAN);
-                    for (int start = 0; start < c.size(); start += CHUNK) {
-                        int end = Math.min(c.size(), start + CHUNK);
-                        List<SampleActivations> acts = m.activations(c.texts().subList(start, end), Ablation.none(), true);
-                        for (int i = start; i < end; i++) {
-                            SampleActivations a = acts.get(i - start);
-                            row.clear();
-                            row.asFloatBuffer().put(a.concatenated());
-                            vec.write(row.array());
-                            ObjectNode s = json.createObjectNode();
-                            s.put("id", c.ids().get(i));
-                            s.put("lang", c.langs().get(i));
-                            var ids = s.putArray("input_ids");
-                            for (long id : a.inputIds()) {
-                                ids.add(id);
-                            }
-                            s.put("n_tokens", a.nTokens());
-                            s.put("mean_nll", a.meanNll());
-                            samples.write(json.writeValueAsString(s));
-                            samples.newLine();
-                            tokens += a.nTokens();
-                        }
-                    }
-                }
+                long tokens = writeActivations(m, c, out);
                 analyze(c, m.config().numLayers());
                 double s = (System.nanoTime() - t0) / 1e9;
                 System.err.printf("extract: %d samples, %d tokens, %.1f s (%.0f tokens/s), %d x %d neurons -> %s%n",
@@ -90,6 +61,44 @@ public final class ExtractCommand implements Callable<Integer> {
             }
             return 0;
         });
+    }
+
+    /**
+     * Writes OUT/vectors.npy and OUT/samples.jsonl of every corpus row, chunk by chunk; returns the tokens read. The
+     * {@code table1} command finds its key regions on the same vectors.
+     */
+    static long writeActivations(LanguageModel m, io.linguaflow.analysis.corpus.Corpus c, Path out) throws IOException {
+        long tokens = 0;
+        int width = m.config().numNeurons();
+        ObjectMapper json = new ObjectMapper();
+        try (OutputStream vec = new BufferedOutputStream(Files.newOutputStream(out.resolve("vectors.npy")));
+             BufferedWriter samples = Files.newBufferedWriter(out.resolve("samples.jsonl"))) {
+            Npy.writeHeader(vec, "<f4", new long[] {c.size(), width});
+            ByteBuffer row = ByteBuffer.allocate(width * 4).order(ByteOrder.LITTLE_ENDIAN);
+            for (int start = 0; start < c.size(); start += CHUNK) {
+                int end = Math.min(c.size(), start + CHUNK);
+                List<SampleActivations> acts = m.activations(c.texts().subList(start, end), Ablation.none(), true);
+                for (int i = start; i < end; i++) {
+                    SampleActivations a = acts.get(i - start);
+                    row.clear();
+                    row.asFloatBuffer().put(a.concatenated());
+                    vec.write(row.array());
+                    ObjectNode s = json.createObjectNode();
+                    s.put("id", c.ids().get(i));
+                    s.put("lang", c.langs().get(i));
+                    var ids = s.putArray("input_ids");
+                    for (long id : a.inputIds()) {
+                        ids.add(id);
+                    }
+                    s.put("n_tokens", a.nTokens());
+                    s.put("mean_nll", a.meanNll());
+                    samples.write(json.writeValueAsString(s));
+                    samples.newLine();
+                    tokens += a.nTokens();
+                }
+            }
+        }
+        return tokens;
     }
 
     /** OUT/analysis.json: what {@code linguaflow analyze} gives on OUT/vectors.npy. */

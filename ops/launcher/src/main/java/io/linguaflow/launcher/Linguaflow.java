@@ -14,6 +14,7 @@ import io.linguaflow.training.cli.TrainToyCommand;
 import io.linguaflow.worker.cli.EvalCommand;
 import io.linguaflow.worker.cli.ExtractCommand;
 import io.linguaflow.worker.cli.PerplexityCommand;
+import io.linguaflow.worker.cli.Table1Command;
 import io.linguaflow.worker.kafka.WorkerCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -32,6 +33,7 @@ import picocli.CommandLine.Command;
             NeuronTypesCommand.class,
             ExtractCommand.class,
             PerplexityCommand.class,
+            Table1Command.class,
             EvalCommand.class,
             StreamsCommand.class,
             WorkerCommand.class,
