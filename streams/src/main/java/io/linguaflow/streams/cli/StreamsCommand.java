@@ -88,6 +88,9 @@ public final class StreamsCommand implements Callable<Integer> {
             description = "decoded group sums each aggregator task keeps between commits beyond the changed ones (default ${DEFAULT-VALUE})")
     long groupCacheBytes;
 
+    @picocli.CommandLine.Mixin
+    EvaluationOptions evaluations;
+
     static final class RetentionConverter implements picocli.CommandLine.ITypeConverter<VectorRetention> {
         @Override
         public VectorRetention convert(String value) {
@@ -100,7 +103,7 @@ public final class StreamsCommand implements Callable<Integer> {
         Map<String, Object> serde = Map.of(SerdeConfig.SCHEMA_REGISTRY_URL, registry);
         StreamsSettings settings = StreamsSettings.defaults(new Topics(topicPrefix), serde).withInterimInterval(interimInterval)
                 .withBatchSize(batchSize).withSimilarityVectors(!noSimilarityMap).withVectorRetention(vectorRetention)
-                .withGroupCacheBytes(groupCacheBytes);
+                .withGroupCacheBytes(groupCacheBytes).withEvaluations(evaluations.settings());
         StreamsInstance.Options options = new StreamsInstance.Options(applicationId, bootstrapServers, stateDir,
                 new HostInfo(httpHost, httpPort), partitions, replication, similarityCacheMb << 20,
                 Map.of(BoundedRocksDbMemory.MEMORY_BYTES_CONFIG, rocksDbMemoryMb << 20, BoundedRocksDbMemory.MEMTABLE_BYTES_CONFIG,

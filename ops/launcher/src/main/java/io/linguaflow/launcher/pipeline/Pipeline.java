@@ -38,6 +38,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
@@ -81,9 +82,17 @@ public final class Pipeline implements AutoCloseable {
 
     /** Creates the topics and starts streams (queries on {@code config.httpPort}) and the worker. */
     public static Pipeline start(Config config) throws Exception {
+        return start(config, UnaryOperator.identity(), Map.of());
+    }
+
+    /**
+     * The same with the streams settings changed by {@code streams} (e.g. {@link StreamsSettings#withEvaluations}) and
+     * the worker given {@code evalData} (task → data folder, as {@code worker --eval-data}).
+     */
+    public static Pipeline start(Config config, UnaryOperator<StreamsSettings> streams, Map<String, Path> evalData) throws Exception {
         Pipeline p = new Pipeline(config);
         try {
-            p.startAll();
+            p.startAll(streams, evalData);
             return p;
         } catch (Exception | Error e) {
             p.close();
@@ -91,16 +100,16 @@ public final class Pipeline implements AutoCloseable {
         }
     }
 
-    private void startAll() throws Exception {
+    private void startAll(UnaryOperator<StreamsSettings> streams, Map<String, Path> evalData) throws Exception {
         Map<String, Object> serde = Map.of(SerdeConfig.SCHEMA_REGISTRY_URL, config.registryUrl());
-        StreamsSettings settings = StreamsSettings.defaults(kafka.topics(), serde).withInterimInterval(Duration.ofSeconds(2));
+        StreamsSettings settings = streams.apply(StreamsSettings.defaults(kafka.topics(), serde).withInterimInterval(Duration.ofSeconds(2)));
         open.add(StreamsInstance.start(settings, new StreamsInstance.Options(config.topicPrefix() + "streams",
                 config.bootstrapServers(), config.stateDir(), new HostInfo("localhost", config.httpPort()), config.partitions(), (short) 1,
                 QueryService.DEFAULT_SIMILARITY_CACHE_BYTES, Map.of())));
 
         WorkerSettings ws = new WorkerSettings(config.bootstrapServers(), config.registryUrl(), kafka.topics(),
                 WorkerSettings.defaultGroup(kafka.topics()), "pipeline", 4, 2, 4L << 30, Device.cpu(), RuntimeOptions.DEFAULT,
-                Duration.ofSeconds(120), Duration.ZERO, Map.of());
+                Duration.ofSeconds(120), Duration.ZERO, Map.of(), evalData);
         worker = new InferenceWorker(ws);
         workerThread = new Thread(() -> {
             try {
