@@ -107,6 +107,7 @@ final class EvaluationRequests extends ContextualProcessor<String, KeyRegion, St
             }
         }
         issued.put(cp, done.setEvalRequestIds(evalIds).build());
+        context().commit(); // the workers can start now rather than at the next commit interval
     }
 
     private String eval(String cp, String path, boolean crossLingual, String region, List<Integer> ablate, Record<String, KeyRegion> in) {

@@ -52,5 +52,6 @@ final class TableAssembler extends ContextualProcessor<String, AblationResult, S
                     "ablation result '" + result.getRequestId() + "' of checkpoint '" + cp + "': " + e.getMessage(), e));
         }
         context().forward(new Record<>(cp, out, record.timestamp()));
+        context().commit(); // publish now rather than at the next commit interval
     }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.linguaflow.analysis.testkit.SharedData;
+import io.linguaflow.examples.trend.TrendConsumer;
 import io.linguaflow.launcher.pipeline.Pipeline;
 import io.linguaflow.schemas.avro.Stage;
 import io.linguaflow.schemas.testkit.TestKafka;
@@ -53,6 +54,7 @@ class Table1PipelineTest {
         JsonNode streamed;
         String csv;
         JsonNode trend;
+        JsonNode consumed;
         String cp;
         try (Pipeline pipeline = Pipeline.start(config, s -> s.withEvaluations(evaluations), Map.of("xstorycloze", stories))) {
             pipeline.produceCorpus(corpus);
@@ -64,6 +66,13 @@ class Table1PipelineTest {
             csv = await(base + "/ablation-table?format=csv", Duration.ofSeconds(30));
             await(base + "/evaluations", Duration.ofMinutes(2));
             trend = pipeline.get("/models/" + enc(landed.event().getModel()) + "/trend");
+            // the REST API serves the table from the store as soon as it is assembled; the topic has it once the
+            // transaction commits
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            do {
+                consumed = TrendConsumer.rebuild(config.bootstrapServers(), config.registryUrl(), pipeline.topics())
+                        .get("models").get(landed.event().getModel());
+            } while (!consumed.get(0).has("table1") && System.nanoTime() < deadline);
         }
 
         Path batch = out.resolve("t.json");
@@ -78,6 +87,15 @@ class Table1PipelineTest {
         JsonNode mono = point.at("/evaluations/xstorycloze/monolingual/full/accuracy");
         // the cross-lingual variant is asked for too; its answer (EvalResult.crossLingual) comes with the worker's cross-lingual
         // scoring, and its join is covered by EvaluationTopologyTest
+        // the downstream consumer example, from the topics alone, sees the same trend and table
+        assertEquals(1, consumed.size());
+        for (String field : List.of("checkpointId", "lrds", "sads", "sklr")) {
+            assertEquals(point.get(field), consumed.get(0).get(field), field);
+        }
+        for (JsonNode lang : expected.get("languages")) {
+            assertEquals(streamed.at("/increase_pct/" + lang.asText() + "/" + lang.asText()).asDouble(),
+                    consumed.get(0).at("/table1/ownRegionIncreasePct/" + lang.asText()).asDouble(), lang.asText() + " in " + consumed);
+        }
         Path evalOut = out.resolve("e.json");
         assertEquals(0, new CommandLine(new EvalCommand()).execute("--model", model.toString(), "--xstorycloze", stories.toString(),
                 "--langs", "en,zh", "--limit", Integer.toString(STORIES), "--out", evalOut.toString(), "--threads", "1"));
