@@ -64,55 +64,11 @@ public final class ExtractCommand implements Callable<Integer> {
             io.linguaflow.analysis.corpus.Corpus c = Corpus.read(corpus);
             Files.createDirectories(out);
             long t0 = System.nanoTime();
-            long tokens = 0;
             try (LanguageModel m = modelOptions.load(Capture.NONE.withMaxima(!noMaxVectors))) {
-                int width = m.config().numNeurons();
-                ObjectMapper json = new ObjectMapper();
-                List<String> languages = c.languages();
-                long[][] positive = new long[languages.size()][width];
-                long[] tokensPerLanguage = new long[languages.size()];
-                try (OutputStream vec = new BufferedOutputStream(Files.newOutputStream(out.resolve("vectors.npy")));
-                     OutputStream max = !noMaxVectors
-                             ? new BufferedOutputStream(Files.newOutputStream(out.resolve(MAX_VECTORS))) : null;
-                     BufferedWriter samples = Files.newBufferedWriter(out.resolve("samples.jsonl"))) {
-                    Npy.writeHeader(vec, "<f4", new long[] {c.size(), width});
-                    if (max != null) {
-                        Npy.writeHeader(max, "<f4", new long[] {c.size(), width});
-                    }
-                    ByteBuffer row = ByteBuffer.allocate(width * 4).order(ByteOrder.LITTLE_ENDIAN);
-                    for (int start = 0; start < c.size(); start += CHUNK) {
-                        int end = Math.min(c.size(), start + CHUNK);
-                        List<SampleActivations> acts = m.activations(c.texts().subList(start, end), Ablation.none(), true);
-                        for (int i = start; i < end; i++) {
-                            SampleActivations a = acts.get(i - start);
-                            row.clear();
-                            row.asFloatBuffer().put(a.concatenated());
-                            vec.write(row.array());
-                            if (max != null) {
-                                row.clear();
-                                row.asFloatBuffer().put(a.concatenatedMaxima());
-                                max.write(row.array());
-                            }
-                            int k = languages.indexOf(c.langs().get(i));
-                            count(a, positive[k]);
-                            tokensPerLanguage[k] += a.nTokens();
-                            ObjectNode s = json.createObjectNode();
-                            s.put("id", c.ids().get(i));
-                            s.put("lang", c.langs().get(i));
-                            var ids = s.putArray("input_ids");
-                            for (long id : a.inputIds()) {
-                                ids.add(id);
-                            }
-                            s.put("n_tokens", a.nTokens());
-                            s.put("mean_nll", a.meanNll());
-                            samples.write(json.writeValueAsString(s));
-                            samples.newLine();
-                            tokens += a.nTokens();
-                        }
-                    }
-                }
-                writeProbabilities(languages, m.config().numLayers(), m.config().intermediateSize(), positive,
-                        tokensPerLanguage);
+                Written w = writeActivations(m, c, out, !noMaxVectors);
+                long tokens = w.tokens();
+                writeProbabilities(c.languages(), m.config().numLayers(), m.config().intermediateSize(), w.positive(),
+                        w.tokensPerLanguage());
                 analyze(c, m.config().numLayers());
                 double s = (System.nanoTime() - t0) / 1e9;
                 System.err.printf("extract: %d samples, %d tokens, %.1f s (%.0f tokens/s), %d x %d neurons -> %s%n",
@@ -155,6 +111,71 @@ public final class ExtractCommand implements Callable<Integer> {
             t.put(languages.get(k), tokens[k]);
         }
         new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(out.resolve(PROBABILITIES + ".json").toFile(), meta);
+    }
+
+    /**
+     * What {@link #writeActivations} read besides the vectors.
+     *
+     * @param tokens            tokens of every row
+     * @param positive          per language (corpus order), positive-activation counts, flat index l*D + d
+     * @param tokensPerLanguage per language, the tokens read
+     */
+    record Written(long tokens, long[][] positive, long[] tokensPerLanguage) {
+    }
+
+    /**
+     * Writes OUT/vectors.npy, OUT/max_vectors.npy when {@code maxVectors} (the model must capture maxima) and
+     * OUT/samples.jsonl of every corpus row, chunk by chunk. The {@code table1} command finds its key regions on the
+     * same vectors.
+     */
+    static Written writeActivations(LanguageModel m, io.linguaflow.analysis.corpus.Corpus c, Path out, boolean maxVectors)
+            throws IOException {
+        long tokens = 0;
+        int width = m.config().numNeurons();
+        ObjectMapper json = new ObjectMapper();
+        List<String> languages = c.languages();
+        long[][] positive = new long[languages.size()][width];
+        long[] tokensPerLanguage = new long[languages.size()];
+        try (OutputStream vec = new BufferedOutputStream(Files.newOutputStream(out.resolve("vectors.npy")));
+             OutputStream max = maxVectors ? new BufferedOutputStream(Files.newOutputStream(out.resolve(MAX_VECTORS))) : null;
+             BufferedWriter samples = Files.newBufferedWriter(out.resolve("samples.jsonl"))) {
+            Npy.writeHeader(vec, "<f4", new long[] {c.size(), width});
+            if (max != null) {
+                Npy.writeHeader(max, "<f4", new long[] {c.size(), width});
+            }
+            ByteBuffer row = ByteBuffer.allocate(width * 4).order(ByteOrder.LITTLE_ENDIAN);
+            for (int start = 0; start < c.size(); start += CHUNK) {
+                int end = Math.min(c.size(), start + CHUNK);
+                List<SampleActivations> acts = m.activations(c.texts().subList(start, end), Ablation.none(), true);
+                for (int i = start; i < end; i++) {
+                    SampleActivations a = acts.get(i - start);
+                    row.clear();
+                    row.asFloatBuffer().put(a.concatenated());
+                    vec.write(row.array());
+                    if (max != null) {
+                        row.clear();
+                        row.asFloatBuffer().put(a.concatenatedMaxima());
+                        max.write(row.array());
+                    }
+                    int k = languages.indexOf(c.langs().get(i));
+                    count(a, positive[k]);
+                    tokensPerLanguage[k] += a.nTokens();
+                    ObjectNode s = json.createObjectNode();
+                    s.put("id", c.ids().get(i));
+                    s.put("lang", c.langs().get(i));
+                    var ids = s.putArray("input_ids");
+                    for (long id : a.inputIds()) {
+                        ids.add(id);
+                    }
+                    s.put("n_tokens", a.nTokens());
+                    s.put("mean_nll", a.meanNll());
+                    samples.write(json.writeValueAsString(s));
+                    samples.newLine();
+                    tokens += a.nTokens();
+                }
+            }
+        }
+        return new Written(tokens, positive, tokensPerLanguage);
     }
 
     /** OUT/analysis.json: what {@code linguaflow analyze} gives on OUT/vectors.npy. */

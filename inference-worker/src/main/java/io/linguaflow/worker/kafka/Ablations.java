@@ -17,14 +17,15 @@ import java.util.TreeMap;
 /**
  * Answers an {@link AblationRequest} (Lingua Franca deactivation): per-language perplexity of the corpus with
  * nothing zeroed, with each neuron set zeroed at every token of every layer, and, when a seed is given, with a
- * random set of the same size per set.
+ * random set of the same size per set. The batch {@code table1} command answers its own request with it, so the
+ * streamed and the batch Table 1 are the same computation.
  */
-final class Ablations {
+public final class Ablations {
 
     private Ablations() {
     }
 
-    static AblationResult compute(LanguageModel model, AblationRequest request, List<Sentence> corpus)
+    public static AblationResult compute(LanguageModel model, AblationRequest request, List<Sentence> corpus)
             throws RejectedRequestException {
         String where = "ablation request '" + request.getRequestId() + "' (checkpoint '" + request.getCheckpointId() + "')";
         ModelConfig c = model.config();

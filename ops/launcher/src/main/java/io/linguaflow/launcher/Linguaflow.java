@@ -22,6 +22,7 @@ import io.linguaflow.worker.cli.ExtractCommand;
 import io.linguaflow.worker.cli.GenerateCommand;
 import io.linguaflow.worker.cli.PerplexityCommand;
 import io.linguaflow.worker.cli.ProbeCommand;
+import io.linguaflow.worker.cli.Table1Command;
 import io.linguaflow.worker.kafka.WorkerCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -44,6 +45,7 @@ import picocli.CommandLine.Command;
             ProbeCommand.class,
             ExtractCommand.class,
             PerplexityCommand.class,
+            Table1Command.class,
             EvalCommand.class,
             GenerateCommand.class,
             StreamsCommand.class,

@@ -4,13 +4,14 @@ import io.linguaflow.streams.aggregator.AggregatorTopology;
 import io.linguaflow.streams.common.LatestProgress;
 import io.linguaflow.streams.common.Plans;
 import io.linguaflow.streams.config.StreamsSettings;
+import io.linguaflow.streams.evaluation.EvaluationTopology;
 import io.linguaflow.streams.metrics.MetricsTopology;
 import io.linguaflow.streams.planner.PlannerTopology;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 
 /**
- * The whole streams application: planner, aggregators and metrics in one topology, sharing the plans global store; the
+ * The whole streams application: planner, aggregators, metrics and evaluations in one topology, sharing the plans global store; the
  * latest-progress global store is read by the query layer only.
  */
 public final class LinguaflowTopology {
@@ -25,6 +26,7 @@ public final class LinguaflowTopology {
         PlannerTopology.addTo(builder, settings);
         AggregatorTopology.addTo(builder, settings);
         MetricsTopology.addTo(builder, settings);
+        EvaluationTopology.addTo(builder, settings);
         return builder.build();
     }
 }

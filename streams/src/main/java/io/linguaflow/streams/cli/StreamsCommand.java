@@ -166,6 +166,9 @@ public final class StreamsCommand implements Callable<Integer> {
         }
     }
 
+    @picocli.CommandLine.Mixin
+    EvaluationOptions evaluations;
+
     static final class RetentionConverter implements picocli.CommandLine.ITypeConverter<VectorRetention> {
         @Override
         public VectorRetention convert(String value) {
@@ -209,7 +212,7 @@ public final class StreamsCommand implements Callable<Integer> {
         streamsConfig.put(BoundedRocksDbMemory.MEMTABLE_BYTES_CONFIG, rocksDbMemtableMb << 20);
         StreamsSettings settings = StreamsSettings.defaults(new Topics(topicPrefix), serde).withInterimInterval(interimInterval)
                 .withBatchSize(batchSize).withSimilarityVectors(!noSimilarityMap).withVectorRetention(vectorRetention)
-                .withGroupCacheBytes(groupCacheBytes);
+                .withGroupCacheBytes(groupCacheBytes).withEvaluations(evaluations.settings());
         InternalSecret secret = internalSecret();
         if (!secret.configured()) {
             System.err.println("linguaflow streams: no --internal-secret (LINGUAFLOW_INTERNAL_SECRET): other instances of '" + applicationId

@@ -28,10 +28,11 @@ import org.apache.kafka.streams.state.Stores;
  *                           by default)
  * @param groupCacheBytes    decoded group sums an aggregator task keeps beyond those changed since the last commit
  *                           (docs/state-layout.md); at BLOOM-7b1 shape a layer's total and 9 language groups are 5 MB
+ * @param evaluations        Table 1 and XStoryCloze requests issued per checkpoint ({@link EvaluationSettings#off()} by default)
  */
 public record StreamsSettings(Topics topics, Map<String, ?> serdeConfig, Duration interimInterval, int batchSize,
                               int plannerPartitions, StoreKind storeKind, boolean similarityVectors,
-                              VectorRetention vectorRetention, long groupCacheBytes) {
+                              VectorRetention vectorRetention, long groupCacheBytes, EvaluationSettings evaluations) {
 
     /** Where the key-value stores live. */
     public enum StoreKind { ROCKSDB, IN_MEMORY }
@@ -52,6 +53,7 @@ public record StreamsSettings(Topics topics, Map<String, ?> serdeConfig, Duratio
         }
         java.util.Objects.requireNonNull(storeKind, "storeKind");
         java.util.Objects.requireNonNull(vectorRetention, "vectorRetention");
+        java.util.Objects.requireNonNull(evaluations, "evaluations");
         if (groupCacheBytes < 0) {
             throw new IllegalArgumentException("group cache bytes must be >= 0, got " + groupCacheBytes);
         }
@@ -62,37 +64,42 @@ public record StreamsSettings(Topics topics, Map<String, ?> serdeConfig, Duratio
 
     public static StreamsSettings defaults(Topics topics, Map<String, ?> serdeConfig) {
         return new StreamsSettings(topics, serdeConfig, DEFAULT_INTERIM_INTERVAL, DEFAULT_BATCH_SIZE, DEFAULT_PLANNER_PARTITIONS,
-                StoreKind.ROCKSDB, true, VectorRetention.KEEP, DEFAULT_GROUP_CACHE_BYTES);
+                StoreKind.ROCKSDB, true, VectorRetention.KEEP, DEFAULT_GROUP_CACHE_BYTES, EvaluationSettings.off());
     }
 
     public StreamsSettings withInterimInterval(Duration interval) {
         return new StreamsSettings(topics, serdeConfig, interval, batchSize, plannerPartitions, storeKind, similarityVectors,
-                vectorRetention, groupCacheBytes);
+                vectorRetention, groupCacheBytes, evaluations);
     }
 
     public StreamsSettings withBatchSize(int size) {
         return new StreamsSettings(topics, serdeConfig, interimInterval, size, plannerPartitions, storeKind, similarityVectors,
-                vectorRetention, groupCacheBytes);
+                vectorRetention, groupCacheBytes, evaluations);
     }
 
     public StreamsSettings withStoreKind(StoreKind kind) {
         return new StreamsSettings(topics, serdeConfig, interimInterval, batchSize, plannerPartitions, kind, similarityVectors,
-                vectorRetention, groupCacheBytes);
+                vectorRetention, groupCacheBytes, evaluations);
     }
 
     public StreamsSettings withSimilarityVectors(boolean on) {
         return new StreamsSettings(topics, serdeConfig, interimInterval, batchSize, plannerPartitions, storeKind, on,
-                vectorRetention, groupCacheBytes);
+                vectorRetention, groupCacheBytes, evaluations);
     }
 
     public StreamsSettings withVectorRetention(VectorRetention retention) {
         return new StreamsSettings(topics, serdeConfig, interimInterval, batchSize, plannerPartitions, storeKind, similarityVectors,
-                retention, groupCacheBytes);
+                retention, groupCacheBytes, evaluations);
     }
 
     public StreamsSettings withGroupCacheBytes(long bytes) {
         return new StreamsSettings(topics, serdeConfig, interimInterval, batchSize, plannerPartitions, storeKind, similarityVectors,
-                vectorRetention, bytes);
+                vectorRetention, bytes, evaluations);
+    }
+
+    public StreamsSettings withEvaluations(EvaluationSettings e) {
+        return new StreamsSettings(topics, serdeConfig, interimInterval, batchSize, plannerPartitions, storeKind, similarityVectors,
+                vectorRetention, groupCacheBytes, e);
     }
 
     /** A key-value store of {@link #storeKind()} (always changelogged, so a restarted or moved task restores it). */

@@ -154,7 +154,7 @@ final class Planning {
             }
             emit(cp, CheckpointPlan.newBuilder().setCheckpointId(cp).setModel(event.getModel()).setStep(event.getStep())
                     .setContentHash(event.getContentHash()).setCorpus(event.getCorpus()).setLanguages(List.copyOf(languages))
-                    .setSamplesExpected(rows.size()).setLayers(event.getLayers()).setThreshold(event.getThreshold())
+                    .setSamplesExpected(rows.size()).setLayers(event.getLayers()).setCheckpointPath(event.getPath()).setThreshold(event.getThreshold())
                     .setLfCompat(event.getLfCompat()).setBatches(batches).setPlannedAt(Time.now()).build(), timestamp);
             long layerRecords = event.getLayers() == null ? 0 : (long) rows.size() * event.getLayers();
             emit(cp, progress(cp, Stage.PLANNED, rows.size(), layerRecords,

@@ -28,6 +28,8 @@ final class Api {
     static final String SAMPLES = "/internal/checkpoints/{checkpointId}/layers/{layer}/samples";
     /** Between instances: one layer's block of the similarity map. */
     static final String SIMILARITY_BLOCK = "/internal/checkpoints/{checkpointId}/layers/{layer}/similarity-block";
+    static final String ABLATION_TABLE = "/checkpoints/{checkpointId}/ablation-table";
+    static final String EVALUATIONS = "/checkpoints/{checkpointId}/evaluations";
     static final String TREND = "/models/{model}/trend";
     static final String COMPARE = "/compare";
 

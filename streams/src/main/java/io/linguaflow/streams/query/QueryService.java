@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The HTTP layer of the interactive queries (docs/design.md §4), on every instance ({@code application.server} = this
  * service's host:port): a declared route table ({@link #ROUTES}) over the query classes per resource
- * ({@link CheckpointQueries}, {@link NeuronQueries}, {@link SimilarityQueries}, {@link TrendQueries}, {@link CorpusQueries}),
+ * ({@link CheckpointQueries}, {@link NeuronQueries}, {@link SimilarityQueries}, {@link TrendQueries}, {@link CorpusQueries}, {@link EvaluationQueries}),
  * which read this instance's stores in-process and reach other instances only through {@link Instances}. Answers are
  * pretty-printed JSON, except the similarity map (CSV streamed row by row, PNG, or compact JSON). Errors are JSON
  * {@code {"status", "error"}}: 404 unknown checkpoint, layer, language, corpus or route; 400 bad parameter (the message
@@ -124,6 +124,9 @@ public final class QueryService implements AutoCloseable {
             api(Api.SAMPLES, (q, ctx) -> json(ctx, q.similarity.samples(cp(ctx), integer(ctx, "layer"), forwarded(ctx)))),
             api(Api.SIMILARITY_BLOCK, (q, ctx) -> bytes(ctx, q.similarity.block(cp(ctx), integer(ctx, "layer"),
                     required(ctx, "normalisation"), ctx.queryParam("samples"), forwarded(ctx)))),
+            api(Api.ABLATION_TABLE, (q, ctx) -> bytes(ctx, q.evaluations.ablationTable(cp(ctx), ctx.queryParam("format"), forwarded(ctx)))),
+            api(Api.EVALUATIONS, (q, ctx) -> json(ctx, "true".equals(ctx.queryParam("all")) ? q.evaluations.evaluationsOrEmpty(cp(ctx), forwarded(ctx))
+                    : q.evaluations.evaluations(cp(ctx), forwarded(ctx)))),
             api(Api.TREND, (q, ctx) -> json(ctx, q.trends.trend(text(ctx, "model")))),
             api(Api.COMPARE, (q, ctx) -> json(ctx, q.trends.compare(required(ctx, "a"), required(ctx, "b")))));
 
@@ -135,6 +138,7 @@ public final class QueryService implements AutoCloseable {
     private final CorpusQueries corpora;
     private final SimilarityQueries similarity;
     private final TrendQueries trends;
+    private final EvaluationQueries evaluations;
     private final SimilarityCache similarityCache;
     private final Javalin server;
 
@@ -162,7 +166,8 @@ public final class QueryService implements AutoCloseable {
         this.neurons = new NeuronQueries(stores, instances, checkpoints);
         this.corpora = new CorpusQueries(stores, instances);
         this.similarity = new SimilarityQueries(stores, instances, checkpoints, corpora, similarityCache, options.maxSimilaritySamples());
-        this.trends = new TrendQueries(checkpoints);
+        this.evaluations = new EvaluationQueries(stores, instances);
+        this.trends = new TrendQueries(checkpoints, evaluations);
         this.server = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.jetty.host = options.bindHost();

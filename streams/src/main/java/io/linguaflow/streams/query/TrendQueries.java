@@ -31,12 +31,17 @@ final class TrendQueries {
     }
 
     private final CheckpointQueries checkpoints;
+    private final EvaluationQueries evaluations;
 
-    TrendQueries(CheckpointQueries checkpoints) {
+    TrendQueries(CheckpointQueries checkpoints, EvaluationQueries evaluations) {
         this.checkpoints = checkpoints;
+        this.evaluations = evaluations;
     }
 
-    /** Metrics of every checkpoint of a model, ordered by training step (checkpoints without a step last, by id). */
+    /**
+     * Metrics of every checkpoint of a model, ordered by training step (checkpoints without a step last, by id), each with
+     * its evaluation results ({@link EvaluationQueries}; empty when none).
+     */
     JsonNode trend(String model) {
         List<Point> points = new ArrayList<>();
         for (JsonNode c : checkpoints.list()) {
@@ -52,7 +57,11 @@ final class TrendQueries {
         ObjectNode out = Reply.JSON.createObjectNode();
         out.put("model", model);
         ArrayNode a = out.putArray("checkpoints");
-        points.forEach(p -> a.add(Reply.JSON.valueToTree(p)));
+        for (Point p : points) { // XStoryCloze accuracy (Figures 4 and 7) next to LRDS, SADS and SKLR
+            ObjectNode point = Reply.JSON.valueToTree(p);
+            point.set("evaluations", evaluations.evaluationsOrEmpty(p.checkpointId(), false).get("tasks"));
+            a.add(point);
+        }
         return out;
     }
 

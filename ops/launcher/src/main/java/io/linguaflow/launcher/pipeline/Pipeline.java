@@ -40,6 +40,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
@@ -97,9 +98,17 @@ public final class Pipeline implements AutoCloseable {
 
     /** Creates the topics and starts streams (queries on {@code config.httpPort}) and the worker. */
     public static Pipeline start(Config config) throws Exception {
+        return start(config, UnaryOperator.identity(), Map.of());
+    }
+
+    /**
+     * The same with the streams settings changed by {@code streams} (e.g. {@link StreamsSettings#withEvaluations}) and
+     * the worker given {@code evalData} (task → data folder, as {@code worker --eval-data}).
+     */
+    public static Pipeline start(Config config, UnaryOperator<StreamsSettings> streams, Map<String, Path> evalData) throws Exception {
         Pipeline p = new Pipeline(config);
         try {
-            p.startAll();
+            p.startAll(streams, evalData);
             return p;
         } catch (Exception | Error e) {
             p.close();
@@ -107,10 +116,10 @@ public final class Pipeline implements AutoCloseable {
         }
     }
 
-    private void startAll() throws Exception {
+    private void startAll(UnaryOperator<StreamsSettings> streams, Map<String, Path> evalData) throws Exception {
         Map<String, Object> serde = KafkaClientProperties.registryConfig(config.clientProperties());
         serde.put(SerdeConfig.SCHEMA_REGISTRY_URL, config.registryUrl());
-        StreamsSettings settings = StreamsSettings.defaults(kafka.topics(), serde).withInterimInterval(Duration.ofSeconds(2));
+        StreamsSettings settings = streams.apply(StreamsSettings.defaults(kafka.topics(), serde).withInterimInterval(Duration.ofSeconds(2)));
         open.add(StreamsInstance.start(settings, new StreamsInstance.Options(config.topicPrefix() + "streams",
                 config.bootstrapServers(), config.stateDir(), new HostInfo("localhost", config.httpPort()), config.partitions(), (short) 1,
                 QueryService.Options.defaults(), // loopback only, one instance: a random internal secret
@@ -119,7 +128,7 @@ public final class Pipeline implements AutoCloseable {
 
         WorkerSettings ws = new WorkerSettings(config.bootstrapServers(), config.registryUrl(), kafka.topics(),
                 WorkerSettings.defaultGroup(kafka.topics()), "pipeline", 4, 2, 4L << 30, Device.cpu(), RuntimeOptions.DEFAULT,
-                Duration.ofSeconds(120), Duration.ZERO, config.clientProperties()).withCheckpointRoots(config.checkpointRoots());
+                Duration.ofSeconds(120), Duration.ZERO, config.clientProperties(), evalData).withCheckpointRoots(config.checkpointRoots());
         worker = new InferenceWorker(ws);
         workerThread = new Thread(() -> {
             try {
