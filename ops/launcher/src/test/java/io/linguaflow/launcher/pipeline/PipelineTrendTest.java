@@ -39,14 +39,21 @@ class PipelineTrendTest {
     @Test
     void trainingCheckpointsLandedInOrderGiveTheReferenceTrend(@TempDir Path state) throws Exception {
         Path fixtures = SharedData.require(SharedData.fixtures().resolve("checkpoints"));
+        landInOrderAndCompareWithTheReferences(fixtures, TestKafka.shared().bootstrapServers(), TestRegistry.shared().url(), state);
+    }
+
+    /**
+     * The whole test on the given broker and registry: the in-JVM ones here, docker/compose.yaml's Kafka and Confluent
+     * registry in {@code ComposePipelineDockerTest}.
+     */
+    static void landInOrderAndCompareWithTheReferences(Path fixtures, String bootstrapServers, String registryUrl, Path state)
+            throws Exception {
         JsonNode trend = JSON.readTree(fixtures.resolve("trend.json").toFile());
         List<Path> dirs = new ArrayList<>();
         for (long s : STEPS) {
             dirs.add(fixtures.resolve("bloom-tiny-train/step-" + s));
         }
-        TestKafka kafka = TestKafka.shared();
-        TestRegistry registry = TestRegistry.shared();
-        Pipeline.Config config = new Pipeline.Config(kafka.bootstrapServers(), registry.url(),
+        Pipeline.Config config = new Pipeline.Config(bootstrapServers, registryUrl,
                 "trend-" + UUID.randomUUID().toString().substring(0, 8) + ".", state, LocalServices.freePort(), 2,
                 Duration.ofMinutes(3));
         PrintWriter log = new PrintWriter(System.out, true);
