@@ -4,10 +4,21 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.linguaflow.streams.avro.CheckpointPlan;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericDatumWriter;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.io.EncoderFactory;
+import org.apache.avro.specific.SpecificData;
+import org.apache.avro.specific.SpecificDatumReader;
 import org.junit.jupiter.api.Test;
 
 /** The plan's sample set against the rows it was made from. */
@@ -54,11 +65,23 @@ class PlannedSamplesTest {
         assertEquals("corpus 'c' has no sample 'de|m2' (the plan lists it as absent)", PlannedSamples.whyNotPlanned(plan, "de|m2"));
     }
 
-    /** A plan written before the sample set existed (no meaningIds) checks the language only. */
+    /** A plan written before the sample set existed reads with no meaningIds and checks the language only. */
     @Test
-    void anOlderPlanChecksTheLanguageOnly() {
-        CheckpointPlan old = CheckpointPlan.newBuilder(plan(PlannedSamples.ofRows(LANGS, MEANINGS))).setMeaningIds(null)
-                .setAbsentSamples(List.of()).build();
+    void anOlderPlanChecksTheLanguageOnly() throws IOException {
+        CheckpointPlan current = plan(PlannedSamples.ofRows(LANGS, MEANINGS));
+        Schema before = Schema.createRecord(CheckpointPlan.SCHEMA$.getName(), null, CheckpointPlan.SCHEMA$.getNamespace(), false,
+                CheckpointPlan.SCHEMA$.getFields().stream().filter(f -> !f.name().equals("meaningIds") && !f.name().equals("absentSamples"))
+                        .map(f -> new Schema.Field(f, f.schema())).toList());
+        GenericRecord written = new GenericData.Record(before);
+        before.getFields().forEach(f -> written.put(f.name(), current.get(f.name())));
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(bytes, null);
+        new GenericDatumWriter<GenericRecord>(before, SpecificData.getForClass(CheckpointPlan.class)).write(written, encoder);
+        encoder.flush();
+        CheckpointPlan old = new SpecificDatumReader<CheckpointPlan>(before, CheckpointPlan.SCHEMA$)
+                .read(null, DecoderFactory.get().binaryDecoder(bytes.toByteArray(), null));
+        assertNull(old.getMeaningIds());
+        assertEquals(List.of(), old.getAbsentSamples());
         assertNull(PlannedSamples.whyNotPlanned(old, "en|m9"));
         assertEquals("language 'fr' is not one of the plan's languages [en, de]", PlannedSamples.whyNotPlanned(old, "fr|m1"));
     }
