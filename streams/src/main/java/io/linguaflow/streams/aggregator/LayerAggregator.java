@@ -5,6 +5,7 @@ import io.linguaflow.analysis.stats.LayerVector;
 import io.linguaflow.schemas.avro.ActivationRecord;
 import io.linguaflow.streams.avro.CheckpointPlan;
 import io.linguaflow.streams.avro.LayerState;
+import io.linguaflow.streams.common.PlannedSamples;
 import io.linguaflow.streams.common.Plans;
 import io.linguaflow.streams.common.RecordErrors;
 import io.linguaflow.streams.config.VectorRetention;
@@ -126,9 +127,9 @@ final class LayerAggregator extends ContextualProcessor<String, ActivationRecord
                         + " neurons, earlier records of this checkpoint had " + state.getLayers() + " x " + state.getNeuronsPerLayer());
             }
             plan = plans.get(id.checkpointId());
-            if (plan != null && !plan.getLanguages().contains(a.getLang())) {
-                throw new IllegalArgumentException(where(a) + ": language '" + a.getLang() + "' is not one of the plan's languages "
-                        + plan.getLanguages() + "; not counted");
+            String notPlanned = plan == null ? null : PlannedSamples.whyNotPlanned(plan, a.getSampleId());
+            if (notPlanned != null) { // counted only planned samples make "samplesExpected counted" mean "every one seen"
+                throw new IllegalArgumentException(where(a) + ": " + notPlanned + "; not counted");
             }
         } catch (IllegalArgumentException e) {
             deadLetter(record, e);
@@ -167,7 +168,7 @@ final class LayerAggregator extends ContextualProcessor<String, ActivationRecord
             vectors.put(seenKey, StoredVector.encode(a));
         }
         if (state == null) {
-            state = new LayerState(a.getCorpus(), a.getLayers(), d, 0, false, 0L, false);
+            state = new LayerState(a.getCorpus(), a.getLayers(), d, 0, false, 0L, false, 0);
         }
         state.setSamples(state.getSamples() + 1);
         layers.put(id.key(), state);
@@ -220,13 +221,23 @@ final class LayerAggregator extends ContextualProcessor<String, ActivationRecord
         nll.put(key, ByteBuffer.allocate(16).putDouble(sum).putLong(tokens).array());
     }
 
-    /** Sends the complete partial once the layer holds every planned sample; true when it was sent (now or before). */
+    /**
+     * Sends the complete partial once the layer holds every planned sample: {@code samplesExpected} distinct samples of
+     * the plan's sample set (records outside it are not counted once the plan is known, and those counted before are
+     * subtracted, {@link #planLanded}); true when it was sent (now or before).
+     */
     private boolean completeIfPlanned(LayerId id, LayerState state, long timestamp) {
         if (state.getCompleteSent()) {
             return true;
         }
         CheckpointPlan plan = plans.get(id.checkpointId());
-        if (plan == null || state.getSamples() < plan.getSamplesExpected()) {
+        if (plan == null) {
+            return false;
+        }
+        if (awaitingPlan.remove(id)) {
+            planLanded(id, state, plan);
+        }
+        if (state.getSamples() - state.getUnplanned() < plan.getSamplesExpected()) {
             return false;
         }
         context().forward(new Record<>(id.checkpointId(), partials.of(id.checkpointId(), id.layer(), state, plan, true), timestamp));
@@ -236,6 +247,33 @@ final class LayerAggregator extends ContextualProcessor<String, ActivationRecord
         layers.put(id.key(), state);
         publishPending = true;
         return true;
+    }
+
+    /**
+     * The plan of a layer that counted records without one has landed: the samples it counted outside the plan's sample
+     * set (no offset is left to dead-letter them by) are logged, kept out of the completeness count and named as a
+     * warning of the layer's partials, since its statistics include them; its meanings that hold every language collapse.
+     * Re-counted from the seen-set, so a restarted task that runs it again gets the same count.
+     */
+    private void planLanded(LayerId id, LayerState state, CheckpointPlan plan) {
+        String prefix = StoreKeys.samplePrefix(id.key());
+        List<String> strays = new ArrayList<>();
+        try (KeyValueIterator<String, byte[]> it = seen.prefixScan(prefix, KEYS)) {
+            it.forEachRemaining(kv -> {
+                String sampleId = kv.key.substring(prefix.length());
+                String why = PlannedSamples.whyNotPlanned(plan, sampleId);
+                if (why != null) {
+                    strays.add(sampleId);
+                    LOG.warn("checkpoint '{}', layer {}: sample '{}' was counted before the plan landed: {}", id.checkpointId(), id.layer(), sampleId, why);
+                }
+            });
+        }
+        if (state.getUnplanned() != strays.size()) {
+            state.setUnplanned(strays.size());
+            layers.put(id.key(), state);
+        }
+        LayerPartials.scalars(scalars, StoreKeys.meaningPrefix(id.key()))
+                .forEach((meaning, s) -> collapseIfComplete(StoreKeys.meaning(id.key(), meaning), s.model().count(), plan));
     }
 
     /**
@@ -286,18 +324,14 @@ final class LayerAggregator extends ContextualProcessor<String, ActivationRecord
             }
         }
         dirty.clear();
-        awaitingPlan.removeIf(id -> {
+        for (LayerId id : List.copyOf(awaitingPlan)) {
             LayerState state = layers.get(id.key());
-            CheckpointPlan plan = plans.get(id.checkpointId());
-            if (state == null || plan == null) {
-                return state == null;
+            if (state == null) {
+                awaitingPlan.remove(id);
+            } else {
+                completeIfPlanned(id, state, now); // leaves awaitingPlan once its plan is there
             }
-            if (!completeIfPlanned(id, state, now)) { // complete now, or a later record of the layer completes it
-                LayerPartials.scalars(scalars, StoreKeys.meaningPrefix(id.key()))
-                        .forEach((meaning, s) -> collapseIfComplete(StoreKeys.meaning(id.key(), meaning), s.model().count(), plan));
-            }
-            return true;
-        });
+        }
         retaining.removeIf(id -> {
             LayerState state = layers.get(id.key());
             if (state == null) {

@@ -59,6 +59,10 @@ final class LayerPartials {
         int d = state.getNeuronsPerLayer();
 
         List<String> warnings = new ArrayList<>();
+        if (state.getUnplanned() > 0) {
+            warnings.add("layer " + layer + ": " + state.getUnplanned() + " sample(s) counted before the plan landed are not in it"
+                    + " (named in the aggregator's log); these statistics include them");
+        }
         List<GroupSums> languageGroups = new ArrayList<>();
         long[] samples = languages.stream().mapToLong(lang -> languageScalars.get(lang).model().count()).toArray();
         KeyRegions regions = null;

@@ -9,12 +9,12 @@ import io.linguaflow.schemas.avro.Sentence;
 import io.linguaflow.schemas.avro.Stage;
 import io.linguaflow.streams.avro.CheckpointPlan;
 import io.linguaflow.streams.avro.CorpusState;
+import io.linguaflow.streams.common.PlannedSamples;
 import io.linguaflow.streams.common.RecordErrors;
 import io.linguaflow.streams.common.Time;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import org.apache.avro.specific.SpecificRecord;
@@ -138,8 +138,8 @@ final class Planning {
                 it.forEachRemaining(kv -> rows.add(kv.value));
             }
             rows.sort(Comparator.comparingInt(Sentence::getIndex));
-            LinkedHashSet<String> languages = new LinkedHashSet<>();
-            rows.forEach(r -> languages.add(r.getLang()));
+            PlannedSamples sampleSet = PlannedSamples.ofRows(rows.stream().map(Sentence::getLang).toList(),
+                    rows.stream().map(Sentence::getMeaningId).toList());
 
             int batches = 0;
             for (List<Sentence> batch : batches(rows, batchSize)) {
@@ -152,8 +152,8 @@ final class Planning {
                         .build(), timestamp);
                 batches++;
             }
-            emit(cp, CheckpointPlan.newBuilder().setCheckpointId(cp).setModel(event.getModel()).setStep(event.getStep())
-                    .setContentHash(event.getContentHash()).setCorpus(event.getCorpus()).setLanguages(List.copyOf(languages))
+            emit(cp, sampleSet.writeTo(CheckpointPlan.newBuilder()).setCheckpointId(cp).setModel(event.getModel()).setStep(event.getStep())
+                    .setContentHash(event.getContentHash()).setCorpus(event.getCorpus())
                     .setSamplesExpected(rows.size()).setLayers(event.getLayers()).setCheckpointPath(event.getPath()).setThreshold(event.getThreshold())
                     .setLfCompat(event.getLfCompat()).setBatches(batches).setPlannedAt(Time.now()).build(), timestamp);
             long layerRecords = event.getLayers() == null ? 0 : (long) rows.size() * event.getLayers();

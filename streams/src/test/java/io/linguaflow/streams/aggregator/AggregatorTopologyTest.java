@@ -270,6 +270,68 @@ class AggregatorTopologyTest {
         }
     }
 
+    /**
+     * Completeness is "every planned (sample, layer) seen": a sample outside the plan's sample set (a meaning the corpus
+     * lacks, one of another corpus) is a dead letter naming its offset, checkpoint and sample, and is not counted, so the
+     * checkpoint completes only with its planned samples, equal to the batch; a duplicate of a planned sample counts once.
+     */
+    @Test
+    void samplesOutsideThePlansSampleSetAreDeadLetteredAndTheCheckpointEqualsTheBatch(@TempDir Path state) {
+        try (TopologyTestDriver driver = driver(state)) {
+            Drivers.input(driver, settings.plansTopic(), CheckpointPlan.class).pipeInput(CP, fixture.plan(CP));
+            int lastLayer = fixture.layers - 1;
+            ActivationRecord unknownMeaning = ActivationRecord.newBuilder(fixture.record(CP, fixture.index("en", "s01"), 0))
+                    .setMeaningId("s99").setSampleId("en|s99").build();
+            ActivationRecord otherCorpus = ActivationRecord.newBuilder(fixture.record(CP, fixture.index("fr", "s02"), lastLayer))
+                    .setMeaningId("xstory-0007").setSampleId("fr|xstory-0007").build();
+            List<ActivationRecord> records = new ArrayList<>(List.of(unknownMeaning, otherCorpus)); // offsets 0 and 1
+            List<ActivationRecord> planned = fixture.shuffledRecords(CP, 13);
+            records.addAll(planned);
+            records.addAll(200, planned.subList(0, 150)); // duplicates of planned samples before their layers complete
+            pipe(driver, records);
+            assertMatchesBatch(partials(driver)); // had a stray counted, a layer would complete one planned sample short
+
+            List<DeadLetter> letters = Drivers.deadLetters(driver).readValuesToList();
+            assertEquals(2, letters.size());
+            String topic = settings.topic(Topic.ACTIVATIONS);
+            assertEquals("topic " + topic + " partition 0 offset 0: IllegalArgumentException: activation record (checkpoint 'bloom-tiny@0', sample 'en|s99', layer 0): meaning 's99' is not one of the 50"
+                    + " meanings of corpus 'fixture' in the plan; not counted", letters.get(0).getError());
+            assertEquals("topic " + topic + " partition 0 offset 1: IllegalArgumentException: activation record (checkpoint"
+                    + " 'bloom-tiny@0', sample 'fr|xstory-0007', layer " + lastLayer + "): meaning"
+                    + " 'xstory-0007' is not one of the 50 meanings of corpus 'fixture' in the plan; not counted", letters.get(1).getError());
+        }
+    }
+
+    /**
+     * A record that arrives before its plan is counted (as for an unplanned language); when the plan lands, a sample outside
+     * its set does not count toward completeness: the layer waits for every planned sample and then names the stray.
+     */
+    @Test
+    void aStraySampleCountedBeforeThePlanDoesNotCompleteTheLayer(@TempDir Path state) {
+        try (TopologyTestDriver driver = driver(state)) {
+            List<ActivationRecord> layer0 = new ArrayList<>();
+            for (int i = 0; i < fixture.samples(); i++) {
+                layer0.add(fixture.record(CP, i, 0));
+            }
+            ActivationRecord last = layer0.remove(layer0.size() - 1);
+            layer0.add(ActivationRecord.newBuilder(last).setMeaningId("s99").setSampleId(last.getLang() + "|s99").build());
+            pipe(driver, layer0); // as many distinct samples as the plan expects, one of them not planned
+            Drivers.input(driver, settings.plansTopic(), CheckpointPlan.class).pipeInput(CP, fixture.plan(CP));
+            driver.advanceWallClockTime(Drivers.INTERIM);
+            List<LayerPartial> interim = partials(driver);
+            assertEquals(1, interim.size());
+            assertFalse(interim.get(0).getComplete(), "a count of samples is not completeness");
+            pipe(driver, List.of(last));
+            List<LayerPartial> complete = partials(driver);
+            assertEquals(1, complete.size());
+            assertTrue(complete.get(0).getComplete());
+            assertEquals(fixture.samples() + 1, complete.get(0).getSamples());
+            assertTrue(complete.get(0).getWarnings().contains("layer 0: 1 sample(s) counted before the plan landed are not in it"
+                    + " (named in the aggregator's log); these statistics include them"), complete.get(0).getWarnings().toString());
+            assertEquals(0, Drivers.deadLetters(driver).getQueueSize());
+        }
+    }
+
     /** A complete layer keeps no seen-set and no meaning group; its vectors go as the retention says; re-deliveries are ignored. */
     @Test
     void aCompleteLayerReleasesItsPerSampleStateAsConfigured(@TempDir Path state) {

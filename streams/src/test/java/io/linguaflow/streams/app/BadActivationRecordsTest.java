@@ -71,6 +71,24 @@ class BadActivationRecordsTest {
     }
 
     /**
+     * Issue 13 item 1: the planner's plan carries the corpus's sample set, and a sample outside it (a meaning the corpus
+     * lacks, one of another corpus) is not counted: the checkpoint completes on its planned samples alone.
+     */
+    @Test
+    void aSampleOutsideThePlansSampleSetIsDeadLetteredAndTheCheckpointCompletes(@TempDir Path state) {
+        ActivationRecord unknownMeaning = ActivationRecord.newBuilder(fixture.record(CP, fixture.index("en", "s01"), 0))
+                .setMeaningId("s99").setSampleId("en|s99").build();
+        ActivationRecord otherCorpus = ActivationRecord.newBuilder(fixture.record(CP, fixture.index("fr", "s07"), 2))
+                .setMeaningId("xstory-0007").setSampleId("fr|xstory-0007").build();
+        List<DeadLetter> letters = runWith(state, List.of(unknownMeaning, otherCorpus));
+        assertEquals(2, letters.size());
+        assertLetter(letters.get(0), 0, "sample 'en|s99', layer 0)",
+                ": meaning 's99' is not one of the 50 meanings of corpus '" + Fixture.CORPUS + "' in the plan; not counted");
+        assertLetter(letters.get(1), 1, "sample 'fr|xstory-0007', layer 2)",
+                ": meaning 'xstory-0007' is not one of the 50 meanings of corpus '" + Fixture.CORPUS + "' in the plan; not counted");
+    }
+
+    /**
      * Corpus and checkpoint in, then {@code first} on the activations topic (offsets 0, 1, ...), then every record of the
      * checkpoint, shuffled (a record of {@code first} that is good comes again: a re-delivery). Asserts the final metrics
      * and returns the dead letters.

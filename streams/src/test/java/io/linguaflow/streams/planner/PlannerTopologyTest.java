@@ -109,6 +109,8 @@ class PlannerTopologyTest {
         CheckpointPlan plan = plans().get(0);
         assertEquals(450, plan.getSamplesExpected());
         assertEquals(fixture.languages(), plan.getLanguages());
+        assertEquals(fixture.corpus.ids().stream().distinct().toList(), plan.getMeaningIds(), "the sample set: every meaning, in corpus order");
+        assertEquals(List.of(), plan.getAbsentSamples(), "a balanced corpus");
         assertEquals(requests.size(), plan.getBatches());
         Progress p = progress().get(0);
         assertEquals(Stage.PLANNED, p.getStage());

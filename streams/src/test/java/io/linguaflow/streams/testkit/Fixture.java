@@ -19,6 +19,7 @@ import io.linguaflow.schemas.avro.ActivationRecord;
 import io.linguaflow.schemas.avro.CheckpointEvent;
 import io.linguaflow.schemas.avro.Sentence;
 import io.linguaflow.streams.avro.CheckpointPlan;
+import io.linguaflow.streams.common.PlannedSamples;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -116,8 +117,9 @@ public final class Fixture {
     }
 
     public CheckpointPlan plan(String checkpointId) {
-        return CheckpointPlan.newBuilder().setCheckpointId(checkpointId).setModel(MODEL).setStep(0L).setContentHash("hash")
-                .setCorpus(CORPUS).setLanguages(languages()).setSamplesExpected(samples()).setLayers(layers).setThreshold(2.0)
+        return PlannedSamples.ofRows(corpus.langs(), corpus.ids()).writeTo(CheckpointPlan.newBuilder())
+                .setCheckpointId(checkpointId).setModel(MODEL).setStep(0L).setContentHash("hash")
+                .setCorpus(CORPUS).setSamplesExpected(samples()).setLayers(layers).setThreshold(2.0)
                 .setLfCompat(false).setBatches(1).setPlannedAt(Instant.ofEpochMilli(1_700_000_000_000L)).build();
     }
 
