@@ -13,7 +13,6 @@ import io.linguaflow.schemas.serde.AvroDeserializer;
 import io.linguaflow.schemas.serde.AvroSerializer;
 import io.linguaflow.schemas.testkit.TestKafka;
 import io.linguaflow.worker.Fixtures;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -45,10 +44,7 @@ class WorkerSaslTest {
         Path bloom = Fixtures.model("bloom-tiny");
         try (TestKafka kafka = TestKafka.startSasl()) {
             Map<String, String> sasl = TestKafka.saslClientProperties(TestKafka.SASL_USER, TestKafka.SASL_PASSWORD);
-            Path file = tmp.resolve("client.properties");
-            StringBuilder text = new StringBuilder();
-            sasl.forEach((k, v) -> text.append(k).append('=').append(v).append('\n'));
-            Files.writeString(file, text);
+            Path file = TestKafka.writeProperties(sasl, tmp.resolve("client.properties"));
             Topics topics = new Topics("ws-" + UUID.randomUUID().toString().substring(0, 8) + ".");
             try (Admin admin = Admin.create(KafkaClientProperties.applyTo(kafka.clientConfig(), sasl))) {
                 TopicAdmin.ensureTopics(admin, topics, 1, (short) 1);

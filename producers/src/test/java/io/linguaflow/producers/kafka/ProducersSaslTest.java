@@ -40,10 +40,7 @@ class ProducersSaslTest {
     void aCorpusIsPublishedToASaslClusterAndABadPropertyIsNamed() throws Exception {
         try (TestKafka kafka = TestKafka.startSasl()) {
             Map<String, String> sasl = TestKafka.saslClientProperties(TestKafka.SASL_USER, TestKafka.SASL_PASSWORD);
-            Path file = tmp.resolve("client.properties");
-            StringBuilder text = new StringBuilder();
-            sasl.forEach((k, v) -> text.append(k).append('=').append(v).append('\n'));
-            Files.writeString(file, text);
+            Path file = TestKafka.writeProperties(sasl, tmp.resolve("client.properties"));
             String prefix = "ps-" + UUID.randomUUID().toString().substring(0, 8) + ".";
             Topics topics = new Topics(prefix);
             try (Admin admin = Admin.create(KafkaClientProperties.applyTo(kafka.clientConfig(), sasl))) {

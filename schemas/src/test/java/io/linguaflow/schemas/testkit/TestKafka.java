@@ -2,6 +2,9 @@ package io.linguaflow.schemas.testkit;
 
 import io.linguaflow.schemas.Topics;
 import io.linguaflow.schemas.admin.TopicAdmin;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -75,6 +78,13 @@ public final class TestKafka implements AutoCloseable {
         return Map.of("security.protocol", "SASL_PLAINTEXT", "sasl.mechanism", "PLAIN",
                 "sasl.jaas.config", "org.apache.kafka.common.security.plain.PlainLoginModule required username=\""
                         + user + "\" password=\"" + password + "\";");
+    }
+
+    /** Writes {@code properties} as a Java properties file (what {@code --kafka-config-file} reads); returns {@code file}. */
+    public static Path writeProperties(Map<String, String> properties, Path file) throws IOException {
+        StringBuilder text = new StringBuilder();
+        properties.forEach((k, v) -> text.append(k).append('=').append(v).append('\n'));
+        return Files.writeString(file, text);
     }
 
     private static TestKafka start(SecurityProtocol protocol) {

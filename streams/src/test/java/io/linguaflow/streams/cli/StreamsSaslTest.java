@@ -13,7 +13,6 @@ import io.linguaflow.schemas.testkit.TestKafka;
 import io.linguaflow.schemas.testkit.TestRegistry;
 import io.linguaflow.streams.app.StreamsInstance;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -48,10 +47,7 @@ class StreamsSaslTest {
     void theStreamsApplicationRunsOnASaslCluster() throws Exception {
         try (TestKafka kafka = TestKafka.startSasl()) {
             Map<String, String> sasl = TestKafka.saslClientProperties(TestKafka.SASL_USER, TestKafka.SASL_PASSWORD);
-            Path file = tmp.resolve("client.properties");
-            StringBuilder text = new StringBuilder();
-            sasl.forEach((k, v) -> text.append(k).append('=').append(v).append('\n'));
-            Files.writeString(file, text);
+            Path file = TestKafka.writeProperties(sasl, tmp.resolve("client.properties"));
             String prefix = "ss-" + UUID.randomUUID().toString().substring(0, 8) + ".";
             Topics topics = new Topics(prefix);
 
