@@ -40,7 +40,8 @@ final class TrendQueries {
 
     /**
      * Metrics of every checkpoint of a model, ordered by training step (checkpoints without a step last, by id), each with
-     * its evaluation results ({@link EvaluationQueries}; empty when none).
+     * its evaluation results ({@link EvaluationQueries}; empty when none) and its neuron-type changes from the previous
+     * checkpoint with neuron types ({@link NeuronTypeChangeQueries}; null for the first, and where either has none).
      */
     JsonNode trend(String model) {
         List<Point> points = new ArrayList<>();
@@ -57,11 +58,45 @@ final class TrendQueries {
         ObjectNode out = Reply.JSON.createObjectNode();
         out.put("model", model);
         ArrayNode a = out.putArray("checkpoints");
+        String previous = null; // the latest earlier checkpoint with neuron types
+        JsonNode previousTypes = null;
         for (Point p : points) { // XStoryCloze accuracy (Figures 4 and 7) next to LRDS, SADS and SKLR
             ObjectNode point = Reply.JSON.valueToTree(p);
             point.set("evaluations", evaluations.evaluationsOrEmpty(p.checkpointId(), false).get("tasks"));
+            JsonNode types = p.complete() ? neuronTypesOrNull(p.checkpointId()) : null;
+            point.set("neuronTypeChanges", types == null || previousTypes == null ? null
+                    : typeChangesSummary(NeuronTypeChangeQueries.changes(previous, previousTypes, p.checkpointId(), types)));
+            if (types != null) {
+                previous = p.checkpointId();
+                previousTypes = types;
+            }
             a.add(point);
         }
+        return out;
+    }
+
+    /** The checkpoint's neuron types, or null where it has none or they lack the general ids the changes need. */
+    private JsonNode neuronTypesOrNull(String cp) {
+        try {
+            JsonNode t = checkpoints.neuronTypes(cp, false);
+            return t.path("general").isArray() ? t : null;
+        } catch (QueryException e) {
+            if (e.status == 404) {
+                return null;
+            }
+            throw e;
+        }
+    }
+
+    /** Per type, the whole-model overlap with the previous checkpoint and the change of the type's count (Table 4, Fig. 4). */
+    private static ObjectNode typeChangesSummary(JsonNode changes) {
+        ObjectNode out = Reply.JSON.createObjectNode();
+        out.put("from", changes.get("from").asText());
+        changes.get("types").fields().forEachRemaining(t -> {
+            ObjectNode type = out.putObject(t.getKey());
+            type.setAll((ObjectNode) t.getValue().get("overlap"));
+            type.put("countChange", type.get("size").asInt() - type.get("fromSize").asInt());
+        });
         return out;
     }
 
