@@ -20,6 +20,10 @@ public final class ExpertNeurons {
     /** Neurons read from the responses at a time. */
     private static final int BLOCK = 2048;
 
+    /** The ranking order: AP descending, ties by ascending neuron id. */
+    private static final Comparator<Expert> BEST_FIRST = Comparator.comparingDouble(Expert::ap).reversed()
+            .thenComparingInt(Expert::neuron);
+
     private ExpertNeurons() {
     }
 
@@ -112,11 +116,46 @@ public final class ExpertNeurons {
         return new Result(k, byConcept, overlaps, skipped);
     }
 
+    /**
+     * The model-wide result from results over disjoint neuron ranges (e.g. one layer each, as the streams compute them
+     * when a layer's samples are complete): part {@code i} ranked neurons {@code [0, n_i)} of the range starting at flat
+     * id {@code firstNeuron[i]}, with top-k {@code min(k, n_i)}, on the same rows and labels. A neuron's AP depends on
+     * its own responses only, and the order (AP descending, id ascending) is total, so the top k of the parts' top
+     * lists, ids shifted, is exactly {@link #find}'s top k over all neurons.
+     */
+    public static Result merge(List<Result> parts, int[] firstNeuron, int k) {
+        if (parts.isEmpty() || parts.size() != firstNeuron.length) {
+            throw new IllegalArgumentException(parts.size() + " partial results for " + firstNeuron.length + " neuron ranges");
+        }
+        Result first = parts.get(0);
+        Map<String, Map<String, Ranking>> byConcept = new LinkedHashMap<>();
+        first.concepts().forEach((c, rankings) -> {
+            Map<String, Ranking> merged = new LinkedHashMap<>();
+            rankings.forEach((lang, r) -> {
+                List<Expert> all = new ArrayList<>();
+                for (int i = 0; i < parts.size(); i++) {
+                    Ranking part = parts.get(i).concepts().getOrDefault(c, Map.of()).get(lang);
+                    if (part == null || part.positives() != r.positives() || part.negatives() != r.negatives()) {
+                        throw new IllegalArgumentException("partial result " + i + " ranks " + c + "/" + lang
+                                + " on other rows than partial result 0");
+                    }
+                    int offset = firstNeuron[i];
+                    part.experts().forEach(x -> all.add(new Expert(offset + x.neuron(), x.ap())));
+                }
+                all.sort(BEST_FIRST);
+                merged.put(lang, new Ranking(List.copyOf(all.subList(0, Math.min(k, all.size()))), r.positives(), r.negatives()));
+            });
+            byConcept.put(c, merged);
+        });
+        Map<String, List<Overlap>> overlaps = new LinkedHashMap<>();
+        byConcept.forEach((c, rankings) -> overlaps.put(c, overlaps(rankings, k)));
+        return new Result(k, byConcept, overlaps, first.skipped());
+    }
+
     /** Top-k experts of each label vector over {@code rows}: each neuron's scores are sorted once for all labels. */
     private static List<List<Expert>> rank(Responses responses, int[] rows, List<boolean[]> labels,
                                            List<Integer> positives, int k) {
-        Comparator<Expert> worstFirst = Comparator.comparingDouble(Expert::ap)
-                .thenComparing(Comparator.comparingInt(Expert::neuron).reversed());
+        Comparator<Expert> worstFirst = BEST_FIRST.reversed();
         List<PriorityQueue<Expert>> heaps = new ArrayList<>();
         labels.forEach(x -> heaps.add(new PriorityQueue<>(worstFirst)));
         if (labels.isEmpty()) {
@@ -151,7 +190,7 @@ public final class ExpertNeurons {
         List<List<Expert>> out = new ArrayList<>();
         for (PriorityQueue<Expert> h : heaps) {
             List<Expert> best = new ArrayList<>(h);
-            best.sort(worstFirst.reversed());
+            best.sort(BEST_FIRST);
             out.add(List.copyOf(best));
         }
         return out;

@@ -62,6 +62,45 @@ public record TypeSets(List<String> languages, int layers, int neuronsPerLayer, 
         return build(r.languages(), r.layers(), r.neuronsPerLayer(), perLayer, general);
     }
 
+    /**
+     * The sets of a classification given as flat ids f = layer * D + n (the streams {@code NeuronTypes} record):
+     * per language its mask, and the general neurons. {@code source} names the input in error messages.
+     */
+    public static TypeSets ofFlatIds(String source, List<String> languages, int layers, int neuronsPerLayer,
+                                     Map<String, int[]> masks, int[] general) {
+        if (languages.size() < 2 || layers <= 0 || neuronsPerLayer <= 0) {
+            throw new IllegalArgumentException(source + ": needs at least 2 languages, layers > 0 and neurons per layer > 0");
+        }
+        Map<String, int[][]> perLayer = new LinkedHashMap<>();
+        for (String lang : languages) {
+            int[] m = masks.get(lang);
+            if (m == null) {
+                throw new IllegalArgumentException(source + ": no mask for language '" + lang + "'");
+            }
+            perLayer.put(lang, byLayer(m, layers, neuronsPerLayer, source + " mask." + lang));
+        }
+        return build(languages, layers, neuronsPerLayer, perLayer, byLayer(general, layers, neuronsPerLayer, source + " general"));
+    }
+
+    private static int[][] byLayer(int[] flat, int layers, int d, String what) {
+        int[] counts = new int[layers];
+        for (int f : flat) {
+            if (f < 0 || f >= layers * d) {
+                throw new IllegalArgumentException(what + " has neuron id " + f + " outside [0, " + layers * d + ")");
+            }
+            counts[f / d]++;
+        }
+        int[][] out = new int[layers][];
+        for (int l = 0; l < layers; l++) {
+            out[l] = new int[counts[l]];
+        }
+        int[] fill = new int[layers];
+        for (int f : flat) {
+            out[f / d][fill[f / d]++] = f % d;
+        }
+        return out;
+    }
+
     /** The sets of a {@code neuron-types} JSON file (its {@code mask} and {@code general} per layer). */
     public static TypeSets read(Path file) throws IOException {
         JsonNode o = new ObjectMapper().readTree(file.toFile());

@@ -70,6 +70,28 @@ class ExpertNeuronsTest {
         assertTrue(r.overlaps().get("food").get(0).shared() >= 1); // neuron 7 in both
     }
 
+    /** Per-range results (4 "layers" of 10 neurons) merged equal the result over all 40 neurons, also for k > 10. */
+    @Test
+    void mergedPerLayerResultsEqualTheWholeModelResult() {
+        Fixture f = Fixture.make();
+        for (int k : new int[] {5, 15}) {
+            ExpertNeurons.Result whole = ExpertNeurons.find(Responses.of(f.values), f.langs, f.labels, k, "fixture");
+            List<ExpertNeurons.Result> parts = new ArrayList<>();
+            int[] first = new int[4];
+            for (int layer = 0; layer < 4; layer++) {
+                first[layer] = layer * 10;
+                float[][] slice = new float[f.values.length][];
+                for (int i = 0; i < slice.length; i++) {
+                    slice[i] = java.util.Arrays.copyOfRange(f.values[i], layer * 10, layer * 10 + 10);
+                }
+                parts.add(ExpertNeurons.find(Responses.of(slice), f.langs, f.labels, Math.min(k, 10), "layer " + layer));
+            }
+            assertEquals(whole, ExpertNeurons.merge(parts, first, k), "k " + k);
+        }
+        ExpertNeurons.Result one = ExpertNeurons.find(Responses.of(f.values), f.langs, f.labels, 5, "fixture");
+        assertThrows(IllegalArgumentException.class, () -> ExpertNeurons.merge(List.of(one), new int[] {0, 40}, 5));
+    }
+
     @Test
     void conceptAbsentFromALanguageIsSkippedNotRanked() {
         Fixture f = Fixture.make();

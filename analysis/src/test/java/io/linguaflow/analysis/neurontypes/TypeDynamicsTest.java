@@ -56,6 +56,27 @@ class TypeDynamicsTest {
         assertEquals(new TypeDynamics.Overlap(1, 0, 0, 0, 0, 0), c.overlapPerLayer().get(TypeSets.Kind.GENERAL)[1]);
     }
 
+    /** The flat-id form (streams' NeuronTypes record) of FIRST gives the same sets as the per-layer JSON file. */
+    @Test
+    void flatIdsGiveTheSameSetsAsTheFile() throws Exception {
+        TypeSets file = TypeSets.read(write("a.json", FIRST));
+        TypeSets flat = TypeSets.ofFlatIds("first", List.of("a", "b", "c"), 2, 4,
+                Map.of("a", new int[] {5, 0}, "b", new int[] {0, 1, 5}, "c", new int[] {0, 6}), new int[] {3, 7});
+        assertEquals(file.languages(), flat.languages());
+        for (TypeSets.Kind k : TypeSets.Kind.values()) {
+            assertArrayEquals(file.types().get(k), flat.types().get(k), k.id());
+        }
+        for (String lang : file.languages()) {
+            assertArrayEquals(file.masks().get(lang), flat.masks().get(lang), lang);
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TypeSets.ofFlatIds("first",
+                List.of("a", "b"), 2, 4, Map.of("a", new int[] {8}, "b", new int[0]), new int[0]));
+        assertEquals("first mask.a has neuron id 8 outside [0, 8)", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> TypeSets.ofFlatIds("first",
+                List.of("a", "b"), 2, 4, Map.of("a", new int[] {1}), new int[0]));
+        assertEquals("first: no mask for language 'b'", e.getMessage());
+    }
+
     @Test
     void ablationSetsPerLanguageAndCombined() throws Exception {
         TypeSets a = TypeSets.read(write("a.json", FIRST));

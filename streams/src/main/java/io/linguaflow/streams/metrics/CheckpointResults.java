@@ -239,10 +239,16 @@ public record CheckpointResults(String checkpointId, CheckpointPlan plan, List<L
             }
             masks.put(r.languages().get(k), ids);
         }
+        List<Integer> general = new ArrayList<>();
+        for (int layer = 0; layer < m; layer++) {
+            for (int n : r.general(layer)) {
+                general.add(layer * d + n);
+            }
+        }
         return NeuronTypes.newBuilder().setCheckpointId(checkpointId).setMethod(r.method().id()).setLanguages(r.languages())
                 .setLayers(m).setNeuronsPerLayer(d).setLambda(r.lambda().isPresent() ? r.lambda().getAsDouble() : null)
                 .setTau(r.tau()).setTopRate(r.topRate()).setMasks(masks).setSpecificPerLayer(boxed(r.specificPerLayer()))
-                .setRelatedPerLayer(boxed(r.relatedPerLayer())).setGeneralPerLayer(boxed(r.generalPerLayer()))
+                .setRelatedPerLayer(boxed(r.relatedPerLayer())).setGeneralPerLayer(boxed(r.generalPerLayer())).setGeneral(general)
                 .setAppear(boxed(r.appear())).setComplete(true).setComputedAt(Time.now()).build();
     }
 

@@ -16,6 +16,8 @@ final class Api {
     static final String LAYER = "/checkpoints/{checkpointId}/layers/{layer}";
     static final String KEY_REGION = "/checkpoints/{checkpointId}/key-regions/{lang}";
     static final String NEURON_TYPES = "/checkpoints/{checkpointId}/neuron-types";
+    /** Changes of the neuron types from checkpoint {@code ?from=} to this one. */
+    static final String NEURON_TYPE_CHANGES = "/checkpoints/{checkpointId}/neuron-types/changes";
     static final String NEURON = "/checkpoints/{checkpointId}/neurons/{neuron}";
     static final String LAYER_NEURON = "/checkpoints/{checkpointId}/layers/{layer}/neurons/{neuron}";
     static final String SIMILARITY_CSV = "/checkpoints/{checkpointId}/similarity.csv";

@@ -113,6 +113,7 @@ public final class QueryService implements AutoCloseable {
             api(Api.LAYER, (q, ctx) -> json(ctx, q.checkpoints.layer(cp(ctx), integer(ctx, "layer"), forwarded(ctx)))),
             api(Api.KEY_REGION, (q, ctx) -> json(ctx, q.checkpoints.keyRegion(cp(ctx), text(ctx, "lang"), forwarded(ctx)))),
             api(Api.NEURON_TYPES, (q, ctx) -> json(ctx, q.checkpoints.neuronTypes(cp(ctx), forwarded(ctx)))),
+            api(Api.NEURON_TYPE_CHANGES, (q, ctx) -> json(ctx, q.typeChanges.changes(cp(ctx), required(ctx, "from")))),
             api(Api.NEURON, (q, ctx) -> json(ctx, q.neurons.neuron(cp(ctx), integer(ctx, "neuron")))),
             api(Api.LAYER_NEURON, (q, ctx) -> json(ctx, q.neurons.layerNeuron(cp(ctx), integer(ctx, "layer"), integer(ctx, "neuron"),
                     forwarded(ctx)))),
@@ -135,6 +136,7 @@ public final class QueryService implements AutoCloseable {
     private final LocalStores stores;
     private final CheckpointQueries checkpoints;
     private final NeuronQueries neurons;
+    private final NeuronTypeChangeQueries typeChanges;
     private final CorpusQueries corpora;
     private final SimilarityQueries similarity;
     private final TrendQueries trends;
@@ -164,6 +166,7 @@ public final class QueryService implements AutoCloseable {
         this.stores = new LocalStores(streams);
         this.checkpoints = new CheckpointQueries(stores, instances);
         this.neurons = new NeuronQueries(stores, instances, checkpoints);
+        this.typeChanges = new NeuronTypeChangeQueries(checkpoints);
         this.corpora = new CorpusQueries(stores, instances);
         this.similarity = new SimilarityQueries(stores, instances, checkpoints, corpora, similarityCache, options.maxSimilaritySamples());
         this.evaluations = new EvaluationQueries(stores, instances);

@@ -3,16 +3,21 @@ package io.linguaflow.streams.query;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 /** Checkpoints side by side: the trend of a model over its training steps, and the comparison of two checkpoints. */
 final class TrendQueries {
+
+    /** The most neuron-type change summaries kept (a few hundred bytes each). */
+    private static final int TYPE_CHANGES_KEPT = 4096;
 
     /** What a trend shows of one checkpoint's metrics, in answer order (NaN metrics are null, as in the metrics). */
     @JsonIgnoreProperties(ignoreUnknown = true)
@@ -32,6 +37,13 @@ final class TrendQueries {
 
     private final CheckpointQueries checkpoints;
     private final EvaluationQueries evaluations;
+    /** Neuron-type changes of consecutive complete checkpoints, "<from>\n<to>" to summary: the trend is polled, the answer never changes. */
+    private final Map<String, JsonNode> typeChanges = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, JsonNode> eldest) {
+            return size() > TYPE_CHANGES_KEPT;
+        }
+    };
 
     TrendQueries(CheckpointQueries checkpoints, EvaluationQueries evaluations) {
         this.checkpoints = checkpoints;
@@ -40,7 +52,9 @@ final class TrendQueries {
 
     /**
      * Metrics of every checkpoint of a model, ordered by training step (checkpoints without a step last, by id), each with
-     * its evaluation results ({@link EvaluationQueries}; empty when none).
+     * its evaluation results ({@link EvaluationQueries}; empty when none) and, when complete, its neuron-type changes from
+     * the previous complete checkpoint ({@link NeuronTypeChangeQueries}; null for the first, and where either has no
+     * neuron types).
      */
     JsonNode trend(String model) {
         List<Point> points = new ArrayList<>();
@@ -57,11 +71,59 @@ final class TrendQueries {
         ObjectNode out = Reply.JSON.createObjectNode();
         out.put("model", model);
         ArrayNode a = out.putArray("checkpoints");
+        String previous = null; // the latest earlier complete checkpoint
         for (Point p : points) { // XStoryCloze accuracy (Figures 4 and 7) next to LRDS, SADS and SKLR
             ObjectNode point = Reply.JSON.valueToTree(p);
             point.set("evaluations", evaluations.evaluationsOrEmpty(p.checkpointId(), false).get("tasks"));
+            point.set("neuronTypeChanges", p.complete() && previous != null ? typeChanges(previous, p.checkpointId()) : null);
+            previous = p.complete() ? p.checkpointId() : previous;
             a.add(point);
         }
+        return out;
+    }
+
+    /**
+     * The neuron-type changes from {@code from} to {@code to} (both complete, so their neuron types are final and the
+     * answer can be kept), or null where either has no neuron types or they lack the general ids.
+     */
+    private JsonNode typeChanges(String from, String to) {
+        String key = from + "\n" + to;
+        synchronized (typeChanges) {
+            if (typeChanges.containsKey(key)) {
+                return typeChanges.get(key);
+            }
+        }
+        JsonNode a = neuronTypesOrNull(from);
+        JsonNode b = a == null ? null : neuronTypesOrNull(to);
+        JsonNode summary = b == null ? NullNode.getInstance() : typeChangesSummary(NeuronTypeChangeQueries.changes(from, a, to, b));
+        synchronized (typeChanges) {
+            typeChanges.put(key, summary);
+        }
+        return summary;
+    }
+
+    /** The checkpoint's neuron types, or null where it has none or they lack the general ids the changes need. */
+    private JsonNode neuronTypesOrNull(String cp) {
+        try {
+            JsonNode t = checkpoints.neuronTypes(cp, false);
+            return t.path("general").isArray() ? t : null;
+        } catch (QueryException e) {
+            if (e.status == 404) {
+                return null;
+            }
+            throw e;
+        }
+    }
+
+    /** Per type, the whole-model overlap with the previous checkpoint and the change of the type's count (Table 4, Fig. 4). */
+    private static ObjectNode typeChangesSummary(JsonNode changes) {
+        ObjectNode out = Reply.JSON.createObjectNode();
+        out.put("from", changes.get("from").asText());
+        changes.get("types").fields().forEachRemaining(t -> {
+            ObjectNode type = out.putObject(t.getKey());
+            type.setAll((ObjectNode) t.getValue().get("overlap"));
+            type.put("countChange", type.get("size").asInt() - type.get("fromSize").asInt());
+        });
         return out;
     }
 

@@ -187,6 +187,13 @@ class LinguaflowTopologyTest {
         assertEquals(java.util.Arrays.stream(expected.appear()).boxed().toList(), t.getAppear());
         assertEquals(java.util.Arrays.stream(expected.specificPerLayer()).boxed().toList(), t.getSpecificPerLayer());
         assertEquals(java.util.Arrays.stream(expected.generalPerLayer()).boxed().toList(), t.getGeneralPerLayer());
+        List<Integer> general = new ArrayList<>(); // the ids the neuron-type changes between checkpoints need
+        for (int m = 0; m < fixture.layers; m++) {
+            for (int n : expected.general(m)) {
+                general.add(m * fixture.neurons + n);
+            }
+        }
+        assertEquals(general, t.getGeneral(), "present (the fixture has no general neuron: an empty list, not null)");
         for (int k = 0; k < fixture.languages().size(); k++) {
             List<Integer> ids = new ArrayList<>();
             for (int m = 0; m < fixture.layers; m++) {

@@ -128,7 +128,8 @@ class QueryServiceTest {
             String cp0 = "/checkpoints/bloom-tiny%400";
             List<String> calls = List.of("/checkpoints", cp0 + "/metrics", cp0 + "/layers/2", cp0 + "/key-regions/zh",
                     cp0 + "/neurons/" + keyNeuron, cp0 + "/neurons/5", cp0 + "/neuron-types", "/models/bloom-tiny/trend",
-                    "/compare?a=bloom-tiny%400&b=bloom-tiny%40100", "/corpora/fixture/sentences");
+                    "/compare?a=bloom-tiny%400&b=bloom-tiny%40100", "/corpora/fixture/sentences",
+                    "/checkpoints/bloom-tiny%40100/neuron-types/changes?from=bloom-tiny%400");
             for (String call : calls) {
                 HttpResponse<String> ra = call(hostA, call);
                 HttpResponse<String> rb = call(hostB, call);
@@ -161,6 +162,27 @@ class QueryServiceTest {
             JsonNode trend = json(hostB, "/models/bloom-tiny/trend").get("checkpoints");
             assertEquals(CP0, trend.get(0).get("checkpointId").asText(), "ordered by step");
             assertEquals(CP1, trend.get(1).get("checkpointId").asText());
+            // same activations, same neuron types: nothing changes, every set is shared whole (and joins the trend)
+            JsonNode changes = json(hostA, "/checkpoints/bloom-tiny%40100/neuron-types/changes?from=bloom-tiny%400");
+            assertEquals(CP0, changes.get("from").asText());
+            assertTrue(trend.get(0).get("neuronTypeChanges").isNull(), "the first checkpoint has nothing to change from");
+            JsonNode trendChanges = trend.get(1).get("neuronTypeChanges");
+            assertEquals(CP0, trendChanges.get("from").asText());
+            int typedNeurons = 0;
+            for (String type : List.of("specific", "related", "general")) {
+                JsonNode t = changes.get("types").get(type);
+                t.get("deltaPerLayer").forEach(d -> assertEquals(0, d.asInt(), type));
+                JsonNode o = t.get("overlap");
+                assertEquals(o.get("fromSize").asInt(), o.get("shared").asInt(), type);
+                assertEquals(o.get("size").asInt(), o.get("shared").asInt(), type);
+                assertEquals(o.get("size").asInt() > 0 ? 1.0 : 0.0, o.get("jaccard").asDouble(), type);
+                assertEquals(o.get("jaccard").asDouble(), trendChanges.get(type).get("jaccard").asDouble(), type);
+                assertEquals(0, trendChanges.get(type).get("countChange").asInt(), type);
+                typedNeurons += o.get("size").asInt();
+            }
+            assertTrue(typedNeurons > 0, "the fixture has typed neurons: " + changes);
+            assertError(hostB, "/checkpoints/bloom-tiny%40100/neuron-types/changes", 400, "'from' is required");
+            assertError(hostB, "/checkpoints/bloom-tiny%40100/neuron-types/changes?from=nope%401", 404, "unknown checkpoint 'nope@1'");
             JsonNode compare = json(hostA, "/compare?a=bloom-tiny%400&b=bloom-tiny%40100");
             assertEquals(1.0, compare.at("/keyRegionOverlap/zh/jaccard").asDouble(), "same activations, same regions");
 
