@@ -8,12 +8,14 @@ import io.linguaflow.schemas.avro.CheckpointEvent;
 import io.linguaflow.schemas.avro.DeadLetter;
 import io.linguaflow.schemas.avro.EvalRequest;
 import io.linguaflow.schemas.avro.EvalResult;
+import io.linguaflow.schemas.avro.ExpertRanking;
 import io.linguaflow.schemas.avro.GenerationRequest;
 import io.linguaflow.schemas.avro.GenerationResult;
 import io.linguaflow.schemas.avro.InferenceRequest;
 import io.linguaflow.schemas.avro.KeyRegion;
 import io.linguaflow.schemas.avro.Metrics;
 import io.linguaflow.schemas.avro.NeuronTypes;
+import io.linguaflow.schemas.avro.ProbeLayer;
 import io.linguaflow.schemas.avro.Progress;
 import io.linguaflow.schemas.avro.Sentence;
 import org.apache.avro.specific.SpecificRecord;
@@ -55,6 +57,10 @@ public enum Topic {
     GENERATION_REQUESTS("generation-requests", false, GenerationRequest.class, "<requestId>"),
     /** Answers to generation requests. Key: {@code requestId}. */
     GENERATION_RESULTS("generation-results", false, GenerationResult.class, "<requestId>"),
+    /** Language-identification probe of one layer. Key: {@code "<checkpointId>|<layer>"}. */
+    PROBE_RESULTS("probe-results", false, ProbeLayer.class, "<checkpointId>|<layer>"),
+    /** Expert neurons of one (checkpoint, concept, language). Key: {@code "<checkpointId>|<concept>|<lang>"}. */
+    EXPERT_NEURONS("expert-neurons", false, ExpertRanking.class, "<checkpointId>|<concept>|<lang>"),
     /** Inputs nobody could process ({@link io.linguaflow.schemas.deadletter.DeadLetters}). Key: the original record's key bytes, unchanged ({@code ByteArraySerializer}). */
     DEAD_LETTERS("dead-letters", false, DeadLetter.class, "original key bytes");
 

@@ -23,7 +23,8 @@ class TopicsTest {
     void topicNamesAreExactlyTheDesigns() {
         List<String> design = List.of("sentences", "checkpoints", "inference-requests", "activations", "metrics",
                 "key-regions", "neuron-types", "progress", "ablation-requests", "ablation-results", "eval-requests",
-                "eval-results", "ablation-tables", "generation-requests", "generation-results", "dead-letters");
+                "eval-results", "ablation-tables", "generation-requests", "generation-results", "probe-results",
+                "expert-neurons", "dead-letters");
         assertEquals(design, Arrays.stream(Topic.values()).map(Topic::baseName).toList());
         assertEquals(Set.of(Topic.SENTENCES, Topic.CHECKPOINTS, Topic.ABLATION_TABLES),
                 Arrays.stream(Topic.values()).filter(Topic::compacted).collect(Collectors.toSet()));

@@ -48,7 +48,8 @@ public record TopicRetention(Duration requests, Duration activations, Duration r
             case INFERENCE_REQUESTS, ABLATION_REQUESTS, EVAL_REQUESTS, GENERATION_REQUESTS -> requests;
             case ACTIVATIONS -> activations;
             case DEAD_LETTERS -> deadLetters;
-            case METRICS, KEY_REGIONS, NEURON_TYPES, PROGRESS, ABLATION_RESULTS, EVAL_RESULTS, GENERATION_RESULTS -> results;
+            case METRICS, KEY_REGIONS, NEURON_TYPES, PROGRESS, ABLATION_RESULTS, EVAL_RESULTS, GENERATION_RESULTS,
+                 PROBE_RESULTS, EXPERT_NEURONS -> results;
             case SENTENCES, CHECKPOINTS, ABLATION_TABLES -> null; // compacted, handled above
         };
         return d == null ? -1 : d.toMillis();

@@ -61,7 +61,8 @@ class TopicAdminTest {
                 expected.put(t, switch (t) {
                     case INFERENCE_REQUESTS, ABLATION_REQUESTS, EVAL_REQUESTS, GENERATION_REQUESTS -> 7 * day;
                     case ACTIVATIONS -> 3_600_000L; // existing: left as it was
-                    case METRICS, KEY_REGIONS, NEURON_TYPES, PROGRESS, ABLATION_RESULTS, EVAL_RESULTS, GENERATION_RESULTS -> 90 * day;
+                    case METRICS, KEY_REGIONS, NEURON_TYPES, PROGRESS, ABLATION_RESULTS, EVAL_RESULTS, GENERATION_RESULTS,
+                         PROBE_RESULTS, EXPERT_NEURONS -> 90 * day;
                     case DEAD_LETTERS, SENTENCES, CHECKPOINTS, ABLATION_TABLES -> -1L;
                 });
             }
