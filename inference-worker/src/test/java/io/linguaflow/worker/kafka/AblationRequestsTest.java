@@ -20,6 +20,7 @@ import io.linguaflow.worker.Fixtures;
 import io.linguaflow.worker.runtime.Ablation;
 import io.linguaflow.worker.runtime.LanguageModel;
 import io.linguaflow.worker.runtime.Perplexity;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -33,6 +34,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Ablation requests through the worker: the corpus comes from the {@code sentences} topic, perplexities equal
@@ -40,6 +42,9 @@ import org.junit.jupiter.api.Test;
  * from its seed, and bad requests are dead-lettered.
  */
 class AblationRequestsTest {
+
+    @TempDir
+    Path tmp;
 
     @Test
     void perplexitiesMatchTheReferenceAndBadRequestsAreDeadLettered() throws Exception {
@@ -70,6 +75,9 @@ class AblationRequestsTest {
             p.send(new ProducerRecord<>(requests, "a2", request("a2", model, "fixture", Map.of("bad", List.of(1, 5000)), null)));
             p.send(new ProducerRecord<>(requests, "a3", request("a3", model, "nope", Map.of("zh", list(zh)), null)));
             p.send(new ProducerRecord<>(requests, "a4", request("a4", model, "partial", Map.of("zh", list(zh)), null)));
+            p.send(new ProducerRecord<>(requests, "a5", AblationRequest.newBuilder(request("a5", model, "fixture",
+                    Map.of("zh", list(zh)), null)).setCheckpointId("nodir@1")
+                    .setCheckpointPath(tmp.resolve("no-such-checkpoint").toString()).build()));
         }
 
         InferenceWorker worker = new InferenceWorker(WorkerKit.settings(topics, "ablate-1", 3, 1));
@@ -80,7 +88,7 @@ class AblationRequestsTest {
                 AblationResult.class, "read_committed");
              KafkaConsumer<String, DeadLetter> dl = WorkerKit.deadLetters(topics)) {
             assertTrue(WorkerKit.pollUntil(rc, results, l -> !l.isEmpty(), Duration.ofSeconds(90)), "no ablation result");
-            assertTrue(WorkerKit.pollUntil(dl, letters, l -> l.size() >= 3, Duration.ofSeconds(30)), "dead letters " + letters.size());
+            assertTrue(WorkerKit.pollUntil(dl, letters, l -> l.size() >= 4, Duration.ofSeconds(30)), "dead letters " + letters.size());
         } finally {
             worker.stop();
             assertTrue(worker.awaitFinished(Duration.ofSeconds(30)));
@@ -107,13 +115,17 @@ class AblationRequestsTest {
             direct.forEach((lang, ppl) -> assertEquals(ppl, result.getRandomBaseline().get("zh").get(lang), 1e-9 * ppl, lang));
         }
 
-        assertEquals(List.of("a2", "a3", "a4"), letters.stream().map(ConsumerRecord::key).toList());
+        assertEquals(List.of("a2", "a3", "a4", "a5"), letters.stream().map(ConsumerRecord::key).toList());
         assertTrue(letters.get(0).value().getError().contains("ablation request 'a2' (checkpoint 'bloom-tiny@0'): set 'bad': "
                 + "neuron id 5000 is outside [0, 1024)"), letters.get(0).value().getError());
         assertTrue(letters.get(1).value().getError().contains("ablation request 'a3' (checkpoint 'bloom-tiny@0'): corpus 'nope' "
                 + "has no sentences"), letters.get(1).value().getError());
         assertTrue(letters.get(2).value().getError().contains("corpus 'partial' is incomplete: 10 of 450 sentences"),
                 letters.get(2).value().getError());
+        assertTrue(letters.get(3).value().getError().contains("ablation request 'a5' (checkpoint 'nodir@1'): checkpoint directory "
+                + tmp.resolve("no-such-checkpoint") + " does not exist"),
+                letters.get(3).value().getError());
+        letters.forEach(l -> System.out.println("[kafka-worker] dead letter: " + l.value().getError()));
     }
 
     @Test

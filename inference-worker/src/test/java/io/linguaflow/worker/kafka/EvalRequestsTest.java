@@ -56,7 +56,7 @@ class EvalRequestsTest {
         List<Integer> ablate = IntStream.range(0, 2 * 256).filter(k -> k % 2 == 0).boxed().toList();
         Topics topics = WorkerKit.freshTopics("eval", 1);
 
-        // offsets 0..8 of the single partition, in this order
+        // offsets 0..11 of the single partition, in this order
         EvalRequest plain = request("e-plain", model, "xstorycloze", LANGS, List.of(), LIMIT);
         send(topics, List.of(
                 plain,                                                                                     // 0
@@ -71,11 +71,13 @@ class EvalRequestsTest {
                 plain,                                                                                     // 7: duplicate
                 request("e-limit", model, "xstorycloze", LANGS, List.of(), 0),                             // 8
                 request("e-twice", model, "xstorycloze", List.of("en", "en"), List.of(), LIMIT),          // 9
-                request("e-nolang", model, "xstorycloze", List.of(), List.of(), LIMIT)));                  // 10
+                request("e-nolang", model, "xstorycloze", List.of(), List.of(), LIMIT),                    // 10
+                EvalRequest.newBuilder(request("e-nodir", tmp.resolve("no-such-checkpoint").toString(), "xstorycloze",
+                        LANGS, List.of(), LIMIT)).setCheckpointId("nodir@1").build()));                    // 11
 
         WorkerSettings settings = withEvalData(WorkerKit.settings(topics, "eval-1", 3, 1), Map.of("xstorycloze", data));
         List<ConsumerRecord<String, EvalResult>> results = new ArrayList<>();
-        List<ConsumerRecord<String, DeadLetter>> letters = run(settings, topics, results, 3, 8);
+        List<ConsumerRecord<String, DeadLetter>> letters = run(settings, topics, results, 3, 9);
 
         // the eval command, in-process, on the same model, languages, limit and ablation set
         Path sets = tmp.resolve("ablate.json");
@@ -110,8 +112,8 @@ class EvalRequestsTest {
         assertEquals(base.getItems(), results.get(2).value().getItems());
 
         String source = topics.name(Topic.EVAL_REQUESTS);
-        assertEquals(List.of(2L, 3L, 4L, 5L, 6L, 8L, 9L, 10L), letters.stream().map(r -> r.value().getSourceOffset()).toList());
-        assertEquals(List.of("e-task", "e-lang", "e-ids", "e-ckpt", "e-poison", "e-limit", "e-twice", "e-nolang"),
+        assertEquals(List.of(2L, 3L, 4L, 5L, 6L, 8L, 9L, 10L, 11L), letters.stream().map(r -> r.value().getSourceOffset()).toList());
+        assertEquals(List.of("e-task", "e-lang", "e-ids", "e-ckpt", "e-poison", "e-limit", "e-twice", "e-nolang", "e-nodir"),
                 letters.stream().map(ConsumerRecord::key).toList());
         String[][] reasons = {
             {"eval request 'e-task' (checkpoint 'bloom-tiny@0'): unknown task 'hellaswag'"},
@@ -122,6 +124,8 @@ class EvalRequestsTest {
             {"eval request 'e-limit' (checkpoint 'bloom-tiny@0'): limit must be positive, got 0"},
             {"eval request 'e-twice' (checkpoint 'bloom-tiny@0'): language 'en' is given twice"},
             {"eval request 'e-nolang' (checkpoint 'bloom-tiny@0'): no languages given"},
+            {"eval request 'e-nodir' (checkpoint 'nodir@1'): checkpoint directory " + tmp.resolve("no-such-checkpoint")
+                    + " does not exist"},
         };
         for (int i = 0; i < letters.size(); i++) {
             DeadLetter letter = letters.get(i).value();

@@ -72,7 +72,9 @@ class GenerationRequestsTest {
         send(topics, List.of(
                 GenerationRequest.newBuilder(greedy("g-sampled", model, "Le petit chat", List.of(), null, 10))
                         .setGreedy(false).setSeed(5L).setTemperature(0.8).setTopP(0.9).build(),             // 6
-                greedy("g-ids", model, "Hello", List.of(3, 4096), "bad", 4)));                              // 7
+                greedy("g-ids", model, "Hello", List.of(3, 4096), "bad", 4),                                // 7
+                GenerationRequest.newBuilder(greedy("g-nodir", tmp.resolve("no-such-checkpoint").toString(), "Hello",
+                        List.of(), null, 4)).setCheckpointId("nodir@1").build()));                          // 8
 
         List<ConsumerRecord<String, GenerationResult>> results = new ArrayList<>();
         List<ConsumerRecord<String, DeadLetter>> letters = new ArrayList<>();
@@ -81,7 +83,7 @@ class GenerationRequestsTest {
         try (KafkaConsumer<String, GenerationResult> rc = WorkerKit.consumer(topics, Topic.GENERATION_RESULTS,
                 GenerationResult.class, "read_committed");
              KafkaConsumer<String, DeadLetter> dl = WorkerKit.deadLetters(topics)) {
-            assertTrue(WorkerKit.pollUntil(dl, letters, l -> l.size() >= 5, Duration.ofSeconds(90)), "dead letters: " + letters.size());
+            assertTrue(WorkerKit.pollUntil(dl, letters, l -> l.size() >= 6, Duration.ofSeconds(90)), "dead letters: " + letters.size());
             assertTrue(WorkerKit.pollUntil(rc, results, l -> l.size() >= 3, Duration.ofSeconds(90)), "results: " + results.size());
             WorkerKit.drain(dl, letters, Duration.ofSeconds(1));
             WorkerKit.drain(rc, results, Duration.ofSeconds(1));
@@ -116,14 +118,16 @@ class GenerationRequestsTest {
         assertEquals(10, sampled.getGeneratedIds().size());
 
         String source = topics.name(Topic.GENERATION_REQUESTS);
-        assertEquals(List.of(2L, 3L, 4L, 5L, 7L), letters.stream().map(r -> r.value().getSourceOffset()).toList());
-        assertEquals(List.of("g-empty", "g-zero", "g-mixed", "g-poison", "g-ids"), letters.stream().map(ConsumerRecord::key).toList());
+        assertEquals(List.of(2L, 3L, 4L, 5L, 7L, 8L), letters.stream().map(r -> r.value().getSourceOffset()).toList());
+        assertEquals(List.of("g-empty", "g-zero", "g-mixed", "g-poison", "g-ids", "g-nodir"), letters.stream().map(ConsumerRecord::key).toList());
         String[] reasons = {
             "generation request 'g-empty' (checkpoint 'bloom-tiny@0'): prompt \"\" tokenizes to nothing",
             "generation request 'g-zero' (checkpoint 'bloom-tiny@0'): max new tokens must be >= 1, got 0",
             "generation request 'g-mixed' (checkpoint 'bloom-tiny@0'): greedy is true but seed, temperature or topP is set",
             "not Confluent wire format",
             "generation request 'g-ids' (checkpoint 'bloom-tiny@0'): ablate: neuron id 4096 is outside [0, 1024)",
+            "generation request 'g-nodir' (checkpoint 'nodir@1'): checkpoint directory " + tmp.resolve("no-such-checkpoint")
+                    + " does not exist",
         };
         for (int i = 0; i < letters.size(); i++) {
             DeadLetter letter = letters.get(i).value();
