@@ -177,6 +177,37 @@ public final class TestKafka implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops the broker and starts it again on the same log directories and listener port (the kit binds each listener
+     * to a fixed port chosen at build time); the KRaft controller of the combined node stays up. Waits until the broker
+     * is ready for clients again, with {@code downFor} between stop and start.
+     */
+    public void restartBroker(java.time.Duration downFor) {
+        try {
+            for (kafka.server.BrokerServer broker : cluster.brokers().values()) {
+                broker.shutdown();
+                broker.awaitShutdown();
+            }
+            for (String address : bootstrapServers().split(",")) { // really down: its listener refuses connections
+                int colon = address.lastIndexOf(':');
+                try (java.net.Socket socket = new java.net.Socket()) {
+                    socket.connect(new java.net.InetSocketAddress(address.substring(0, colon),
+                            Integer.parseInt(address.substring(colon + 1))), 1000);
+                    throw new IllegalStateException("the stopped broker still accepts connections on " + address);
+                } catch (IOException expected) {
+                    // refused: the listener is closed
+                }
+            }
+            Thread.sleep(downFor.toMillis());
+            for (kafka.server.BrokerServer broker : cluster.brokers().values()) {
+                broker.startup();
+            }
+            cluster.waitForReadyBrokers();
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot restart the in-JVM broker: " + e, e);
+        }
+    }
+
     @Override
     public void close() {
         try {

@@ -49,4 +49,28 @@ class TestKafkaTest {
         }
         assertEquals(List.of("committed"), seen);
     }
+
+    /** {@link TestKafka#restartBroker}: same port, and what was written before is still there (same log directory). */
+    @Test
+    void brokerRestartKeepsPortAndData() throws Exception {
+        try (TestKafka kafka = TestKafka.start()) {
+            String topic = "restart-" + UUID.randomUUID();
+            kafka.createTopics(1, topic);
+            try (KafkaProducer<String, String> producer = new KafkaProducer<>(kafka.producerConfig(), new StringSerializer(), new StringSerializer())) {
+                producer.send(new ProducerRecord<>(topic, "k", "before")).get();
+            }
+            String bootstrap = kafka.bootstrapServers();
+            kafka.restartBroker(Duration.ofSeconds(1));
+            assertEquals(bootstrap, kafka.bootstrapServers());
+            List<String> seen = new ArrayList<>();
+            try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(kafka.consumerConfig(), new StringDeserializer(), new StringDeserializer())) {
+                consumer.subscribe(List.of(topic));
+                long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+                while (seen.isEmpty() && System.nanoTime() < deadline) {
+                    consumer.poll(Duration.ofMillis(200)).forEach(r -> seen.add(r.value()));
+                }
+            }
+            assertEquals(List.of("before"), seen);
+        }
+    }
 }

@@ -183,6 +183,34 @@ class StreamsFaultTest {
         assertEquals(0, count(settings.topic(Topic.DEAD_LETTERS)), "dead letters");
     }
 
+    /**
+     * The broker stopped mid-checkpoint and started again on the same log directory and port (the shared in-JVM one,
+     * back before the next test): the instance and the producer reconnect by themselves, nothing is lost or counted twice.
+     */
+    @Test
+    void brokerRestartedMidCheckpoint(@TempDir Path dir) throws Exception {
+        String prefix = "fault-broker-" + UUID.randomUUID().toString().substring(0, 8) + ".";
+        StreamsSettings settings = settings(prefix, registry.url());
+        String bootstrap = kafka.bootstrapServers();
+        try (LinguaflowStreams streams = new LinguaflowStreams(settings, EmbeddedPipelineTest.props(prefix + "streams", dir.resolve("a"), null));
+             KafkaProducer<String, SpecificRecord> producer = EmbeddedPipelineTest.producer()) {
+            streams.start();
+            List<ActivationRecord> answers = plan(producer, settings, () -> { });
+            Collections.shuffle(answers, new Random(23));
+            int half = answers.size() / 2;
+            EmbeddedPipelineTest.send(producer, settings, answers.subList(0, half));
+            await(settings.topic(Topic.PROGRESS), Progress.class, rs -> rs.stream()
+                    .anyMatch(r -> r.value().getStage() == Stage.AGGREGATING && r.value().getLayerRecordsSeen() > 0));
+            kafka.restartBroker(Duration.ofSeconds(5));
+            assertEquals(bootstrap, kafka.bootstrapServers(), "same listener port");
+            EmbeddedPipelineTest.send(producer, settings, answers); // the rest, and the first half again
+            assertReferenceResults(settings, Duration.ofSeconds(180));
+            assertEquals(KafkaStreams.State.RUNNING, streams.kafkaStreams().state());
+            assertFalse(streams.fatal().isDone());
+        }
+        assertEquals(0, count(settings.topic(Topic.DEAD_LETTERS)), "dead letters");
+    }
+
     private static void awaitRunning(LinguaflowStreams streams) throws InterruptedException {
         for (int i = 0; i < 600 && streams.kafkaStreams().state() != KafkaStreams.State.RUNNING; i++) {
             Thread.sleep(100);
