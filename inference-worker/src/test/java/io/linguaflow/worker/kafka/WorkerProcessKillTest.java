@@ -36,7 +36,7 @@ class WorkerProcessKillTest {
     private static final int PER_REQUEST = 10;
     private static final int LAYERS = 4;
     private static final int EXPECTED = SAMPLES * LAYERS;
-    private static final int REQUESTS_PER_TRANSACTION = 3;
+    static final int REQUESTS_PER_TRANSACTION = 3;
     private static final Pattern COMMITTED = Pattern.compile("committed transaction: \\d+ request\\(s\\), (\\d+) activation records");
     private static final Pattern SENT = Pattern.compile("request \\S+: \\d+ activation records sent in the open transaction");
 
@@ -139,14 +139,7 @@ class WorkerProcessKillTest {
             assertTrue(worker.process.isAlive(), "worker exited early; log " + worker.log);
             committed.poll(Duration.ofMillis(50)).forEach(c::add);
             uncommitted.poll(Duration.ofMillis(50)).forEach(u::add);
-            int sentSinceCommit = 0;
-            for (String line : worker.lines()) {
-                if (COMMITTED.matcher(line).find()) {
-                    sentSinceCommit = 0;
-                } else if (SENT.matcher(line).find()) {
-                    sentSinceCommit++;
-                }
-            }
+            int sentSinceCommit = worker.sentSinceCommit();
             int inOpenTransaction = u.size() - priorAborted - priorCommitted - worker.committedRecords();
             if (worker.committedRecords() > 0 && sentSinceCommit >= 1 && sentSinceCommit < REQUESTS_PER_TRANSACTION
                     && inOpenTransaction > 0) {
@@ -174,7 +167,7 @@ class WorkerProcessKillTest {
      * {@code java -cp <test classpath> WorkerCommand ...} with its output in a file (a pipe would lose what the JVM
      * writes while it exits: the JDK closes the stream under a reader when the process ends).
      */
-    private static final class WorkerProcess {
+    static final class WorkerProcess {
 
         final Process process;
         final Path log;
@@ -184,9 +177,10 @@ class WorkerProcessKillTest {
             this.log = log;
         }
 
-        static WorkerProcess start(Topics topics, String instanceId) throws IOException {
+        /** A worker in its own JVM; {@code extraArgs} are appended to the command line. */
+        static WorkerProcess start(Topics topics, String instanceId, String... extraArgs) throws IOException {
             Path log = Files.createTempFile("kill-test-worker-", ".log");
-            List<String> command = List.of(
+            List<String> command = new ArrayList<>(List.of(
                     Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-cp", System.getProperty("java.class.path"),
                     "-Xmx512m",
@@ -202,7 +196,8 @@ class WorkerProcessKillTest {
                     "--requests-per-transaction", Integer.toString(REQUESTS_PER_TRANSACTION),
                     "--max-model-bytes", "1g",
                     "--threads", "1",
-                    "--throttle-ms", "300");
+                    "--throttle-ms", "300"));
+            command.addAll(List.of(extraArgs));
             Files.writeString(Path.of(log + ".cmd"), String.join(" ", command)); // to rerun it by hand
             return new WorkerProcess(new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(log.toFile()).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
@@ -223,6 +218,19 @@ class WorkerProcessKillTest {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
+        }
+
+        /** Requests sent in the transaction open now (0 right after a commit). */
+        int sentSinceCommit() {
+            int n = 0;
+            for (String line : lines()) {
+                if (COMMITTED.matcher(line).find()) {
+                    n = 0;
+                } else if (SENT.matcher(line).find()) {
+                    n++;
+                }
+            }
+            return n;
         }
 
         /** Activation records of the transactions this process logged as committed. */
