@@ -67,6 +67,7 @@ class WireFormatTest {
         out.write(2); // corpusSize: branch 1 (int)
         out.write(20); // 10
         out.write(0); // source: branch 0 (null)
+        out.write(0); // concepts: branch 0 (null)
         return out.toByteArray();
     }
 
