@@ -212,6 +212,8 @@ public final class SoakBench {
 
         static final String HEADER = String.format("%-8s | %10s | %11s | %11s | %9s | %9s", "time s", "records/s",
                 "worker lag", "streams lag", "heap MiB", "RocksDB MiB");
+        /** Seconds an admin call of a line may take (a group in a rebalance answers late); the line is skipped then. */
+        private static final int ADMIN_WAIT = 4;
         private final Admin admin;
         private final Topics topics;
         private final List<String> groups;
@@ -238,6 +240,7 @@ public final class SoakBench {
                 long rocksDb = stateDirs.stream().filter(Files::isDirectory).mapToLong(StreamsRun::du).sum();
                 System.out.printf("%-8.0f | %10.1f | %11d | %11d | %9d | %9.1f%n", (now - start) / 1e9, rate, lag(groups.get(0)),
                         lag(groups.get(1)), (rt.totalMemory() - rt.freeMemory()) >> 20, rocksDb / (double) (1 << 20));
+                System.out.flush();
             } catch (Exception e) {
                 System.err.println("soak: monitor line failed: " + e);
             }
@@ -245,11 +248,11 @@ public final class SoakBench {
 
         /** Sum over the group's committed partitions of end offset - committed offset (markers of transactions included). */
         private long lag(String group) throws Exception {
-            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
+            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(ADMIN_WAIT, TimeUnit.SECONDS);
             Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
             committed.keySet().forEach(tp -> latest.put(tp, OffsetSpec.latest()));
             Map<TopicPartition, Long> end = new HashMap<>();
-            admin.listOffsets(latest).all().get().forEach((tp, info) -> end.put(tp, info.offset()));
+            admin.listOffsets(latest).all().get(ADMIN_WAIT, TimeUnit.SECONDS).forEach((tp, info) -> end.put(tp, info.offset()));
             long lag = 0;
             for (var e : committed.entrySet()) {
                 if (e.getValue() != null) {
@@ -261,11 +264,11 @@ public final class SoakBench {
 
         private Map<TopicPartition, Long> endOffsets(List<String> names) throws Exception {
             Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-            for (var d : admin.describeTopics(names).allTopicNames().get().values()) {
+            for (var d : admin.describeTopics(names).allTopicNames().get(ADMIN_WAIT, TimeUnit.SECONDS).values()) {
                 d.partitions().forEach(p -> latest.put(new TopicPartition(d.name(), p.partition()), OffsetSpec.latest()));
             }
             Map<TopicPartition, Long> end = new HashMap<>();
-            admin.listOffsets(latest).all().get().forEach((tp, info) -> end.put(tp, info.offset()));
+            admin.listOffsets(latest).all().get(ADMIN_WAIT, TimeUnit.SECONDS).forEach((tp, info) -> end.put(tp, info.offset()));
             return end;
         }
     }
