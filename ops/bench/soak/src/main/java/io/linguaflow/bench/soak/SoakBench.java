@@ -52,10 +52,10 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  */
 public final class SoakBench {
 
-    static final String USAGE = "SoakBench [--steps 0,20,40] [--interval 5]";
+    static final String USAGE = "SoakBench [--steps 0,20,40,60,80] [--interval 5]";
     private static final String CORPUS = "everyday9";
 
-    private List<Integer> steps = List.of(0, 20, 40);
+    private List<Integer> steps = List.of(0, 20, 40, 60, 80);
     private int interval = 5;
 
     private SoakBench() {
