@@ -102,6 +102,15 @@ public final class SoakBench {
 
     private boolean run() throws Exception {
         Path dir = Files.createTempDirectory("linguaflow-soak-");
+        try {
+            return run(dir);
+        } finally {
+            StreamsRun.delete(dir);
+        }
+    }
+
+    /** Trains into {@code dir} (model, corpus, then the two state dirs), lands, measures, judges. */
+    private boolean run(Path dir) throws Exception {
         List<Path> checkpoints = new ArrayList<>();
         long trainStart = System.nanoTime();
         ToyTraining.run(TrainingOptions.defaults(dir.resolve("toy-bloom")).withSteps(steps), e -> {

@@ -270,7 +270,8 @@ public final class StreamsRun {
         }
     }
 
-    private static void delete(Path dir) {
+    /** Deletes {@code dir} and everything under it; also used by the soak bench. */
+    public static void delete(Path dir) {
         try (Stream<Path> files = Files.walk(dir)) {
             files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
         } catch (IOException e) {
