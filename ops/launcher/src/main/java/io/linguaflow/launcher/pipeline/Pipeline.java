@@ -126,8 +126,10 @@ public final class Pipeline implements AutoCloseable {
                 KafkaClientProperties.applyTo(
                         new HashMap<>(Map.of(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers())), config.clientProperties()))));
 
+        // the worker's static member id, one per pipeline on a prefix (its query port is unique on the host), so that
+        // several pipelines on one prefix (ops/bench/soak) share the worker group instead of fencing each other
         WorkerSettings ws = new WorkerSettings(config.bootstrapServers(), config.registryUrl(), kafka.topics(),
-                WorkerSettings.defaultGroup(kafka.topics()), "pipeline", 4, 2, 4L << 30, Device.cpu(), RuntimeOptions.DEFAULT,
+                WorkerSettings.defaultGroup(kafka.topics()), "pipeline-" + config.httpPort(), 4, 2, 4L << 30, Device.cpu(), RuntimeOptions.DEFAULT,
                 Duration.ofSeconds(120), Duration.ZERO, config.clientProperties(), evalData).withCheckpointRoots(config.checkpointRoots());
         worker = new InferenceWorker(ws);
         workerThread = new Thread(() -> {

@@ -51,7 +51,7 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
  * state dirs, one stream thread each) on fresh topics with one partition per layer, fed the bench data for one
  * checkpoint; times from the first activation record to the final {@link Metrics} (complete = true).
  */
-final class StreamsRun {
+public final class StreamsRun {
 
     private static final String CHECKPOINT = "bench@1";
     private static final Duration TIMEOUT = Duration.ofMinutes(90);
@@ -255,7 +255,8 @@ final class StreamsRun {
         return bytes;
     }
 
-    private static long du(Path dir) {
+    /** Bytes of the regular files under {@code dir} (a state dir: RocksDB and checkpoint files); also used by the soak bench. */
+    public static long du(Path dir) {
         try (Stream<Path> files = Files.walk(dir)) {
             return files.filter(Files::isRegularFile).mapToLong(f -> {
                 try {
@@ -269,7 +270,8 @@ final class StreamsRun {
         }
     }
 
-    private static void delete(Path dir) {
+    /** Deletes {@code dir} and everything under it; also used by the soak bench. */
+    public static void delete(Path dir) {
         try (Stream<Path> files = Files.walk(dir)) {
             files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
         } catch (IOException e) {

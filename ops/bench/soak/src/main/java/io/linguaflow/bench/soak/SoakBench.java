@@ -1,0 +1,284 @@
+package io.linguaflow.bench.soak;
+
+import io.linguaflow.bench.streams.StreamsRun;
+import io.linguaflow.launcher.pipeline.Pipeline;
+import io.linguaflow.producers.corpus.CorpusOptions;
+import io.linguaflow.producers.corpus.CorpusResult;
+import io.linguaflow.producers.corpus.TsvCorpusReader;
+import io.linguaflow.schemas.Topic;
+import io.linguaflow.schemas.Topics;
+import io.linguaflow.schemas.avro.ActivationRecord;
+import io.linguaflow.schemas.avro.CheckpointEvent;
+import io.linguaflow.schemas.avro.Metrics;
+import io.linguaflow.schemas.serde.AvroDeserializer;
+import io.linguaflow.schemas.testkit.TestKafka;
+import io.linguaflow.schemas.testkit.TestRegistry;
+import io.linguaflow.training.ToyTraining;
+import io.linguaflow.training.TrainingEvent;
+import io.linguaflow.training.TrainingOptions;
+import io.linguaflow.worker.kafka.WorkerSettings;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+/**
+ * Soak: trains the toy BLOOM ({@link ToyTraining}, as {@code linguaflow demo}) to write checkpoints at {@code --steps},
+ * then lands them one after another through two {@link Pipeline}s on one topic prefix: two streams instances (one
+ * application id, separate state dirs) and two inference workers (one consumer group), in this JVM, on the in-JVM
+ * KRaft broker with the real schema registry. Every {@code --interval} seconds it prints throughput, consumer lag of
+ * both groups, heap used and RocksDB bytes; at the end it counts the (checkpoint, sample, layer) triples of the
+ * committed activations against the plans (samples expected x layers) and checks each checkpoint's complete metrics.
+ * Exit status 1 when a sample is lost or duplicated or a checkpoint is incomplete, 2 on a bad option.
+ */
+public final class SoakBench {
+
+    static final String USAGE = "SoakBench [--steps 0,20,40,60,80] [--interval 5]";
+    private static final String CORPUS = "everyday9";
+
+    private List<Integer> steps = List.of(0, 20, 40, 60, 80);
+    private int interval = 5;
+
+    private SoakBench() {
+    }
+
+    public static void main(String[] args) {
+        SoakBench bench = new SoakBench();
+        try {
+            for (int i = 0; i < args.length; i++) {
+                String a = args[i];
+                switch (a) {
+                    case "--help", "-h" -> {
+                        System.out.println(USAGE);
+                        return;
+                    }
+                    case "--steps", "--interval" -> {
+                        if (++i == args.length) {
+                            throw new IllegalArgumentException("missing value after " + a);
+                        }
+                        if (a.equals("--steps")) {
+                            bench.steps = Arrays.stream(args[i].split(",")).map(s -> Integer.parseInt(s.trim())).toList();
+                        } else {
+                            bench.interval = Integer.parseInt(args[i]);
+                        }
+                    }
+                    default -> throw new IllegalArgumentException("unknown option " + a);
+                }
+            }
+            if (bench.steps.size() < 2 || bench.interval < 1) {
+                throw new IllegalArgumentException("--steps needs 2+ ascending steps, --interval >= 1");
+            }
+        } catch (IllegalArgumentException e) { // NumberFormatException included
+            System.err.println("SoakBench: " + e.getMessage() + "\nusage: " + USAGE);
+            System.exit(2);
+            return;
+        }
+        try {
+            System.exit(bench.run() ? 0 : 1);
+        } catch (Exception e) {
+            e.printStackTrace();
+            System.exit(1);
+        }
+    }
+
+    private boolean run() throws Exception {
+        Path dir = Files.createTempDirectory("linguaflow-soak-");
+        try {
+            return run(dir);
+        } finally {
+            StreamsRun.delete(dir);
+        }
+    }
+
+    /** Trains into {@code dir} (model, corpus, then the two state dirs), lands, measures, judges. */
+    private boolean run(Path dir) throws Exception {
+        List<Path> checkpoints = new ArrayList<>();
+        long trainStart = System.nanoTime();
+        ToyTraining.run(TrainingOptions.defaults(dir.resolve("toy-bloom")).withSteps(steps), e -> {
+            if (e instanceof TrainingEvent.CheckpointWritten c) {
+                checkpoints.add(c.dir());
+            }
+        });
+        CorpusResult corpus = new TsvCorpusReader(dir.resolve("toy-bloom").resolve("corpus.tsv"))
+                .read(CorpusOptions.defaults().withCorpus(CORPUS));
+        System.out.printf("soak %s, %d cores, max heap %d MiB: toy BLOOM trained in %.0f s, %d checkpoints, corpus %d sentences%n",
+                Instant.now(), Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20,
+                (System.nanoTime() - trainStart) / 1e9, checkpoints.size(), corpus.sentences().size());
+
+        String prefix = "soak-" + UUID.randomUUID().toString().substring(0, 8) + ".";
+        Topics topics = new Topics(prefix);
+        List<Path> stateDirs = List.of(dir.resolve("state-1"), dir.resolve("state-2"));
+        try (TestKafka kafka = TestKafka.start(); TestRegistry registry = TestRegistry.start();
+             Admin admin = kafka.admin()) {
+            List<Pipeline> pipelines = new ArrayList<>();
+            ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor();
+            try {
+                for (Path state : stateDirs) {
+                    pipelines.add(Pipeline.start(new Pipeline.Config(kafka.bootstrapServers(), registry.url(), prefix, state,
+                            TestRegistry.freePort(), 2, Duration.ofMinutes(10))));
+                }
+                Pipeline lead = pipelines.get(0);
+                lead.publishCorpus(corpus);
+                Monitor monitor = new Monitor(admin, topics, List.of(WorkerSettings.defaultGroup(topics), prefix + "streams"), stateDirs);
+                System.out.println(Monitor.HEADER);
+                ticker.scheduleAtFixedRate(monitor::line, interval, interval, TimeUnit.SECONDS);
+                long start = System.nanoTime();
+                List<CheckpointEvent> landed = new ArrayList<>();
+                for (Path checkpoint : checkpoints) {
+                    Pipeline.Landed l = lead.land(checkpoint, CORPUS, 2.0);
+                    landed.add(l.event());
+                    System.out.printf("landed %s: %s after %.0f s%n", l.event().getCheckpointId(), l.stage(), (System.nanoTime() - start) / 1e9);
+                }
+                double seconds = (System.nanoTime() - start) / 1e9;
+                ticker.shutdownNow();
+                monitor.line();
+                return verdict(kafka, registry, topics, corpus, landed, seconds);
+            } finally {
+                ticker.shutdownNow();
+                for (int i = pipelines.size() - 1; i >= 0; i--) {
+                    pipelines.get(i).close();
+                }
+            }
+        }
+    }
+
+    /** Counts the triples of the committed activations and the final metrics; prints the summary; true when all hold. */
+    private static boolean verdict(TestKafka kafka, TestRegistry registry, Topics topics, CorpusResult corpus,
+                                   List<CheckpointEvent> landed, double seconds) {
+        long records = 0;
+        Set<String> distinct = new HashSet<>();
+        for (ActivationRecord a : readAll(kafka, registry, topics.name(Topic.ACTIVATIONS), ActivationRecord.class)) {
+            records++;
+            distinct.add(a.getCheckpointId() + "|" + a.getSampleId() + "|" + a.getLayer());
+        }
+        Map<String, Metrics> complete = new HashMap<>();
+        for (Metrics m : readAll(kafka, registry, topics.name(Topic.METRICS), Metrics.class)) {
+            if (m.getComplete()) {
+                complete.put(m.getCheckpointId().toString(), m);
+            }
+        }
+        long expected = 0;
+        List<String> incomplete = new ArrayList<>();
+        for (CheckpointEvent e : landed) {
+            // the plan's samplesExpected is the corpus's sample count; one record per sample and layer
+            expected += (long) corpus.sentences().size() * e.getLayers();
+            if (!complete.containsKey(e.getCheckpointId().toString())) {
+                incomplete.add(e.getCheckpointId().toString());
+            }
+        }
+        long lost = expected - distinct.size();
+        long duplicated = records - distinct.size();
+        System.out.printf("| checkpoints | seconds | records | records/s | expected triples | distinct | lost | duplicated | complete metrics |%n");
+        System.out.printf("|---|---|---|---|---|---|---|---|---|%n");
+        System.out.printf("| %d | %.0f | %d | %.1f | %d | %d | %d | %d | %d/%d |%n", landed.size(), seconds, records, records / seconds,
+                expected, distinct.size(), lost, duplicated, landed.size() - incomplete.size(), landed.size());
+        incomplete.forEach(id -> System.err.println("soak: no complete metrics for " + id));
+        return lost == 0 && duplicated == 0 && incomplete.isEmpty();
+    }
+
+    /** Every committed record of {@code topic} (read_committed, from the beginning to the end offsets). */
+    private static <T extends SpecificRecord> List<T> readAll(TestKafka kafka, TestRegistry registry, String topic, Class<T> type) {
+        Map<String, Object> config = new HashMap<>(kafka.consumerConfig());
+        config.putAll(registry.serdeConfig());
+        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        config.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 64 * 1024 * 1024);
+        AvroDeserializer<T> values = new AvroDeserializer<>(type);
+        values.configure(config, false);
+        List<T> out = new ArrayList<>();
+        try (KafkaConsumer<String, T> consumer = new KafkaConsumer<>(config, new StringDeserializer(), values)) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream().map(p -> new TopicPartition(topic, p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+                consumer.poll(Duration.ofMillis(200)).forEach(r -> out.add(r.value()));
+            }
+        }
+        return out;
+    }
+
+    /** One line every interval: activations records/s, lag of each group, heap used, RocksDB bytes. */
+    private static final class Monitor {
+
+        static final String HEADER = String.format("%-8s | %10s | %11s | %11s | %9s | %9s", "time s", "records/s",
+                "worker lag", "streams lag", "heap MiB", "RocksDB MiB");
+        /** Seconds an admin call of a line may take (a group in a rebalance answers late); the line is skipped then. */
+        private static final int ADMIN_WAIT = 4;
+        private final Admin admin;
+        private final Topics topics;
+        private final List<String> groups;
+        private final List<Path> stateDirs;
+        private final long start = System.nanoTime();
+        private long lastTime = start;
+        private long lastActivations;
+
+        Monitor(Admin admin, Topics topics, List<String> groups, List<Path> stateDirs) {
+            this.admin = admin;
+            this.topics = topics;
+            this.groups = groups;
+            this.stateDirs = stateDirs;
+        }
+
+        synchronized void line() {
+            try {
+                long now = System.nanoTime();
+                long activations = endOffsets(List.of(topics.name(Topic.ACTIVATIONS))).values().stream().mapToLong(Long::longValue).sum();
+                double rate = (activations - lastActivations) / ((now - lastTime) / 1e9);
+                lastActivations = activations;
+                lastTime = now;
+                Runtime rt = Runtime.getRuntime();
+                long rocksDb = stateDirs.stream().filter(Files::isDirectory).mapToLong(StreamsRun::du).sum();
+                System.out.printf("%-8.0f | %10.1f | %11d | %11d | %9d | %9.1f%n", (now - start) / 1e9, rate, lag(groups.get(0)),
+                        lag(groups.get(1)), (rt.totalMemory() - rt.freeMemory()) >> 20, rocksDb / (double) (1 << 20));
+                System.out.flush();
+            } catch (Exception e) {
+                System.err.println("soak: monitor line failed: " + e);
+            }
+        }
+
+        /** Sum over the group's committed partitions of end offset - committed offset (markers of transactions included). */
+        private long lag(String group) throws Exception {
+            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(ADMIN_WAIT, TimeUnit.SECONDS);
+            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+            committed.keySet().forEach(tp -> latest.put(tp, OffsetSpec.latest()));
+            Map<TopicPartition, Long> end = new HashMap<>();
+            admin.listOffsets(latest).all().get(ADMIN_WAIT, TimeUnit.SECONDS).forEach((tp, info) -> end.put(tp, info.offset()));
+            long lag = 0;
+            for (var e : committed.entrySet()) {
+                if (e.getValue() != null) {
+                    lag += Math.max(0, end.get(e.getKey()) - e.getValue().offset());
+                }
+            }
+            return lag;
+        }
+
+        private Map<TopicPartition, Long> endOffsets(List<String> names) throws Exception {
+            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+            for (var d : admin.describeTopics(names).allTopicNames().get(ADMIN_WAIT, TimeUnit.SECONDS).values()) {
+                d.partitions().forEach(p -> latest.put(new TopicPartition(d.name(), p.partition()), OffsetSpec.latest()));
+            }
+            Map<TopicPartition, Long> end = new HashMap<>();
+            admin.listOffsets(latest).all().get(ADMIN_WAIT, TimeUnit.SECONDS).forEach((tp, info) -> end.put(tp, info.offset()));
+            return end;
+        }
+    }
+}
