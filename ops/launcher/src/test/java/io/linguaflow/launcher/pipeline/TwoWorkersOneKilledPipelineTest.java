@@ -47,12 +47,13 @@ class TwoWorkersOneKilledPipelineTest {
         List<Process> workers = new ArrayList<>();
         List<Path> workerLogs = List.of(logs.resolve("a.log"), logs.resolve("b.log"));
         AtomicReference<Integer> killed = new AtomicReference<>();
+        AtomicReference<Integer> survivorCommitsAtKill = new AtomicReference<>();
         JsonNode report;
         try (Pipeline pipeline = Pipeline.startWithoutWorker(config)) {
             for (int i = 0; i < 2; i++) {
                 workers.add(worker(config, "twokill-" + i, checkpoint.getParent(), workerLogs.get(i)));
             }
-            Thread killer = new Thread(() -> killed.set(killMidTransaction(workers, workerLogs)), "killer");
+            Thread killer = new Thread(() -> killed.set(killMidTransaction(workers, workerLogs, survivorCommitsAtKill)), "killer");
             killer.start();
             report = PipelineReport.run(pipeline, fixtures.resolve("analysis-corpus.tsv"), List.of(checkpoint), 2.0,
                     new PrintWriter(System.out, true));
@@ -61,6 +62,9 @@ class TwoWorkersOneKilledPipelineTest {
             int dead = killed.get();
             assertEquals(137, workers.get(dead).exitValue(), "killed by SIGKILL");
             assertTrue(workers.get(1 - dead).isAlive(), "the survivor exited; log " + workerLogs.get(1 - dead));
+            // the killed worker's open transaction was aborted: the survivor redid its requests in transactions of its own
+            assertTrue(commits(workerLogs.get(1 - dead)) > survivorCommitsAtKill.get(),
+                    "the survivor committed nothing after the kill; log " + workerLogs.get(1 - dead));
 
             JsonNode entry = report.get("checkpoints").get(0);
             assertEquals("COMPLETE", entry.get("status").asText());
@@ -98,9 +102,9 @@ class TwoWorkersOneKilledPipelineTest {
 
     /**
      * SIGKILLs the first worker whose log shows a committed transaction followed by a request sent in the open one;
-     * returns its index (null if none within 5 minutes).
+     * returns its index (null if none within 5 minutes) and sets {@code survivorCommits} to the other's commits then.
      */
-    private static Integer killMidTransaction(List<Process> workers, List<Path> logs) {
+    private static Integer killMidTransaction(List<Process> workers, List<Path> logs, AtomicReference<Integer> survivorCommits) {
         long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
         try {
             while (System.nanoTime() < deadline) {
@@ -110,6 +114,7 @@ class TwoWorkersOneKilledPipelineTest {
                     if (commit >= 0 && text.indexOf("sent in the open transaction", commit) > 0) {
                         workers.get(i).destroyForcibly(); // no leave-group, transaction left open
                         workers.get(i).waitFor(30, TimeUnit.SECONDS);
+                        survivorCommits.set(commits(logs.get(1 - i)));
                         return i;
                     }
                 }
@@ -119,5 +124,9 @@ class TwoWorkersOneKilledPipelineTest {
             throw new IllegalStateException(e);
         }
         return null;
+    }
+
+    private static int commits(Path log) throws java.io.IOException {
+        return (int) Files.readString(log).lines().filter(l -> l.contains("committed transaction:")).count();
     }
 }
