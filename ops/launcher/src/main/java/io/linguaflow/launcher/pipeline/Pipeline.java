@@ -116,7 +116,27 @@ public final class Pipeline implements AutoCloseable {
         }
     }
 
+    /**
+     * Creates the topics and starts streams, but no worker: the caller runs the workers (in their own JVMs, e.g. to kill
+     * one), consuming the run's requests topic in the default group.
+     */
+    public static Pipeline startWithoutWorker(Config config) throws Exception {
+        Pipeline p = new Pipeline(config);
+        try {
+            p.startStreams(UnaryOperator.identity());
+            return p;
+        } catch (Exception | Error e) {
+            p.close();
+            throw e;
+        }
+    }
+
     private void startAll(UnaryOperator<StreamsSettings> streams, Map<String, Path> evalData) throws Exception {
+        startStreams(streams);
+        startWorker(evalData);
+    }
+
+    private void startStreams(UnaryOperator<StreamsSettings> streams) throws Exception {
         Map<String, Object> serde = KafkaClientProperties.registryConfig(config.clientProperties());
         serde.put(SerdeConfig.SCHEMA_REGISTRY_URL, config.registryUrl());
         StreamsSettings settings = streams.apply(StreamsSettings.defaults(kafka.topics(), serde).withInterimInterval(Duration.ofSeconds(2)));
@@ -125,7 +145,14 @@ public final class Pipeline implements AutoCloseable {
                 QueryService.Options.defaults(), // loopback only, one instance: a random internal secret
                 KafkaClientProperties.applyTo(
                         new HashMap<>(Map.of(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers())), config.clientProperties()))));
+        publisher = new RecordPublisher(kafka.topics(), KafkaClientProperties.applyTo(kafka.clientConfig(), config.clientProperties()),
+                Clock.systemUTC());
+        open.add(publisher);
+        progressReader = progressReader();
+        open.add(progressReader);
+    }
 
+    private void startWorker(Map<String, Path> evalData) {
         // the worker's static member id, one per pipeline on a prefix (its query port is unique on the host), so that
         // several pipelines on one prefix (ops/bench/soak) share the worker group instead of fencing each other
         WorkerSettings ws = new WorkerSettings(config.bootstrapServers(), config.registryUrl(), kafka.topics(),
@@ -140,12 +167,6 @@ public final class Pipeline implements AutoCloseable {
             }
         }, "pipeline-worker");
         workerThread.start();
-
-        publisher = new RecordPublisher(kafka.topics(), KafkaClientProperties.applyTo(kafka.clientConfig(), config.clientProperties()),
-                Clock.systemUTC());
-        open.add(publisher);
-        progressReader = progressReader();
-        open.add(progressReader);
     }
 
     /** The query service's base URL, e.g. {@code http://localhost:7070}. */
@@ -219,7 +240,7 @@ public final class Pipeline implements AutoCloseable {
         if (stage == Stage.COMPLETE && restComplete(id)) {
             return new Landed(event, stage, null);
         }
-        if (workerFailure != null || !workerThread.isAlive()) {
+        if (workerThread != null && (workerFailure != null || !workerThread.isAlive())) {
             throw new IllegalStateException("the inference worker stopped while " + id + " was analysed: " + workerFailure,
                     workerFailure);
         }

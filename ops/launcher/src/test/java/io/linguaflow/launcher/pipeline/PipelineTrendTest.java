@@ -114,7 +114,7 @@ class PipelineTrendTest {
     }
 
     /** LRDS/SADS whole and per layer against reference.json and trend.json; returns the largest deviation. */
-    private static double assertMetrics(JsonNode m, JsonNode ref, JsonNode trend, String what) {
+    static double assertMetrics(JsonNode m, JsonNode ref, JsonNode trend, String what) {
         double worst = 0;
         assertEquals(540, m.get("n_samples").asInt(), what);
         for (String f : List.of("lrds", "sads")) {
@@ -138,7 +138,7 @@ class PipelineTrendTest {
      * Key regions equal to the reference's; at step 0 one neuron may differ in one language, and only one whose z the
      * REST API serves within {@link #STEP0_MARGIN} of the threshold (float32 activations vs. the reference's).
      */
-    private static void assertKeyRegions(Pipeline pipeline, JsonNode entry, JsonNode ref, boolean step0) throws Exception {
+    static void assertKeyRegions(Pipeline pipeline, JsonNode entry, JsonNode ref, boolean step0) throws Exception {
         String id = entry.get("checkpoint_id").asText();
         double threshold = ref.get("threshold").asDouble();
         List<String> differing = new ArrayList<>();
