@@ -2,6 +2,7 @@ package io.linguaflow.analysis.cli;
 
 import io.linguaflow.analysis.corpus.Corpus;
 import io.linguaflow.analysis.corpus.CorpusTsv;
+import io.linguaflow.analysis.experts.ConceptLabels;
 import io.linguaflow.analysis.experts.ExpertNeurons;
 import io.linguaflow.analysis.experts.ExpertsJson;
 import io.linguaflow.analysis.experts.Responses;
@@ -9,7 +10,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -61,8 +61,8 @@ public final class ExpertsCommand implements Callable<Integer> {
         try {
             Corpus c = CorpusTsv.read(corpus);
             List<Set<String>> labels = floresMetadata == null
-                    ? labels(CorpusTsv.readColumn(corpus, labelsColumn), labelSeparator)
-                    : labels(floresLabels(c), labelSeparator == null ? "," : labelSeparator);
+                    ? ConceptLabels.parse(CorpusTsv.readColumn(corpus, labelsColumn), labelSeparator)
+                    : ConceptLabels.parse(floresLabels(c), labelSeparator == null ? "," : labelSeparator);
             ExpertNeurons.Result r;
             long t0 = System.nanoTime();
             try (Responses.NpyResponses m = Responses.npy(maxVectors)) {
@@ -98,20 +98,6 @@ public final class ExpertsCommand implements Callable<Integer> {
                         + floresMetadata + " (" + meta.size() + " sentences)");
             }
             out.add(meta.get(line - 1));
-        }
-        return out;
-    }
-
-    private static List<Set<String>> labels(List<String> cells, String separator) {
-        List<Set<String>> out = new ArrayList<>(cells.size());
-        for (String cell : cells) {
-            Set<String> s = new LinkedHashSet<>();
-            for (String x : separator == null ? new String[] {cell} : cell.split(java.util.regex.Pattern.quote(separator))) {
-                if (!x.isBlank()) {
-                    s.add(x.trim());
-                }
-            }
-            out.add(s);
         }
         return out;
     }

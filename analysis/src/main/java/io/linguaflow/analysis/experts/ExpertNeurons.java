@@ -3,7 +3,6 @@ package io.linguaflow.analysis.experts;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
@@ -72,12 +71,7 @@ public final class ExpertNeurons {
             throw new IllegalArgumentException(source + ": top-k " + k + " must be between 1 and the neuron count "
                     + responses.neurons());
         }
-        Set<String> allConcepts = new LinkedHashSet<>();
-        concepts.forEach(allConcepts::addAll);
-        if (allConcepts.size() < 2) {
-            throw new IllegalArgumentException(source + ": the labels name " + allConcepts.size()
-                    + " concept(s) " + allConcepts + "; experts need at least 2 (positives against the rest)");
-        }
+        Set<String> allConcepts = ConceptLabels.requireTwoConcepts(concepts, source);
         Map<String, List<Integer>> rowsByLang = new LinkedHashMap<>();
         for (int i = 0; i < n; i++) {
             rowsByLang.computeIfAbsent(languages.get(i), x -> new ArrayList<>()).add(i);

@@ -9,6 +9,7 @@ import io.linguaflow.producers.corpus.FloresReader;
 import io.linguaflow.producers.corpus.IncompleteMeaning;
 import io.linguaflow.producers.corpus.IncompletePolicy;
 import io.linguaflow.producers.corpus.JsonlCorpusReader;
+import io.linguaflow.producers.corpus.LabelColumn;
 import io.linguaflow.producers.corpus.Texts;
 import io.linguaflow.producers.corpus.TsvCorpusReader;
 import io.linguaflow.producers.corpus.XStoryClozeReader;
@@ -81,6 +82,16 @@ public final class ProduceCorpusCommand extends ProducerCommand {
     @Option(names = "--text-field", description = "JSONL text field(s), joined by a space (default: text).")
     List<String> textFields = new ArrayList<>(List.of("text"));
 
+    @Option(names = "--labels-column", paramLabel = "NAME",
+            description = "TSV column / JSONL field (a string or an array of strings) of each row's concept labels, "
+                    + "published as Sentence.concepts for the expert neurons (as linguaflow experts --labels-column). "
+                    + "Formats tsv and jsonl. Default: no labels.")
+    String labelsColumn;
+
+    @Option(names = {"--labels-separator", "--label-separator"}, paramLabel = "SEP",
+            description = "Split a label cell into several concepts at SEP (e.g. ',' for FLORES topics); default: one concept per cell.")
+    String labelsSeparator;
+
     @Override
     int run() throws Exception {
         CorpusOptions options = CorpusOptions.defaults().withCorpus(corpus).withLanguages(languages)
@@ -118,15 +129,22 @@ public final class ProduceCorpusCommand extends ProducerCommand {
         if (format != Format.jsonl && paths.size() != 1) {
             throw new IllegalArgumentException("--format " + format + " takes one path, got " + paths);
         }
+        if (labelsColumn == null && labelsSeparator != null) {
+            throw new IllegalArgumentException("--labels-separator needs --labels-column");
+        }
+        if (labelsColumn != null && format != Format.tsv && format != Format.jsonl) {
+            throw new IllegalArgumentException("--labels-column applies to --format tsv and jsonl, not " + format);
+        }
+        LabelColumn labels = labelsColumn == null ? null : new LabelColumn(labelsColumn, labelsSeparator);
         Path path = paths.get(0);
         return switch (format) {
-            case tsv -> new TsvCorpusReader(path);
+            case tsv -> new TsvCorpusReader(path, labels);
             case flores -> new FloresReader(path, floresSplit, mapping);
             case bible -> new BibleXmlReader(path, mapping);
             case xstorycloze -> new XStoryClozeReader(path);
             case jsonl -> new JsonlCorpusReader(Texts.stem(path), paths.stream()
                     .map(p -> new JsonlCorpusReader.Source(p, mapping.get(p.getFileName().toString()))).toList(),
-                    new JsonlCorpusReader.Fields(idField, langField, textFields));
+                    new JsonlCorpusReader.Fields(idField, langField, textFields, labels));
         };
     }
 }

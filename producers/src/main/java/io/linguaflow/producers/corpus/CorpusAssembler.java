@@ -102,7 +102,7 @@ public final class CorpusAssembler {
         for (RawRow row : kept) {
             // all-args constructor: Avro's builder validates and copies every field, several times slower
             sentences.add(new Sentence(corpus, row.meaningId(), row.lang(), row.text(), sentences.size(), kept.size(),
-                    row.source(), null));
+                    row.source(), row.concepts()));
         }
         return new CorpusResult(corpus, languages, sentences, rejected, incomplete);
     }

@@ -15,7 +15,8 @@ import java.util.Objects;
  * JSON Lines, one object per line (XL-Sum-style files). The meaning id, the language and the text come from
  * configurable fields; the text may be several fields joined by one space (XStoryCloze's four story sentences).
  * A file may instead carry one fixed language for all its lines (XL-Sum has one file per language, without a
- * language field). A line that is not a JSON object, or lacks a field, is rejected naming file and line.
+ * language field). A line that is not a JSON object, or lacks a field, is rejected naming file and line. With a
+ * {@link LabelColumn}, that field gives each line's concepts: a string (split at the separator) or an array of strings.
  */
 public final class JsonlCorpusReader implements CorpusReader {
 
@@ -25,14 +26,20 @@ public final class JsonlCorpusReader implements CorpusReader {
      * @param id         meaning-id field (a string or a number)
      * @param lang       language field, or null when every file has a fixed language
      * @param textFields text fields, joined by one space in this order
+     * @param labels     the field of the concept labels, or null for a corpus read without them
      */
-    public record Fields(String id, String lang, List<String> textFields) {
+    public record Fields(String id, String lang, List<String> textFields, LabelColumn labels) {
         public Fields {
             Objects.requireNonNull(id, "id field");
             textFields = List.copyOf(textFields);
             if (textFields.isEmpty()) {
                 throw new IllegalArgumentException("at least one text field is needed");
             }
+        }
+
+        /** Without concept labels. */
+        public Fields(String id, String lang, List<String> textFields) {
+            this(id, lang, textFields, null);
         }
     }
 
@@ -91,6 +98,9 @@ public final class JsonlCorpusReader implements CorpusReader {
                 }
             }
         }
+        if (fields.labels() != null) {
+            fields.labels().requireTwoConcepts(rows, String.join(", ", sources.stream().map(s -> s.file().toString()).toList()));
+        }
         return new RawCorpus(defaultName, rows, malformed);
     }
 
@@ -104,7 +114,24 @@ public final class JsonlCorpusReader implements CorpusReader {
         for (String f : fields.textFields()) {
             parts.add(Texts.strip(scalar(node, f)));
         }
-        return new RawRow(id, lang, Texts.strip(String.join(" ", parts)), source, line);
+        return new RawRow(id, lang, Texts.strip(String.join(" ", parts)), source, line,
+                fields.labels() == null ? null : concepts(node, fields.labels()));
+    }
+
+    /** A string cell parsed like a TSV one, or an array of strings (each parsed alone, so each may be split too). */
+    private static List<String> concepts(JsonNode node, LabelColumn labels) {
+        JsonNode v = node.get(labels.name());
+        if (v == null || !v.isArray()) {
+            return labels.concepts(scalar(node, labels.name()));
+        }
+        List<String> out = new ArrayList<>();
+        for (JsonNode x : v) {
+            if (!x.isTextual()) {
+                throw new IllegalArgumentException("field '" + labels.name() + "' is not a string or an array of strings: " + v);
+            }
+            labels.concepts(x.asText()).stream().filter(c -> !out.contains(c)).forEach(out::add);
+        }
+        return out;
     }
 
     private static String scalar(JsonNode node, String field) {

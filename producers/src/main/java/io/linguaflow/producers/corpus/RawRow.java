@@ -1,5 +1,7 @@
 package io.linguaflow.producers.corpus;
 
+import java.util.List;
+
 /**
  * One row as a format reader found it, before validation.
  *
@@ -8,6 +10,17 @@ package io.linguaflow.producers.corpus;
  * @param text      the text, surrounding whitespace already removed ({@link Texts#strip})
  * @param source    where it came from, {@code file:line}
  * @param raw       the raw input line (for dead letters)
+ * @param concepts  the row's concept labels ({@link LabelColumn}), possibly none; null when the corpus is read without
+ *                  a label column
  */
-public record RawRow(String meaningId, String lang, String text, String source, String raw) {
+public record RawRow(String meaningId, String lang, String text, String source, String raw, List<String> concepts) {
+
+    public RawRow {
+        concepts = concepts == null ? null : List.copyOf(concepts);
+    }
+
+    /** A row without concept labels. */
+    public RawRow(String meaningId, String lang, String text, String source, String raw) {
+        this(meaningId, lang, text, source, raw, null);
+    }
 }

@@ -11,7 +11,7 @@ import java.util.List;
  * A tab-separated corpus with a header naming the meaning-id, language and text columns ({@code id lang text} as in
  * the reference kit; FLORES' {@code flores9.tsv} says {@code sentence_id}). No quoting (Python's QUOTE_NONE): a
  * row is split on tabs only, so quotes are ordinary text and a row with a tab inside its text (more fields than the
- * header) is malformed. Empty lines are ignored.
+ * header) is malformed. Empty lines are ignored. With a {@link LabelColumn}, that column gives each row's concepts.
  */
 public final class TsvCorpusReader implements CorpusReader {
 
@@ -19,9 +19,16 @@ public final class TsvCorpusReader implements CorpusReader {
     public static final List<String> ID_COLUMNS = List.of("id", "sentence_id", "meaning_id");
 
     private final Path file;
+    private final LabelColumn labels;
 
     public TsvCorpusReader(Path file) {
+        this(file, null);
+    }
+
+    /** @param labels the column of the rows' concept labels, or null for a corpus read without them */
+    public TsvCorpusReader(Path file, LabelColumn labels) {
         this.file = file;
+        this.labels = labels;
     }
 
     @Override
@@ -38,6 +45,10 @@ public final class TsvCorpusReader implements CorpusReader {
             throw new IOException(file + ":1: header " + header + " must name the columns "
                     + String.join("|", ID_COLUMNS) + ", lang and text");
         }
+        int labelCol = labels == null ? -1 : header.indexOf(labels.name());
+        if (labels != null && labelCol < 0) {
+            throw new IOException(file + ":1: no label column '" + labels.name() + "' in the header " + header);
+        }
         List<RawRow> rows = new ArrayList<>();
         List<Rejection> malformed = new ArrayList<>();
         for (int i = 1; i < lines.size(); i++) {
@@ -53,7 +64,11 @@ public final class TsvCorpusReader implements CorpusReader {
                         + (fields.length > header.size() ? " (a tab inside the text?)" : ""), null, line));
                 continue;
             }
-            rows.add(new RawRow(fields[idCol].strip(), fields[langCol].strip(), Texts.strip(fields[textCol]), source, line));
+            rows.add(new RawRow(fields[idCol].strip(), fields[langCol].strip(), Texts.strip(fields[textCol]), source, line,
+                    labels == null ? null : labels.concepts(fields[labelCol])));
+        }
+        if (labels != null) {
+            labels.requireTwoConcepts(rows, file.toString());
         }
         return new RawCorpus(Texts.stem(file), rows, malformed);
     }

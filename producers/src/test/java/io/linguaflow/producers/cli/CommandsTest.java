@@ -100,6 +100,23 @@ class CommandsTest {
     }
 
     @Test
+    void produceCorpusWithALabelsColumnPrintsTheConcepts() throws Exception {
+        Path everyday9 = Path.of("../training/src/main/resources/io/linguaflow/training/corpus/everyday9.tsv");
+        Run r = run(new ProduceCorpusCommand(), "--format", "tsv", "--labels-column", "topic", "--limit", "1",
+                everyday9.toString());
+        assertEquals(0, r.code(), r.err());
+        assertEquals(9, r.records().size());
+        assertEquals("[\"food\"]", r.records().get(0).get("concepts").toString());
+
+        Run missing = run(new ProduceCorpusCommand(), "--format", "tsv", "--labels-column", "domain", everyday9.toString());
+        assertEquals(2, missing.code());
+        assertTrue(missing.err().contains(everyday9 + ":1: no label column 'domain'"), missing.err());
+        Run flores = run(new ProduceCorpusCommand(), "--format", "flores", "--labels-column", "topic", tmp.toString());
+        assertEquals(2, flores.code());
+        assertTrue(flores.err().contains("--labels-column applies to --format tsv and jsonl, not flores"), flores.err());
+    }
+
+    @Test
     void produceCorpusFromJsonlFiles() throws Exception {
         Path en = Files.writeString(tmp.resolve("english_test.jsonl"), "{\"id\": \"e1\", \"title\": \"T\", \"body\": \"B\"}\n");
         Path fr = Files.writeString(tmp.resolve("french_test.jsonl"), "{\"id\": \"f1\", \"title\": \"U\", \"body\": \"C\"}\n");

@@ -58,6 +58,27 @@ class JsonlCorpusReaderTest {
     }
 
     @Test
+    void labelFieldIsAStringSplitAtTheSeparatorOrAnArrayOfStrings() throws IOException {
+        Path f = tmp.resolve("labelled.jsonl");
+        Files.writeString(f, String.join("\n",
+                "{\"id\": 1, \"lang\": \"en\", \"text\": \"one\", \"topic\": \"science; health\"}",
+                "{\"id\": 1, \"lang\": \"fr\", \"text\": \"un\", \"topic\": [\"science\", \"health\"]}",
+                "{\"id\": 2, \"lang\": \"en\", \"text\": \"two\"}",
+                "{\"id\": 2, \"lang\": \"fr\", \"text\": \"deux\", \"topic\": [1]}",
+                "{\"id\": 3, \"lang\": \"en\", \"text\": \"three\", \"topic\": \"\"}",
+                "{\"id\": 3, \"lang\": \"fr\", \"text\": \"trois\", \"topic\": []}") + "\n");
+        var reader = new JsonlCorpusReader("labelled", List.of(new JsonlCorpusReader.Source(f, null)),
+                new JsonlCorpusReader.Fields("id", "lang", List.of("text"), new LabelColumn("topic", ";")));
+        CorpusResult r = reader.read(CorpusOptions.defaults().withIncomplete(IncompletePolicy.KEEP));
+        assertEquals(List.of("en|1|[science, health]", "fr|1|[science, health]", "en|3|[]", "fr|3|[]"), r.sentences().stream()
+                .map(s -> s.getLang() + "|" + s.getMeaningId() + "|" + s.getConcepts()).toList());
+        assertEquals(List.of(f + ":3", f + ":4"), r.rejected().stream().map(Rejection::input).toList());
+        assertTrue(r.rejected().get(0).error().endsWith("field 'topic' is missing"), r.rejected().get(0).error());
+        assertTrue(r.rejected().get(1).error().contains("field 'topic' is not a string or an array of strings"),
+                r.rejected().get(1).error());
+    }
+
+    @Test
     void needsALanguage() {
         assertThrows(IllegalArgumentException.class, () -> new JsonlCorpusReader("x",
                 List.of(new JsonlCorpusReader.Source(tmp.resolve("a.jsonl"), null)),

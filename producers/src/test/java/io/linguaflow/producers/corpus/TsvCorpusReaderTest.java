@@ -57,6 +57,49 @@ class TsvCorpusReaderTest {
         assertEquals("corpus|en|s01", CorpusResult.key(r.sentences().get(0)));
     }
 
+    /** The training module's bundled corpus: 120 meanings x 9 languages with a {@code topic} column. */
+    static final Path EVERYDAY9 = Path.of("../training/src/main/resources/io/linguaflow/training/corpus/everyday9.tsv");
+
+    @Test
+    void labelColumnGivesEachRowItsConceptsAsTheExpertsCommandReadsThem() throws IOException {
+        CorpusResult r = new TsvCorpusReader(EVERYDAY9, new LabelColumn("topic", null)).read(CorpusOptions.defaults());
+        // the batch command's reading of the same column (analysis CorpusTsv), row by row
+        List<String> topics = io.linguaflow.analysis.corpus.CorpusTsv.readColumn(EVERYDAY9, "topic");
+        assertEquals(1080, r.sentences().size());
+        assertEquals(topics.size(), r.sentences().size());
+        for (int i = 0; i < topics.size(); i++) {
+            assertEquals(List.of(topics.get(i)), r.sentences().get(i).getConcepts(), "row " + i);
+        }
+        assertEquals(List.of("food"), r.sentences().get(0).getConcepts());
+        // without the option the rows carry no concepts
+        assertEquals(null, read(EVERYDAY9, CorpusOptions.defaults()).sentences().get(0).getConcepts());
+    }
+
+    @Test
+    void labelSeparatorSplitsACellAndAnEmptyCellHasNoConcept() throws IOException {
+        Path f = tsv("id\tlang\ttopics\ttext", "1\ten\tscience, health\tone", "1\tfr\tscience,health,science\tun",
+                "2\ten\t\ttwo", "2\tfr\t , \tdeux");
+        CorpusResult r = new TsvCorpusReader(f, new LabelColumn("topics", ",")).read(CorpusOptions.defaults());
+        assertEquals(List.of(List.of("science", "health"), List.of("science", "health"), List.of(), List.of()),
+                r.sentences().stream().map(Sentence::getConcepts).toList());
+        // without a separator a cell is one concept, commas and all
+        CorpusResult whole = new TsvCorpusReader(f, new LabelColumn("topics", null)).read(CorpusOptions.defaults());
+        assertEquals(List.of("science, health"), whole.sentences().get(0).getConcepts());
+    }
+
+    @Test
+    void aMissingLabelColumnOrASingleConceptIsAnErrorNamingTheFile() throws IOException {
+        Path f = tsv("id\tlang\ttopic\ttext", "1\ten\tfood\tone", "1\tfr\tfood\tun");
+        IOException missing = assertThrows(IOException.class,
+                () -> new TsvCorpusReader(f, new LabelColumn("domain", null)).read(CorpusOptions.defaults()));
+        assertTrue(missing.getMessage().startsWith(f + ":1: no label column 'domain' in the header [id, lang, topic, text]"),
+                missing.getMessage());
+        IOException one = assertThrows(IOException.class,
+                () -> new TsvCorpusReader(f, new LabelColumn("topic", null)).read(CorpusOptions.defaults()));
+        assertTrue(one.getMessage().startsWith(f + " label column 'topic': the labels name 1 concept(s) [food]; experts need at least 2"),
+                one.getMessage());
+    }
+
     @Test
     void quotesAreOrdinaryText() throws IOException {
         Path f = SharedData.fixtures().resolve("checkpoints/analysis-corpus.tsv");
