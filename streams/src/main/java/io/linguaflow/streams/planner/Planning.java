@@ -24,9 +24,13 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The planner's rules and its two processors, which share the per-corpus stores of {@link PlannerTopology}. */
 final class Planning {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Planning.class);
 
     private Planning() {
     }
@@ -152,13 +156,20 @@ final class Planning {
                         .build(), timestamp);
                 batches++;
             }
+            ConceptsByMeaning concepts = ConceptsByMeaning.of(rows);
             emit(cp, sampleSet.writeTo(CheckpointPlan.newBuilder()).setCheckpointId(cp).setModel(event.getModel()).setStep(event.getStep())
                     .setContentHash(event.getContentHash()).setCorpus(event.getCorpus())
                     .setSamplesExpected(rows.size()).setLayers(event.getLayers()).setCheckpointPath(event.getPath()).setThreshold(event.getThreshold())
-                    .setLfCompat(event.getLfCompat()).setBatches(batches).setPlannedAt(Time.now()).build(), timestamp);
+                    .setLfCompat(event.getLfCompat()).setBatches(batches).setConceptsByMeaning(concepts.byMeaning())
+                    .setPlannedAt(Time.now()).build(), timestamp);
             long layerRecords = event.getLayers() == null ? 0 : (long) rows.size() * event.getLayers();
+            String warning = concepts.warning();
+            if (warning != null) {
+                LOG.warn("checkpoint '{}' on corpus '{}': {}", cp, event.getCorpus(), warning);
+            }
             emit(cp, progress(cp, Stage.PLANNED, rows.size(), layerRecords,
-                    rows.size() + " samples of corpus '" + event.getCorpus() + "' in " + batches + " inference requests"), timestamp);
+                    rows.size() + " samples of corpus '" + event.getCorpus() + "' in " + batches + " inference requests"
+                            + (warning == null ? "" : "; warning: " + warning)), timestamp);
             analysed.put(analysedKey(event), cp);
         }
     }

@@ -112,10 +112,39 @@ class PlannerTopologyTest {
         assertEquals(fixture.corpus.ids().stream().distinct().toList(), plan.getMeaningIds(), "the sample set: every meaning, in corpus order");
         assertEquals(List.of(), plan.getAbsentSamples(), "a balanced corpus");
         assertEquals(requests.size(), plan.getBatches());
+        assertEquals(null, plan.getConceptsByMeaning(), "a corpus without labels");
         Progress p = progress().get(0);
         assertEquals(Stage.PLANNED, p.getStage());
         assertEquals(450, p.getSamplesExpected());
         assertEquals(450L * fixture.layers, p.getLayerRecordsExpected());
+    }
+
+    /** FLORES-like topics per meaning: one meaning with two, one whose zh row disagrees (the en row, first, wins). */
+    @Test
+    void theRowsConceptsArePlannedPerMeaningAndADisagreementIsReportedNamingTheRows() {
+        Map<String, List<String>> expected = new LinkedHashMap<>();
+        int disagreeing = -1;
+        for (int i = 0; i < fixture.samples(); i++) {
+            Sentence s = fixture.sentence(i);
+            int n = Integer.parseInt(s.getMeaningId().substring(1));
+            List<String> concepts = n == 2 ? List.of("science", "health") : List.of("topic" + n % 3);
+            expected.putIfAbsent(s.getMeaningId(), concepts);
+            if (n == 2 && s.getLang().equals("fr")) {
+                concepts = List.of("health", "science"); // the same set in another order agrees
+            }
+            if (n == 7 && s.getLang().equals("zh")) {
+                concepts = List.of("sports");
+                disagreeing = i;
+            }
+            sentences.pipeInput(fixture.sentenceKey(i), Sentence.newBuilder(s).setConcepts(concepts).build());
+        }
+        checkpoints.pipeInput("bloom-tiny@0", fixture.checkpoint("bloom-tiny@0", "h0"));
+        CheckpointPlan plan = plans().get(0);
+        assertEquals(expected, plan.getConceptsByMeaning());
+        assertEquals(List.of("topic1"), plan.getConceptsByMeaning().get("s07"));
+        String message = progress().get(0).getMessage();
+        assertTrue(message.endsWith("; warning: concept labels disagree within 1 meaning(s), the first row's are planned: "
+                + "meaning 's07': en|s07 (index 6) [topic1] vs zh|s07 (index " + disagreeing + ") [sports]"), message);
     }
 
     @Test
