@@ -30,6 +30,11 @@ public final class Keys {
         return join(new String[] {"checkpointId", "lang"}, checkpointId, lang);
     }
 
+    /** {@link Topic#EXPERT_NEURONS}: {@code "<checkpointId>|<concept>|<lang>"}. */
+    public static String expertRanking(String checkpointId, String concept, String lang) {
+        return join(new String[] {"checkpointId", "concept", "lang"}, checkpointId, concept, lang);
+    }
+
     /**
      * The sample id {@code "<lang>|<meaningId>"}: one sample per (language, meaning) of a corpus, the
      * {@code sampleId} of {@code SampleRef} and {@code ActivationRecord}.

@@ -8,6 +8,7 @@ import io.linguaflow.streams.avro.LayerState;
 import io.linguaflow.streams.common.Outputs;
 import io.linguaflow.streams.common.Plans;
 import io.linguaflow.streams.config.StreamsSettings;
+import io.linguaflow.streams.instruments.InstrumentTopology;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.avro.specific.SpecificRecord;
@@ -38,7 +39,10 @@ import org.apache.kafka.streams.state.Stores;
  *   <li>{@value #NLL_STORE}: per language {@code <lang>}, the sum of token NLLs and of predicted tokens (16 bytes);</li>
  *   <li>{@value #VECTORS_STORE} (when {@link StreamsSettings#similarityVectors()}): {@code <sampleId>} → the record's
  *       pooled vector and norms ({@link StoredVector}), written by {@link LayerAggregator} when the record first counts, for the similarity map;
- *       kept after the layer completes as {@link StreamsSettings#vectorRetention()} says.</li>
+ *       kept after the layer completes as {@link StreamsSettings#vectorRetention()} says;</li>
+ *   <li>{@value InstrumentTopology#SAMPLES_STORE} (when {@link StreamsSettings#instruments()} is on): the records'
+ *       optional maxima and sampled tokens, for the instruments that run on the layer's complete partial
+ *       ({@link InstrumentTopology}).</li>
  * </ul>
  * A layer's complete partial is sent in the same transaction as the record that completes it (the expected count
  * comes from the global {@link Plans} store), and a commit is requested within 500 ms so it is published at once; interim partials of changed layers at most once per
@@ -79,10 +83,18 @@ public final class AggregatorTopology {
             builder.addStateStore(Stores.keyValueStoreBuilder(settings.keyValueStore(VECTORS_STORE), Serdes.String(), Serdes.ByteArray()));
             stores.add(VECTORS_STORE);
         }
+        boolean instruments = settings.instruments().on();
+        if (instruments) {
+            stores.add(InstrumentTopology.addSamplesStore(builder, settings));
+        }
         KStream<String, SpecificRecord> out = builder.stream(settings.topic(Topic.ACTIVATIONS),
                         Consumed.with(Serdes.String(), settings.valueSerde(ActivationRecord.class)).withName("aggregator-activations"))
-                .process(() -> new LayerAggregator(settings.interimInterval(), settings.similarityVectors(), settings.vectorRetention()), Named.as("aggregator"),
+                .process(() -> new LayerAggregator(settings.interimInterval(), settings.similarityVectors(), settings.vectorRetention(), instruments),
+                        Named.as("aggregator"),
                         stores.toArray(String[]::new));
         Outputs.route(out, settings, "aggregator-out", LayerPartial.class, DeadLetter.class);
+        if (instruments) {
+            InstrumentTopology.addTo(builder, settings, out);
+        }
     }
 }

@@ -9,6 +9,8 @@ import io.linguaflow.streams.common.PlannedSamples;
 import io.linguaflow.streams.common.Plans;
 import io.linguaflow.streams.common.RecordErrors;
 import io.linguaflow.streams.config.VectorRetention;
+import io.linguaflow.streams.instruments.InstrumentSample;
+import io.linguaflow.streams.instruments.InstrumentTopology;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -42,6 +44,7 @@ final class LayerAggregator extends ContextualProcessor<String, ActivationRecord
     private final Duration interimInterval;
     private final boolean keepVectors;
     private final VectorRetention vectorRetention;
+    private final boolean collectInstruments;
     /** Layers changed since the last interim partial; not persisted: a restarted task marks them again on new records. */
     private final Set<LayerId> dirty = new LinkedHashSet<>();
     /** Incomplete layers of checkpoints without a plan yet: re-checked at every punctuation until their plan lands. */
@@ -57,6 +60,7 @@ final class LayerAggregator extends ContextualProcessor<String, ActivationRecord
     private KeyValueStore<String, byte[]> nll;
     private KeyValueStore<String, CheckpointPlan> plans;
     private KeyValueStore<String, byte[]> vectors;
+    private KeyValueStore<String, byte[]> instrumentSamples;
     private LayerPartials partials;
 
     private record LayerId(String checkpointId, int layer) {
@@ -68,11 +72,14 @@ final class LayerAggregator extends ContextualProcessor<String, ActivationRecord
     /**
      * @param keepVectors     also store each counted record's vector for the similarity map ({@link AggregatorTopology#VECTORS_STORE})
      * @param vectorRetention how long those vectors stay after their layer completes
+     * @param collectInstruments also store each counted record's extension fields, if it has any
+     *                           ({@link InstrumentTopology#SAMPLES_STORE}); the complete partial is the instruments' signal
      */
-    LayerAggregator(Duration interimInterval, boolean keepVectors, VectorRetention vectorRetention) {
+    LayerAggregator(Duration interimInterval, boolean keepVectors, VectorRetention vectorRetention, boolean collectInstruments) {
         this.interimInterval = interimInterval;
         this.keepVectors = keepVectors;
         this.vectorRetention = vectorRetention;
+        this.collectInstruments = collectInstruments;
     }
 
     @Override
@@ -87,6 +94,9 @@ final class LayerAggregator extends ContextualProcessor<String, ActivationRecord
         plans = context.getStateStore(Plans.STORE);
         if (keepVectors) {
             vectors = context.getStateStore(AggregatorTopology.VECTORS_STORE);
+        }
+        if (collectInstruments) {
+            instrumentSamples = context.getStateStore(InstrumentTopology.SAMPLES_STORE);
         }
         // records may all have arrived before the plan: after a restart, find the layers still waiting for it,
         // and the complete ones whose vectors are still to be deleted
@@ -119,8 +129,10 @@ final class LayerAggregator extends ContextualProcessor<String, ActivationRecord
         LayerId id = new LayerId(a.getCheckpointId(), a.getLayer());
         LayerState state;
         CheckpointPlan plan;
+        byte[] instrumentSample;
         try {
             v = Activations.vector(record.key(), a);
+            instrumentSample = instrumentSamples == null ? null : InstrumentSample.encode(a, where(a));
             state = layers.get(id.key());
             if (state != null && (state.getLayers() != a.getLayers() || state.getNeuronsPerLayer() != a.getNeuronsPerLayer())) {
                 throw new IllegalArgumentException(where(a) + " has " + a.getLayers() + " layers x " + a.getNeuronsPerLayer()
@@ -166,6 +178,9 @@ final class LayerAggregator extends ContextualProcessor<String, ActivationRecord
         seen.put(seenKey, PRESENT);
         if (vectors != null) { // the vector that counted, so the map and the metrics come from the same one
             vectors.put(seenKey, StoredVector.encode(a));
+        }
+        if (instrumentSample != null) { // only records with extension fields: nothing stored when the worker captures none
+            instrumentSamples.put(seenKey, instrumentSample);
         }
         if (state == null) {
             state = new LayerState(a.getCorpus(), a.getLayers(), d, 0, false, 0L, false, 0);

@@ -10,8 +10,8 @@ import io.linguaflow.schemas.Keys;
  *   <li>{@code <layer key>}: {@link AggregatorTopology#LAYERS_STORE} (the layer's state);</li>
  *   <li>{@code <layer key>|T}, {@code |L|<lang>}, {@code |S|<meaningId>}: the total, language and meaning groups of
  *       {@link AggregatorTopology#GROUPS_STORE} and {@link AggregatorTopology#SCALARS_STORE};</li>
- *   <li>{@code <layer key>|<sampleId>} (sampleId = {@code <lang>|<meaningId>}): {@link AggregatorTopology#SEEN_STORE}
- *       and {@link AggregatorTopology#VECTORS_STORE};</li>
+ *   <li>{@code <layer key>|<sampleId>} (sampleId = {@code <lang>|<meaningId>}): {@link AggregatorTopology#SEEN_STORE},
+ *       {@link AggregatorTopology#VECTORS_STORE} and the instruments' {@code instrument-samples};</li>
  *   <li>{@code <layer key>|<lang>}: {@link AggregatorTopology#NLL_STORE}.</li>
  * </ul>
  */
@@ -28,12 +28,12 @@ public final class StoreKeys {
     }
 
     /** The checkpoint id of a layer key. */
-    static String checkpointOf(String layerKey) {
+    public static String checkpointOf(String layerKey) {
         return layerKey.substring(0, layerKey.lastIndexOf(SEP));
     }
 
     /** The layer of a layer key. */
-    static int layerOf(String layerKey) {
+    public static int layerOf(String layerKey) {
         return Integer.parseInt(layerKey.substring(layerKey.lastIndexOf(SEP) + 1));
     }
 
@@ -62,11 +62,11 @@ public final class StoreKeys {
     }
 
     /** The prefix of the layer's per-sample entries; what follows is the sample id. */
-    static String samplePrefix(String layerKey) {
+    public static String samplePrefix(String layerKey) {
         return layerKey + SEP;
     }
 
-    static String sample(String layerKey, String sampleId) {
+    public static String sample(String layerKey, String sampleId) {
         return samplePrefix(layerKey) + sampleId;
     }
 

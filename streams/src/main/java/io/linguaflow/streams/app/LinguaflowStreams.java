@@ -58,15 +58,15 @@ public final class LinguaflowStreams implements AutoCloseable {
     }
 
     /**
-     * Creates the project topics and the two topics between the topologies ({@code streams-plans}, compacted, and
-     * {@code streams-layer-partials}) where missing; Kafka Streams creates its own repartition and changelog topics.
+     * Creates the project topics and the topics between the topologies ({@code streams-plans}, compacted,
+     * {@code streams-layer-partials} and {@code streams-expert-partials}) where missing; Kafka Streams creates its own repartition and changelog topics.
      */
     public static void ensureTopics(Admin admin, StreamsSettings settings, int partitions, short replication)
             throws ExecutionException, InterruptedException {
         ensureTopics(admin, settings, partitions, replication, TopicRetention.DEFAULTS);
     }
 
-    /** As above, with the project topics' retention ({@link TopicAdmin#ensureTopics}); the layer partials keep the activations'. */
+    /** As above, with the project topics' retention ({@link TopicAdmin#ensureTopics}); the partials keep the activations'. */
     public static void ensureTopics(Admin admin, StreamsSettings settings, int partitions, short replication,
                                     TopicRetention retention) throws ExecutionException, InterruptedException {
         TopicAdmin.ensureTopics(admin, settings.topics(), partitions, replication, retention);
@@ -76,11 +76,13 @@ public final class LinguaflowStreams implements AutoCloseable {
             missing.add(new NewTopic(settings.plansTopic(), partitions, replication)
                     .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
         }
-        if (!existing.contains(settings.layerPartialsTopic())) {
-            missing.add(new NewTopic(settings.layerPartialsTopic(), partitions, replication)
-                    .configs(Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(StreamsConfigs.MAX_RECORD_BYTES),
-                            TopicConfig.RETENTION_MS_CONFIG, Long.toString(retention.retentionMs(Topic.ACTIVATIONS)),
-                            TopicConfig.RETENTION_BYTES_CONFIG, "-1")));
+        for (String partialsTopic : List.of(settings.layerPartialsTopic(), settings.expertPartialsTopic())) {
+            if (!existing.contains(partialsTopic)) {
+                missing.add(new NewTopic(partialsTopic, partitions, replication)
+                        .configs(Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(StreamsConfigs.MAX_RECORD_BYTES),
+                                TopicConfig.RETENTION_MS_CONFIG, Long.toString(retention.retentionMs(Topic.ACTIVATIONS)),
+                                TopicConfig.RETENTION_BYTES_CONFIG, "-1")));
+            }
         }
         try {
             admin.createTopics(missing).all().get();
@@ -90,7 +92,8 @@ public final class LinguaflowStreams implements AutoCloseable {
             }
         }
         // the global store needs the new topics' partitions at start
-        TopicAdmin.awaitLeaders(admin, List.of(settings.plansTopic(), settings.layerPartialsTopic()), Duration.ofSeconds(30));
+        TopicAdmin.awaitLeaders(admin, List.of(settings.plansTopic(), settings.layerPartialsTopic(), settings.expertPartialsTopic()),
+                Duration.ofSeconds(30));
     }
 
     public void start() {

@@ -11,7 +11,8 @@ import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 
 /**
- * The whole streams application: planner, aggregators, metrics and evaluations in one topology, sharing the plans global store; the
+ * The whole streams application: planner, aggregators (with the instruments, {@code instruments.InstrumentTopology},
+ * unless switched off), metrics and evaluations in one topology, sharing the plans global store; the
  * latest-progress global store is read by the query layer only.
  */
 public final class LinguaflowTopology {

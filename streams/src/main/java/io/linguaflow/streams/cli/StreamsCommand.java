@@ -8,6 +8,7 @@ import io.linguaflow.schemas.failure.Backoff;
 import io.linguaflow.schemas.serde.SerdeConfig;
 import io.linguaflow.streams.app.BoundedRocksDbMemory;
 import io.linguaflow.streams.app.StreamsInstance;
+import io.linguaflow.streams.config.InstrumentSettings;
 import io.linguaflow.streams.config.StreamsSettings;
 import io.linguaflow.streams.config.VectorRetention;
 import io.linguaflow.streams.query.InternalSecret;
@@ -118,6 +119,15 @@ public final class StreamsCommand implements Callable<Integer> {
                 "drop (deleted with the layer's final partial: no map), or an ISO-8601 duration after completion, e.g. P7D"})
     VectorRetention vectorRetention;
 
+    @Option(names = "--no-instruments",
+            description = {"do not compute language probes and expert neurons from the activation records' optional maxima and",
+                "sampled tokens (they cost nothing while the workers capture neither). All instances of one application must agree."})
+    boolean noInstruments;
+
+    @Option(names = "--expert-top-k", defaultValue = "" + InstrumentSettings.DEFAULT_EXPERT_TOP_K,
+            description = "expert neurons kept per (concept, language), as linguaflow experts --top-k (default ${DEFAULT-VALUE})")
+    int expertTopK;
+
     @Option(names = "--group-cache-bytes", defaultValue = "" + StreamsSettings.DEFAULT_GROUP_CACHE_BYTES,
             description = "decoded group sums each aggregator task keeps between commits beyond the changed ones (default ${DEFAULT-VALUE})")
     long groupCacheBytes;
@@ -212,7 +222,8 @@ public final class StreamsCommand implements Callable<Integer> {
         streamsConfig.put(BoundedRocksDbMemory.MEMTABLE_BYTES_CONFIG, rocksDbMemtableMb << 20);
         StreamsSettings settings = StreamsSettings.defaults(new Topics(topicPrefix), serde).withInterimInterval(interimInterval)
                 .withBatchSize(batchSize).withSimilarityVectors(!noSimilarityMap).withVectorRetention(vectorRetention)
-                .withGroupCacheBytes(groupCacheBytes).withEvaluations(evaluations.settings());
+                .withGroupCacheBytes(groupCacheBytes).withEvaluations(evaluations.settings())
+                .withInstruments(new InstrumentSettings(!noInstruments, expertTopK));
         InternalSecret secret = internalSecret();
         if (!secret.configured()) {
             System.err.println("linguaflow streams: no --internal-secret (LINGUAFLOW_INTERNAL_SECRET): other instances of '" + applicationId

@@ -3,6 +3,7 @@ package io.linguaflow.streams.common;
 import io.linguaflow.schemas.Topic;
 import io.linguaflow.schemas.avro.DeadLetter;
 import io.linguaflow.streams.avro.CheckpointPlan;
+import io.linguaflow.streams.avro.ExpertPartial;
 import io.linguaflow.streams.avro.LayerPartial;
 import io.linguaflow.streams.config.StreamsSettings;
 import java.nio.charset.StandardCharsets;
@@ -48,6 +49,9 @@ public final class Outputs {
         }
         if (type == LayerPartial.class) {
             return settings.layerPartialsTopic();
+        }
+        if (type == ExpertPartial.class) {
+            return settings.expertPartialsTopic();
         }
         for (Topic t : Topic.values()) {
             if (t.valueType() == type) {

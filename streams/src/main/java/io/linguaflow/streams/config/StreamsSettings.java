@@ -29,10 +29,12 @@ import org.apache.kafka.streams.state.Stores;
  * @param groupCacheBytes    decoded group sums an aggregator task keeps beyond those changed since the last commit
  *                           (docs/state-layout.md); at BLOOM-7b1 shape a layer's total and 9 language groups are 5 MB
  * @param evaluations        Table 1 and XStoryCloze requests issued per checkpoint ({@link EvaluationSettings#off()} by default)
+ * @param instruments        language probes and expert neurons per complete layer ({@link InstrumentSettings#DEFAULTS}: on)
  */
 public record StreamsSettings(Topics topics, Map<String, ?> serdeConfig, Duration interimInterval, int batchSize,
                               int plannerPartitions, StoreKind storeKind, boolean similarityVectors,
-                              VectorRetention vectorRetention, long groupCacheBytes, EvaluationSettings evaluations) {
+                              VectorRetention vectorRetention, long groupCacheBytes, EvaluationSettings evaluations,
+                              InstrumentSettings instruments) {
 
     /** Where the key-value stores live. */
     public enum StoreKind { ROCKSDB, IN_MEMORY }
@@ -54,6 +56,7 @@ public record StreamsSettings(Topics topics, Map<String, ?> serdeConfig, Duratio
         java.util.Objects.requireNonNull(storeKind, "storeKind");
         java.util.Objects.requireNonNull(vectorRetention, "vectorRetention");
         java.util.Objects.requireNonNull(evaluations, "evaluations");
+        java.util.Objects.requireNonNull(instruments, "instruments");
         if (groupCacheBytes < 0) {
             throw new IllegalArgumentException("group cache bytes must be >= 0, got " + groupCacheBytes);
         }
@@ -64,42 +67,48 @@ public record StreamsSettings(Topics topics, Map<String, ?> serdeConfig, Duratio
 
     public static StreamsSettings defaults(Topics topics, Map<String, ?> serdeConfig) {
         return new StreamsSettings(topics, serdeConfig, DEFAULT_INTERIM_INTERVAL, DEFAULT_BATCH_SIZE, DEFAULT_PLANNER_PARTITIONS,
-                StoreKind.ROCKSDB, true, VectorRetention.KEEP, DEFAULT_GROUP_CACHE_BYTES, EvaluationSettings.off());
+                StoreKind.ROCKSDB, true, VectorRetention.KEEP, DEFAULT_GROUP_CACHE_BYTES, EvaluationSettings.off(),
+                InstrumentSettings.DEFAULTS);
     }
 
     public StreamsSettings withInterimInterval(Duration interval) {
         return new StreamsSettings(topics, serdeConfig, interval, batchSize, plannerPartitions, storeKind, similarityVectors,
-                vectorRetention, groupCacheBytes, evaluations);
+                vectorRetention, groupCacheBytes, evaluations, instruments);
     }
 
     public StreamsSettings withBatchSize(int size) {
         return new StreamsSettings(topics, serdeConfig, interimInterval, size, plannerPartitions, storeKind, similarityVectors,
-                vectorRetention, groupCacheBytes, evaluations);
+                vectorRetention, groupCacheBytes, evaluations, instruments);
     }
 
     public StreamsSettings withStoreKind(StoreKind kind) {
         return new StreamsSettings(topics, serdeConfig, interimInterval, batchSize, plannerPartitions, kind, similarityVectors,
-                vectorRetention, groupCacheBytes, evaluations);
+                vectorRetention, groupCacheBytes, evaluations, instruments);
     }
 
     public StreamsSettings withSimilarityVectors(boolean on) {
         return new StreamsSettings(topics, serdeConfig, interimInterval, batchSize, plannerPartitions, storeKind, on,
-                vectorRetention, groupCacheBytes, evaluations);
+                vectorRetention, groupCacheBytes, evaluations, instruments);
     }
 
     public StreamsSettings withVectorRetention(VectorRetention retention) {
         return new StreamsSettings(topics, serdeConfig, interimInterval, batchSize, plannerPartitions, storeKind, similarityVectors,
-                retention, groupCacheBytes, evaluations);
+                retention, groupCacheBytes, evaluations, instruments);
     }
 
     public StreamsSettings withGroupCacheBytes(long bytes) {
         return new StreamsSettings(topics, serdeConfig, interimInterval, batchSize, plannerPartitions, storeKind, similarityVectors,
-                vectorRetention, bytes, evaluations);
+                vectorRetention, bytes, evaluations, instruments);
     }
 
     public StreamsSettings withEvaluations(EvaluationSettings e) {
         return new StreamsSettings(topics, serdeConfig, interimInterval, batchSize, plannerPartitions, storeKind, similarityVectors,
-                vectorRetention, groupCacheBytes, e);
+                vectorRetention, groupCacheBytes, e, instruments);
+    }
+
+    public StreamsSettings withInstruments(InstrumentSettings i) {
+        return new StreamsSettings(topics, serdeConfig, interimInterval, batchSize, plannerPartitions, storeKind, similarityVectors,
+                vectorRetention, groupCacheBytes, evaluations, i);
     }
 
     /** A key-value store of {@link #storeKind()} (always changelogged, so a restarted or moved task restores it). */
@@ -119,6 +128,11 @@ public record StreamsSettings(Topics topics, Map<String, ?> serdeConfig, Duratio
     /** Internal topic of {@link io.linguaflow.streams.avro.LayerPartial}s, key checkpointId. */
     public String layerPartialsTopic() {
         return topics.prefix() + "streams-layer-partials";
+    }
+
+    /** Internal topic of {@link io.linguaflow.streams.avro.ExpertPartial}s, key checkpointId. */
+    public String expertPartialsTopic() {
+        return topics.prefix() + "streams-expert-partials";
     }
 
     /** A configured value serde (Confluent wire format, schemas registered under the topic's subject). */
