@@ -22,12 +22,17 @@ public final class LinguaflowTopology {
 
     public static Topology build(StreamsSettings settings) {
         StreamsBuilder builder = new StreamsBuilder();
+        addTo(builder, settings);
+        return builder.build();
+    }
+
+    /** Adds the whole application to {@code builder} (tests add their own sources and stores beside it). */
+    public static void addTo(StreamsBuilder builder, StreamsSettings settings) {
         Plans.addGlobalStore(builder, settings);
         LatestProgress.addGlobalStore(builder, settings);
         PlannerTopology.addTo(builder, settings);
         AggregatorTopology.addTo(builder, settings);
         MetricsTopology.addTo(builder, settings);
         EvaluationTopology.addTo(builder, settings);
-        return builder.build();
     }
 }

@@ -30,6 +30,11 @@ final class Api {
     static final String SAMPLES = "/internal/checkpoints/{checkpointId}/layers/{layer}/samples";
     /** Between instances: one layer's block of the similarity map. */
     static final String SIMILARITY_BLOCK = "/internal/checkpoints/{checkpointId}/layers/{layer}/similarity-block";
+    /** Every layer's language-identification probe, gathered from the layers' owners. */
+    static final String PROBES = "/checkpoints/{checkpointId}/probes";
+    static final String PROBE = "/checkpoints/{checkpointId}/probes/{layer}";
+    /** Expert neurons: the concepts and languages, or with {@code ?concept=&lang=} one ranking. */
+    static final String EXPERTS = "/checkpoints/{checkpointId}/experts";
     static final String ABLATION_TABLE = "/checkpoints/{checkpointId}/ablation-table";
     static final String EVALUATIONS = "/checkpoints/{checkpointId}/evaluations";
     static final String TREND = "/models/{model}/trend";

@@ -57,4 +57,14 @@ final class LocalStores {
                     + AggregatorTopology.VECTORS_STORE + " store (streams --no-similarity-map)");
         }
     }
+
+    /** 404 unless the application computes the instruments (StreamsSettings.instruments; one topology for all instances). */
+    void requireInstruments(String store) {
+        try {
+            store(store);
+        } catch (UnknownStateStoreException e) {
+            throw QueryException.notFound("instruments are off in this deployment: the streams application runs without the "
+                    + store + " store (streams --no-instruments)");
+        }
+    }
 }

@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The HTTP layer of the interactive queries (docs/design.md §4), on every instance ({@code application.server} = this
  * service's host:port): a declared route table ({@link #ROUTES}) over the query classes per resource
- * ({@link CheckpointQueries}, {@link NeuronQueries}, {@link SimilarityQueries}, {@link TrendQueries}, {@link CorpusQueries}, {@link EvaluationQueries}),
+ * ({@link CheckpointQueries}, {@link NeuronQueries}, {@link SimilarityQueries}, {@link TrendQueries}, {@link CorpusQueries}, {@link EvaluationQueries},
+ * {@link ProbeQueries}, {@link ExpertQueries}),
  * which read this instance's stores in-process and reach other instances only through {@link Instances}. Answers are
  * pretty-printed JSON, except the similarity map (CSV streamed row by row, PNG, or compact JSON). Errors are JSON
  * {@code {"status", "error"}}: 404 unknown checkpoint, layer, language, corpus or route; 400 bad parameter (the message
@@ -125,6 +126,10 @@ public final class QueryService implements AutoCloseable {
             api(Api.SAMPLES, (q, ctx) -> json(ctx, q.similarity.samples(cp(ctx), integer(ctx, "layer"), forwarded(ctx)))),
             api(Api.SIMILARITY_BLOCK, (q, ctx) -> bytes(ctx, q.similarity.block(cp(ctx), integer(ctx, "layer"),
                     required(ctx, "normalisation"), ctx.queryParam("samples"), forwarded(ctx)))),
+            api(Api.PROBES, (q, ctx) -> json(ctx, q.probes.probes(cp(ctx)))),
+            api(Api.PROBE, (q, ctx) -> json(ctx, q.probes.layer(cp(ctx), integer(ctx, "layer"), forwarded(ctx)))),
+            api(Api.EXPERTS, (q, ctx) -> json(ctx, q.experts.experts(cp(ctx), optional(ctx, "concept"), optional(ctx, "lang"),
+                    forwarded(ctx)))),
             api(Api.ABLATION_TABLE, (q, ctx) -> bytes(ctx, q.evaluations.ablationTable(cp(ctx), ctx.queryParam("format"), forwarded(ctx)))),
             api(Api.EVALUATIONS, (q, ctx) -> json(ctx, "true".equals(ctx.queryParam("all")) ? q.evaluations.evaluationsOrEmpty(cp(ctx), forwarded(ctx))
                     : q.evaluations.evaluations(cp(ctx), forwarded(ctx)))),
@@ -141,6 +146,8 @@ public final class QueryService implements AutoCloseable {
     private final SimilarityQueries similarity;
     private final TrendQueries trends;
     private final EvaluationQueries evaluations;
+    private final ProbeQueries probes;
+    private final ExpertQueries experts;
     private final SimilarityCache similarityCache;
     private final Javalin server;
 
@@ -170,7 +177,9 @@ public final class QueryService implements AutoCloseable {
         this.corpora = new CorpusQueries(stores, instances);
         this.similarity = new SimilarityQueries(stores, instances, checkpoints, corpora, similarityCache, options.maxSimilaritySamples());
         this.evaluations = new EvaluationQueries(stores, instances);
-        this.trends = new TrendQueries(checkpoints, evaluations);
+        this.probes = new ProbeQueries(stores, instances);
+        this.experts = new ExpertQueries(stores, instances);
+        this.trends = new TrendQueries(checkpoints, evaluations, probes, experts);
         this.server = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.jetty.host = options.bindHost();
@@ -282,6 +291,12 @@ public final class QueryService implements AutoCloseable {
             throw QueryException.badRequest("query parameter '" + name + "' is required");
         }
         return Api.text(name, v);
+    }
+
+    /** An optional identifier query parameter, null when absent. */
+    private static String optional(Context ctx, String name) {
+        String v = ctx.queryParam(name);
+        return v == null ? null : Api.text(name, v);
     }
 
     private static void json(Context ctx, JsonNode n) {

@@ -12,12 +12,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /** Checkpoints side by side: the trend of a model over its training steps, and the comparison of two checkpoints. */
 final class TrendQueries {
 
-    /** The most neuron-type change summaries kept (a few hundred bytes each). */
-    private static final int TYPE_CHANGES_KEPT = 4096;
+    /** The most final summaries kept (neuron-type changes, best probe, expert overlap: a few hundred bytes each). */
+    private static final int FINALS_KEPT = 4096;
 
     /** What a trend shows of one checkpoint's metrics, in answer order (NaN metrics are null, as in the metrics). */
     @JsonIgnoreProperties(ignoreUnknown = true)
@@ -37,24 +38,32 @@ final class TrendQueries {
 
     private final CheckpointQueries checkpoints;
     private final EvaluationQueries evaluations;
-    /** Neuron-type changes of consecutive complete checkpoints, "<from>\n<to>" to summary: the trend is polled, the answer never changes. */
-    private final Map<String, JsonNode> typeChanges = new LinkedHashMap<>(16, 0.75f, true) {
+    private final ProbeQueries probes;
+    private final ExpertQueries experts;
+    /**
+     * Summaries of final results by kind and checkpoint(s): the trend is polled, and these answers never change (neuron-type
+     * changes of consecutive complete checkpoints, a probe of every layer, published experts).
+     */
+    private final Map<String, JsonNode> finals = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, JsonNode> eldest) {
-            return size() > TYPE_CHANGES_KEPT;
+            return size() > FINALS_KEPT;
         }
     };
 
-    TrendQueries(CheckpointQueries checkpoints, EvaluationQueries evaluations) {
+    TrendQueries(CheckpointQueries checkpoints, EvaluationQueries evaluations, ProbeQueries probes, ExpertQueries experts) {
         this.checkpoints = checkpoints;
         this.evaluations = evaluations;
+        this.probes = probes;
+        this.experts = experts;
     }
 
     /**
      * Metrics of every checkpoint of a model, ordered by training step (checkpoints without a step last, by id), each with
-     * its evaluation results ({@link EvaluationQueries}; empty when none) and, when complete, its neuron-type changes from
+     * its evaluation results ({@link EvaluationQueries}; empty when none), when complete its neuron-type changes from
      * the previous complete checkpoint ({@link NeuronTypeChangeQueries}; null for the first, and where either has no
-     * neuron types).
+     * neuron types), the best layer of its probes once every layer has one ({@link ProbeQueries}) and the mean
+     * cross-language Jaccard of its experts ({@link ExpertQueries}; both null where there are none, e.g. instruments off).
      */
     JsonNode trend(String model) {
         List<Point> points = new ArrayList<>();
@@ -77,6 +86,8 @@ final class TrendQueries {
             point.set("evaluations", evaluations.evaluationsOrEmpty(p.checkpointId(), false).get("tasks"));
             point.set("neuronTypeChanges", p.complete() && previous != null ? typeChanges(previous, p.checkpointId()) : null);
             previous = p.complete() ? p.checkpointId() : previous;
+            point.set("probeBest", kept("probe|" + p.checkpointId(), () -> probes.bestOfAllLayersOrNull(p.checkpointId())));
+            point.set("expertMeanJaccard", kept("experts|" + p.checkpointId(), () -> experts.meanJaccardOrNull(p.checkpointId())));
             a.add(point);
         }
         return out;
@@ -87,17 +98,25 @@ final class TrendQueries {
      * answer can be kept), or null where either has no neuron types or they lack the general ids.
      */
     private JsonNode typeChanges(String from, String to) {
-        String key = from + "\n" + to;
-        synchronized (typeChanges) {
-            if (typeChanges.containsKey(key)) {
-                return typeChanges.get(key);
+        return kept("types|" + from + "\n" + to, () -> {
+            JsonNode a = neuronTypesOrNull(from);
+            JsonNode b = a == null ? null : neuronTypesOrNull(to);
+            return b == null ? NullNode.getInstance() : typeChangesSummary(NeuronTypeChangeQueries.changes(from, a, to, b));
+        });
+    }
+
+    /** The kept summary under {@code key}, else {@code fin}'s answer, kept unless null (not there yet: asked again). */
+    private JsonNode kept(String key, Supplier<JsonNode> fin) {
+        synchronized (finals) {
+            if (finals.containsKey(key)) {
+                return finals.get(key);
             }
         }
-        JsonNode a = neuronTypesOrNull(from);
-        JsonNode b = a == null ? null : neuronTypesOrNull(to);
-        JsonNode summary = b == null ? NullNode.getInstance() : typeChangesSummary(NeuronTypeChangeQueries.changes(from, a, to, b));
-        synchronized (typeChanges) {
-            typeChanges.put(key, summary);
+        JsonNode summary = fin.get();
+        if (summary != null) {
+            synchronized (finals) {
+                finals.put(key, summary);
+            }
         }
         return summary;
     }
