@@ -25,6 +25,7 @@ import io.linguaflow.streams.query.QueryService;
 import io.linguaflow.worker.kafka.InferenceWorker;
 import io.linguaflow.worker.kafka.CheckpointRoots;
 import io.linguaflow.worker.kafka.WorkerSettings;
+import io.linguaflow.worker.runtime.Capture;
 import io.linguaflow.worker.runtime.RuntimeOptions;
 import java.io.IOException;
 import java.net.URI;
@@ -106,9 +107,15 @@ public final class Pipeline implements AutoCloseable {
      * the worker given {@code evalData} (task → data folder, as {@code worker --eval-data}).
      */
     public static Pipeline start(Config config, UnaryOperator<StreamsSettings> streams, Map<String, Path> evalData) throws Exception {
+        return start(config, streams, evalData, Capture.NONE);
+    }
+
+    /** The same with the worker capturing {@code capture} beyond the means (as {@code worker --emit-maxima --emit-token-sample}). */
+    public static Pipeline start(Config config, UnaryOperator<StreamsSettings> streams, Map<String, Path> evalData, Capture capture)
+            throws Exception {
         Pipeline p = new Pipeline(config);
         try {
-            p.startAll(streams, evalData);
+            p.startAll(streams, evalData, capture);
             return p;
         } catch (Exception | Error e) {
             p.close();
@@ -131,9 +138,9 @@ public final class Pipeline implements AutoCloseable {
         }
     }
 
-    private void startAll(UnaryOperator<StreamsSettings> streams, Map<String, Path> evalData) throws Exception {
+    private void startAll(UnaryOperator<StreamsSettings> streams, Map<String, Path> evalData, Capture capture) throws Exception {
         startStreams(streams);
-        startWorker(evalData);
+        startWorker(evalData, capture);
     }
 
     private void startStreams(UnaryOperator<StreamsSettings> streams) throws Exception {
@@ -152,11 +159,13 @@ public final class Pipeline implements AutoCloseable {
         open.add(progressReader);
     }
 
-    private void startWorker(Map<String, Path> evalData) {
+    private void startWorker(Map<String, Path> evalData, Capture capture) {
+        RuntimeOptions runtime = new RuntimeOptions(RuntimeOptions.DEFAULT.batchSize(), RuntimeOptions.DEFAULT.tokenBudget(),
+                RuntimeOptions.DEFAULT.threads(), capture);
         // the worker's static member id, one per pipeline on a prefix (its query port is unique on the host), so that
         // several pipelines on one prefix (ops/bench/soak) share the worker group instead of fencing each other
         WorkerSettings ws = new WorkerSettings(config.bootstrapServers(), config.registryUrl(), kafka.topics(),
-                WorkerSettings.defaultGroup(kafka.topics()), "pipeline-" + config.httpPort(), 4, 2, 4L << 30, Device.cpu(), RuntimeOptions.DEFAULT,
+                WorkerSettings.defaultGroup(kafka.topics()), "pipeline-" + config.httpPort(), 4, 2, 4L << 30, Device.cpu(), runtime,
                 Duration.ofSeconds(120), Duration.ZERO, config.clientProperties(), evalData).withCheckpointRoots(config.checkpointRoots());
         worker = new InferenceWorker(ws);
         workerThread = new Thread(() -> {
