@@ -5,7 +5,7 @@ import io.linguaflow.schemas.Keys;
 import io.linguaflow.schemas.avro.Expert;
 import io.linguaflow.schemas.avro.ExpertOverlap;
 import io.linguaflow.schemas.avro.ExpertRanking;
-import io.linguaflow.schemas.deadletter.DeadLetters;
+import io.linguaflow.schemas.avro.DeadLetter;
 import io.linguaflow.streams.aggregator.StoreKeys;
 import io.linguaflow.streams.avro.ExpertPartial;
 import io.linguaflow.streams.avro.LayerExperts;
@@ -68,9 +68,9 @@ final class ExpertsCombiner extends ContextualProcessor<String, ExpertPartial, S
         try {
             publish(cp, layers, record.timestamp());
         } catch (IllegalArgumentException e) {
-            String input = "expert neurons of checkpoint '" + cp + "'";
-            LOG.warn("{}: {}", input, e.getMessage());
-            context().forward(new Record<>(cp, DeadLetters.forInput(InstrumentTopology.COMPONENT, input, e), record.timestamp()));
+            DeadLetter d = InstrumentTopology.deadLetter("expert neurons of checkpoint '" + cp + "'", e);
+            LOG.warn("{}", d.getError());
+            context().forward(new Record<>(cp, d, record.timestamp()));
         }
         keys.forEach(partials::delete);
         finals.put(cp, context().currentSystemTimeMs());
@@ -82,13 +82,13 @@ final class ExpertsCombiner extends ContextualProcessor<String, ExpertPartial, S
         int k = first.getK();
         long neurons = (long) first.getLayers() * first.getNeuronsPerLayer();
         if (k > neurons) { // as find: a k beyond the neuron count is a mistake, not "all neurons"
-            throw new IllegalArgumentException("checkpoint '" + cp + "': top-k " + k + " must be between 1 and the neuron count "
+            throw new IllegalArgumentException("top-k " + k + " must be between 1 and the neuron count "
                     + neurons + " (" + first.getLayers() + " layers x " + first.getNeuronsPerLayer() + ")");
         }
         List<ExpertNeurons.Result> parts = new ArrayList<>();
         for (ExpertPartial p : layers) {
             if (p.getK() != k || p.getNeuronsPerLayer() != first.getNeuronsPerLayer()) {
-                throw new IllegalArgumentException("checkpoint '" + cp + "': layer " + p.getLayer() + " ranked top " + p.getK()
+                throw new IllegalArgumentException("layer " + p.getLayer() + " ranked top " + p.getK()
                         + " of " + p.getNeuronsPerLayer() + " neurons, layer " + first.getLayer() + " top " + k + " of "
                         + first.getNeuronsPerLayer());
             }

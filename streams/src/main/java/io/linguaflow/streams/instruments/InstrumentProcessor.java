@@ -6,7 +6,7 @@ import io.linguaflow.analysis.probes.LanguageProbe;
 import io.linguaflow.schemas.Keys;
 import io.linguaflow.schemas.avro.ProbeFold;
 import io.linguaflow.schemas.avro.ProbeLayer;
-import io.linguaflow.schemas.deadletter.DeadLetters;
+import io.linguaflow.schemas.avro.DeadLetter;
 import io.linguaflow.streams.aggregator.StoreKeys;
 import io.linguaflow.streams.avro.CheckpointPlan;
 import io.linguaflow.streams.avro.ExpertPartial;
@@ -121,15 +121,17 @@ final class InstrumentProcessor extends ContextualProcessor<String, SpecificReco
         if (!rows.isEmpty()) { // no extension fields in this layer's records: the instruments are off for it
             String where = "checkpoint '" + p.getCheckpointId() + "', layer " + p.getLayer();
             long now = record.timestamp();
+            String probe = "language probe of " + where;
             try {
-                probe(p, plan, rows, where, now);
+                probe(p, plan, rows, probe, now);
             } catch (IllegalArgumentException | IllegalStateException e) {
-                reject(layerKey, "language probe of " + where, e, now);
+                reject(layerKey, probe, e, now);
             }
+            String experts = "expert neurons of " + where;
             try {
-                experts(p, plan, rows, where, now);
+                experts(p, plan, rows, experts, now);
             } catch (IllegalArgumentException | IllegalStateException e) {
-                reject(layerKey, "expert neurons of " + where, e, now);
+                reject(layerKey, experts, e, now);
             }
         }
         long ranAt = context().currentSystemTimeMs();
@@ -158,7 +160,10 @@ final class InstrumentProcessor extends ContextualProcessor<String, SpecificReco
         return rows;
     }
 
-    /** The rows that carry {@code field}; every planned sample must, or the instrument would see part of the corpus. */
+    /**
+     * The rows that carry {@code field}; every planned sample must, or the instrument would see part of the corpus.
+     * Here and below {@code where} names the instrument, checkpoint and layer: errors start with it.
+     */
     private static List<Row> complete(List<Row> rows, CheckpointPlan plan, java.util.function.Predicate<InstrumentSample> has,
                                       String field, String where) {
         List<Row> with = rows.stream().filter(r -> has.test(r.sample())).toList();
@@ -251,8 +256,9 @@ final class InstrumentProcessor extends ContextualProcessor<String, SpecificReco
     }
 
     private void reject(String layerKey, String input, RuntimeException e, long now) {
-        LOG.warn("{}: {}", input, e.getMessage());
-        context().forward(new Record<>(layerKey, DeadLetters.forInput(InstrumentTopology.COMPONENT, input, e), now));
+        DeadLetter d = InstrumentTopology.deadLetter(input, e);
+        LOG.warn("{}", d.getError());
+        context().forward(new Record<>(layerKey, d, now));
     }
 
     private void dropExpired(long now) {

@@ -3,6 +3,7 @@ package io.linguaflow.streams.instruments;
 import io.linguaflow.schemas.avro.DeadLetter;
 import io.linguaflow.schemas.avro.ExpertRanking;
 import io.linguaflow.schemas.avro.ProbeLayer;
+import io.linguaflow.schemas.deadletter.DeadLetters;
 import io.linguaflow.streams.aggregator.AggregatorTopology;
 import io.linguaflow.streams.avro.ExpertPartial;
 import io.linguaflow.streams.common.Outputs;
@@ -65,6 +66,16 @@ public final class InstrumentTopology {
                 : settings.withInstruments(new InstrumentSettings(true, settings.instruments().expertTopK()));
         AggregatorTopology.addTo(builder, on);
         return builder.build();
+    }
+
+    /** The dead letter of an instrument that could not run on its input (named by {@code input}), with the cause. */
+    static DeadLetter deadLetter(String input, RuntimeException e) {
+        DeadLetter d = DeadLetters.forInput(COMPONENT, input, e);
+        String why = DeadLetters.describe(e);
+        if (why.startsWith(input)) { // the analysis names its source first: once is enough
+            d.setError(why);
+        }
+        return d;
     }
 
     /** Adds {@value #SAMPLES_STORE}, which the aggregator writes; returns its name, to connect it to the aggregator. */
