@@ -498,8 +498,8 @@ class AggregatorTopologyTest {
         assertEquals(expected.sameMeaningPairs(), actual.sameMeaningPairs());
         assertEquals(expected.differentPairs(), actual.differentPairs());
         double scale = Math.abs(expected.differentSum());
-        assertEquals(expected.sameLanguageSum(), actual.sameLanguageSum(), 1e-9 * scale);
-        assertEquals(expected.sameMeaningSum(), actual.sameMeaningSum(), 1e-9 * scale);
-        assertEquals(expected.differentSum(), actual.differentSum(), 1e-9 * scale);
+        assertEquals(expected.sameLanguageSum(), actual.sameLanguageSum(), 0 * scale);
+        assertEquals(expected.sameMeaningSum(), actual.sameMeaningSum(), 0 * scale);
+        assertEquals(expected.differentSum(), actual.differentSum(), 0 * scale);
     }
 }
