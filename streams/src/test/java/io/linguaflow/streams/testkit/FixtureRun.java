@@ -101,15 +101,27 @@ public final class FixtureRun {
 
     /** The one final Metrics published, each language's key region (in language order) and the neuron types. */
     public static Results results(TopologyTestDriver driver, StreamsSettings settings, Fixture fixture) {
-        List<Metrics> finals = Drivers.output(driver, settings.topic(Topic.METRICS), Metrics.class).readValuesToList().stream()
-                .filter(Metrics::getComplete).toList();
+        Results r = results(driver, settings);
+        assertEquals(fixture.languages().size(), r.keyRegions().size(), "one key region per language");
+        return r;
+    }
+
+    /** The one final Metrics a driver published, its key regions (in the metrics' language order) and neuron types. */
+    public static Results results(TopologyTestDriver driver, StreamsSettings settings) {
+        return results(Drivers.output(driver, settings.topic(Topic.METRICS), Metrics.class).readValuesToList(),
+                Drivers.output(driver, settings.topic(Topic.KEY_REGIONS), KeyRegion.class).readValuesToList(),
+                Drivers.output(driver, settings.topic(Topic.NEURON_TYPES), NeuronTypes.class).readValuesToList());
+    }
+
+    /** The final results among published records: one complete Metrics, its complete key regions, at most one neuron types. */
+    public static Results results(List<Metrics> metrics, List<KeyRegion> keyRegions, List<NeuronTypes> neuronTypes) {
+        List<Metrics> finals = metrics.stream().filter(Metrics::getComplete).toList();
         assertEquals(1, finals.size(), "the final result once");
-        List<KeyRegion> regions = new ArrayList<>(Drivers.output(driver, settings.topic(Topic.KEY_REGIONS), KeyRegion.class).readValuesToList());
-        assertTrue(regions.stream().allMatch(KeyRegion::getComplete));
-        regions.sort(Comparator.comparingInt(r -> fixture.languages().indexOf(r.getLang().toString())));
-        assertEquals(fixture.languages().size(), regions.size(), "one key region per language");
-        List<NeuronTypes> types = Drivers.output(driver, settings.topic(Topic.NEURON_TYPES), NeuronTypes.class).readValuesToList();
-        assertTrue(types.size() <= 1, "neuron types at most once");
-        return new Results(finals.get(0), List.copyOf(regions), types.isEmpty() ? null : types.get(0));
+        List<String> languages = finals.get(0).getLanguages().stream().map(Object::toString).toList();
+        List<KeyRegion> regions = new ArrayList<>(keyRegions.stream().filter(KeyRegion::getComplete).toList());
+        regions.sort(Comparator.comparingInt(r -> languages.indexOf(r.getLang().toString())));
+        assertEquals(languages.size(), regions.size(), "one complete key region per language");
+        assertTrue(neuronTypes.size() <= 1, "neuron types at most once");
+        return new Results(finals.get(0), List.copyOf(regions), neuronTypes.isEmpty() ? null : neuronTypes.get(0));
     }
 }
