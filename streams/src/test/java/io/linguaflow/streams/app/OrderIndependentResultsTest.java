@@ -1,9 +1,12 @@
 package io.linguaflow.streams.app;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.linguaflow.schemas.avro.ActivationRecord;
+import io.linguaflow.schemas.avro.KeyRegion;
+import io.linguaflow.schemas.avro.Metrics;
 import io.linguaflow.streams.avro.CheckpointPlan;
 import io.linguaflow.streams.config.StreamsSettings;
 import io.linguaflow.streams.testkit.Drivers;
@@ -20,6 +23,7 @@ import org.apache.kafka.streams.TopologyTestDriver;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.opentest4j.AssertionFailedError;
 
 /**
  * The published results are a function of the set of samples (docs/math.md §10): the reference kit's activation
@@ -37,6 +41,25 @@ class OrderIndependentResultsTest {
         fixture = Fixture.load();
         clean = FixtureRun.clean(fixture);
         LinguaflowTopologyTest.assertMetricsOf(fixture, clean.metrics()); // the clean run is the reference kit's result
+    }
+
+    /** The comparison itself: one ulp in one field of the metrics, or one key neuron, is a failure. */
+    @Test
+    void aOneUlpDifferenceIsCaught() {
+        Metrics m = Metrics.newBuilder(clean.metrics()).setSads(Math.nextUp(clean.metrics().getSads())).build();
+        assertThrows(AssertionFailedError.class,
+                () -> new Results(m, clean.keyRegions(), clean.neuronTypes()).assertBitIdenticalTo(clean));
+        List<KeyRegion> regions = new ArrayList<>(clean.keyRegions());
+        KeyRegion first = regions.get(0);
+        List<Integer> neurons = new ArrayList<>(first.getNeurons());
+        if (neurons.isEmpty()) {
+            neurons.add(0);
+        } else {
+            neurons.remove(0);
+        }
+        regions.set(0, KeyRegion.newBuilder(first).setNeurons(neurons).build());
+        assertThrows(AssertionFailedError.class,
+                () -> new Results(clean.metrics(), regions, clean.neuronTypes()).assertBitIdenticalTo(clean));
     }
 
     /** The records in a seeded random order, a quarter of them delivered a second time at random later positions. */
