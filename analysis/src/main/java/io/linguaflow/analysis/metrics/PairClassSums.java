@@ -1,5 +1,6 @@
 package io.linguaflow.analysis.metrics;
 
+import io.linguaflow.analysis.stats.CompensatedSum;
 import io.linguaflow.analysis.stats.GroupScalars;
 import java.util.List;
 
@@ -15,25 +16,28 @@ public record PairClassSums(double sameLanguageSum, double sameMeaningSum, doubl
     /**
      * From the group scalars of one layer (docs/math.md §3): P_X = Σ_groups ‖sum‖² − Σᵢ‖aᵢ‖²;
      * SL = P_L − P_LS, SM = P_S − P_LS, DD = P_all − P_L − P_S + P_LS, and the same for pair counts.
-     * Each (language, meaning) cell holds one sample, so P_LS = 0 and its pair count is 0.
+     * Each (language, meaning) cell holds one sample, so P_LS = 0 and its pair count is 0. The sums over groups are
+     * order-independent ({@link CompensatedSum}), so any order of the groups gives the same bits (docs/math.md §10).
      */
     public static PairClassSums of(GroupScalars total, List<GroupScalars> languages, List<GroupScalars> meanings) {
         double pAll = total.pairSum();
-        double pL = 0;
+        CompensatedSum pL = new CompensatedSum();
         long cL = 0;
         for (GroupScalars g : languages) {
-            pL += g.sumNormSquared();
+            pL.add(g.sumNormSquared());
             cL += g.pairCount();
         }
-        pL -= total.normSquaredSum();
-        double pS = 0;
+        pL.add(-total.normSquaredSum());
+        CompensatedSum pS = new CompensatedSum();
         long cS = 0;
         for (GroupScalars g : meanings) {
-            pS += g.sumNormSquared();
+            pS.add(g.sumNormSquared());
             cS += g.pairCount();
         }
-        pS -= total.normSquaredSum();
-        return new PairClassSums(pL, pS, pAll - pL - pS, cL, cS, total.pairCount() - cL - cS, total.count());
+        pS.add(-total.normSquaredSum());
+        double sl = pL.value();
+        double sm = pS.value();
+        return new PairClassSums(sl, sm, pAll - sl - sm, cL, cS, total.pairCount() - cL - cS, total.count());
     }
 
     /**
@@ -45,7 +49,9 @@ public record PairClassSums(double sameLanguageSum, double sameMeaningSum, doubl
             throw new IllegalArgumentException("no layers to sum");
         }
         PairClassSums first = layers.get(0);
-        double sl = 0, sm = 0, dd = 0;
+        CompensatedSum sl = new CompensatedSum();
+        CompensatedSum sm = new CompensatedSum();
+        CompensatedSum dd = new CompensatedSum();
         for (int m = 0; m < layers.size(); m++) {
             PairClassSums p = layers.get(m);
             if (p.samples != first.samples || p.sameLanguagePairs != first.sameLanguagePairs
@@ -53,11 +59,11 @@ public record PairClassSums(double sameLanguageSum, double sameMeaningSum, doubl
                 throw new IllegalArgumentException("layer " + m + " holds " + p.samples + " samples, layer 0 holds " + first.samples
                         + " (or a different mix): whole-model metrics need every layer complete");
             }
-            sl += p.sameLanguageSum;
-            sm += p.sameMeaningSum;
-            dd += p.differentSum;
+            sl.add(p.sameLanguageSum);
+            sm.add(p.sameMeaningSum);
+            dd.add(p.differentSum);
         }
-        return new PairClassSums(sl, sm, dd, first.sameLanguagePairs, first.sameMeaningPairs, first.differentPairs, first.samples);
+        return new PairClassSums(sl.value(), sm.value(), dd.value(), first.sameLanguagePairs, first.sameMeaningPairs, first.differentPairs, first.samples);
     }
 
     /** Mean S over SL pairs (the authors' LRDS diagonal-block mean); NaN when there are none. */

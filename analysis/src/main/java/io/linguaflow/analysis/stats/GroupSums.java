@@ -7,37 +7,46 @@ import java.nio.DoubleBuffer;
 
 /**
  * Sufficient statistics of one group of samples (a language, a meaning, or all samples) in one layer,
- * accumulated in float64: the count, the sums of the normalised slices in both normalisations, their
+ * accumulated as order-independent double-double sums ({@link CompensatedSum}, docs/math.md §10): the count, the sums of the normalised slices in both normalisations, their
  * squared norms, and the sums of the samples' squared norms. A language group also keeps per neuron the
  * sum of squares of the whole-model slices (for the contribution scores), and, when the samples carry
  * them, the positive-activation counts and the token count (for neuron types).
  *
  * <p>This is the unit of state: the streams layer stores one encoded {@code GroupSums} per
  * (checkpoint, layer, group), so an update reads and writes a few vectors of D doubles. {@link #add}
- * costs O(D); {@link #merge} is exact and commutative up to float64 rounding.
+ * costs O(D). Every float64 sum is read rounded once from its double-double, and the squared norms of the sums are
+ * recomputed from those rounded sums in index order, so the statistics are a function of the set of samples added or
+ * merged, whatever the order, grouping or merge tree (docs/math.md §10 says when two orders can still differ).
  */
 public final class GroupSums {
 
     /** First byte of every encoding; bumped when the layout changes. */
-    public static final byte ENCODING_VERSION = 1;
+    public static final byte ENCODING_VERSION = 2;
+    /** Plain float64 sums, no low parts: read with lo = 0 (docs/state-layout.md). */
+    private static final byte ENCODING_VERSION_PLAIN = 1;
     private static final int FLAG_NEURON_STATISTICS = 1;
     private static final int FLAG_ACTIVATION_COUNTS = 2;
-    /** Version, flags, D, count, tokens and the four scalars. */
-    private static final int HEADER_BYTES = 1 + 1 + 4 + 8 + 8 + 4 * 8;
+    /** Version, flags, D, count, tokens and the six scalars (version 1: four). */
+    private static final int HEADER_BYTES = 1 + 1 + 4 + 8 + 8 + 6 * 8;
+    private static final int HEADER_BYTES_PLAIN = HEADER_BYTES - 2 * 8;
 
     private final int dimension;
     private final boolean neuronStatistics;
     private long count;
+    /** Σᵢ xᵢ per normalisation: the rounded sums and their low parts (hi + lo is the double-double sum). */
     private final double[] sumModel;
+    private final double[] sumModelLow;
     private final double[] sumLayer;
-    /** ‖sumModel‖², ‖sumLayer‖², recomputed exactly from the vectors on every update (same O(D) pass). */
+    private final double[] sumLayerLow;
+    /** ‖sumModel‖², ‖sumLayer‖², recomputed from the rounded sums in index order on every update (same O(D) pass). */
     private double sumNormSquaredModel;
     private double sumNormSquaredLayer;
     /** Σᵢ‖xᵢ‖² per normalisation. */
-    private double normSquaredSumModel;
-    private double normSquaredSumLayer;
-    /** Σᵢ xᵢ(k)² of the whole-model slices; language groups only. */
+    private CompensatedSum normSquaredSumModel = new CompensatedSum();
+    private CompensatedSum normSquaredSumLayer = new CompensatedSum();
+    /** Σᵢ xᵢ(k)² of the whole-model slices and their low parts; language groups only. */
     private final double[] squaresModel;
+    private final double[] squaresModelLow;
     /** Σᵢ #{tokens of i with activation(k) &gt; 0}; language groups with counts only, else null. */
     private long[] positiveCounts;
     private long tokenCount;
@@ -49,8 +58,11 @@ public final class GroupSums {
         this.dimension = dimension;
         this.neuronStatistics = neuronStatistics;
         this.sumModel = new double[dimension];
+        this.sumModelLow = new double[dimension];
         this.sumLayer = new double[dimension];
+        this.sumLayerLow = new double[dimension];
         this.squaresModel = neuronStatistics ? new double[dimension] : null;
+        this.squaresModelLow = neuronStatistics ? new double[dimension] : null;
     }
 
     /** A group whose sums feed only the pair-class metrics (a meaning, the total, a pseudo-group). */
@@ -75,16 +87,14 @@ public final class GroupSums {
         for (int k = 0; k < dimension; k++) {
             double xm = h[k] / mn;
             double xl = h[k] / ln;
-            double um = sumModel[k] + xm;
-            double ul = sumLayer[k] + xl;
-            sumModel[k] = um;
-            sumLayer[k] = ul;
-            sqM += um * um;
-            sqL += ul * ul;
+            CompensatedSum.add(sumModel, sumModelLow, k, xm);
+            CompensatedSum.add(sumLayer, sumLayerLow, k, xl);
+            sqM += sumModel[k] * sumModel[k];
+            sqL += sumLayer[k] * sumLayer[k];
             selfM += xm * xm;
             selfL += xl * xl;
             if (squaresModel != null) {
-                squaresModel[k] += xm * xm;
+                CompensatedSum.add(squaresModel, squaresModelLow, k, xm * xm);
             }
         }
         if (!Double.isFinite(sqM + sqL)) {
@@ -92,8 +102,8 @@ public final class GroupSums {
         }
         sumNormSquaredModel = sqM;
         sumNormSquaredLayer = sqL;
-        normSquaredSumModel += selfM;
-        normSquaredSumLayer += selfL;
+        normSquaredSumModel.add(selfM);
+        normSquaredSumLayer.add(selfL);
         count++;
         if (v.positiveCounts() != null && neuronStatistics) {
             long[] pos = positives();
@@ -112,20 +122,18 @@ public final class GroupSums {
         }
         double sqM = 0, sqL = 0;
         for (int k = 0; k < dimension; k++) {
-            double um = sumModel[k] + other.sumModel[k];
-            double ul = sumLayer[k] + other.sumLayer[k];
-            sumModel[k] = um;
-            sumLayer[k] = ul;
-            sqM += um * um;
-            sqL += ul * ul;
+            CompensatedSum.add(sumModel, sumModelLow, k, other.sumModel[k], other.sumModelLow[k]);
+            CompensatedSum.add(sumLayer, sumLayerLow, k, other.sumLayer[k], other.sumLayerLow[k]);
+            sqM += sumModel[k] * sumModel[k];
+            sqL += sumLayer[k] * sumLayer[k];
             if (squaresModel != null) {
-                squaresModel[k] += other.squaresModel[k];
+                CompensatedSum.add(squaresModel, squaresModelLow, k, other.squaresModel[k], other.squaresModelLow[k]);
             }
         }
         sumNormSquaredModel = sqM;
         sumNormSquaredLayer = sqL;
-        normSquaredSumModel += other.normSquaredSumModel;
-        normSquaredSumLayer += other.normSquaredSumLayer;
+        normSquaredSumModel.add(other.normSquaredSumModel);
+        normSquaredSumLayer.add(other.normSquaredSumLayer);
         count += other.count;
         if (other.positiveCounts != null) {
             long[] pos = positives();
@@ -160,16 +168,16 @@ public final class GroupSums {
     /** The scalars the pair-class metrics need, in one normalisation. */
     public GroupScalars scalars(Normalisation n) {
         return n == Normalisation.MODEL
-                ? new GroupScalars(count, sumNormSquaredModel, normSquaredSumModel)
-                : new GroupScalars(count, sumNormSquaredLayer, normSquaredSumLayer);
+                ? new GroupScalars(count, sumNormSquaredModel, normSquaredSumModel.value())
+                : new GroupScalars(count, sumNormSquaredLayer, normSquaredSumLayer.value());
     }
 
-    /** Σᵢ xᵢ (the live array: read only). */
+    /** Σᵢ xᵢ rounded to float64 (the live array: read only). */
     public double[] sum(Normalisation n) {
         return n == Normalisation.MODEL ? sumModel : sumLayer;
     }
 
-    /** Σᵢ xᵢ(k)² of the whole-model slices (the live array: read only); language groups only. */
+    /** Σᵢ xᵢ(k)² of the whole-model slices rounded to float64 (the live array: read only); language groups only. */
     public double[] squaresModel() {
         if (squaresModel == null) {
             throw new IllegalStateException("per-neuron squares are kept for language groups only");
@@ -194,9 +202,10 @@ public final class GroupSums {
     // ---------------------------------------------------------------- encoding
 
     /**
-     * Compact binary value (little-endian): version byte, flags byte, int D, long count, long tokens,
-     * 4 doubles (‖ΣxM‖², ‖ΣxL‖², Σ‖xM‖², Σ‖xL‖²), D doubles ΣxM, D doubles ΣxL, [D doubles Σx(k)²],
-     * [D unsigned varints of positive counts]. Doubles are stored bit-exact.
+     * Compact binary value (little-endian), version 2: version byte, flags byte, int D, long count, long tokens,
+     * 6 doubles (‖ΣxM‖², ‖ΣxL‖², Σ‖xM‖² and its low part, Σ‖xL‖² and its low part), D doubles ΣxM, D doubles of
+     * their low parts, the same for ΣxL, [D doubles Σx(k)², D doubles of their low parts], [D unsigned varints of
+     * positive counts]. Doubles are stored bit-exact. Version 1 had no low parts (docs/state-layout.md).
      */
     public byte[] encode() {
         int size = encodedSize();
@@ -205,13 +214,15 @@ public final class GroupSums {
         b.put(ENCODING_VERSION);
         b.put((byte) ((neuronStatistics ? FLAG_NEURON_STATISTICS : 0) | (positiveCounts != null ? FLAG_ACTIVATION_COUNTS : 0)));
         b.putInt(dimension).putLong(count).putLong(tokenCount);
-        b.putDouble(sumNormSquaredModel).putDouble(sumNormSquaredLayer).putDouble(normSquaredSumModel).putDouble(normSquaredSumLayer);
-        DoubleBuffer vectors = b.asDoubleBuffer().put(sumModel).put(sumLayer);
+        b.putDouble(sumNormSquaredModel).putDouble(sumNormSquaredLayer)
+                .putDouble(normSquaredSumModel.value()).putDouble(normSquaredSumModel.low())
+                .putDouble(normSquaredSumLayer.value()).putDouble(normSquaredSumLayer.low());
+        DoubleBuffer vectors = b.asDoubleBuffer().put(sumModel).put(sumModelLow).put(sumLayer).put(sumLayerLow);
         if (squaresModel != null) {
-            vectors.put(squaresModel);
+            vectors.put(squaresModel).put(squaresModelLow);
         }
         if (positiveCounts != null) {
-            int at = b.position() + 8 * dimension * (neuronStatistics ? 3 : 2);
+            int at = b.position() + 8 * dimension * vectorCount(neuronStatistics, true);
             for (long c : positiveCounts) {
                 at = putVarLong(out, at, c);
             }
@@ -221,7 +232,7 @@ public final class GroupSums {
 
     /** Exact size of {@link #encode()}. */
     public int encodedSize() {
-        int size = HEADER_BYTES + 8 * dimension * (neuronStatistics ? 3 : 2);
+        int size = HEADER_BYTES + 8 * dimension * vectorCount(neuronStatistics, true);
         if (positiveCounts != null) {
             for (long c : positiveCounts) {
                 size += varLongSize(c);
@@ -230,23 +241,32 @@ public final class GroupSums {
         return size;
     }
 
-    /** Decodes {@link #encode()}; throws with a clear message on a foreign version or a damaged value. */
+    /** D-wide double arrays in an encoding: two or three sums, each with its low parts from version 2 on. */
+    private static int vectorCount(boolean neuronStatistics, boolean lowParts) {
+        return (neuronStatistics ? 3 : 2) * (lowParts ? 2 : 1);
+    }
+
+    /**
+     * Decodes {@link #encode()}, or a version 1 value (plain float64 sums) with low parts 0; throws with a clear message
+     * on a foreign version or a damaged value.
+     */
     public static GroupSums decode(byte[] bytes) {
         ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
         try {
             byte version = b.get();
-            if (version != ENCODING_VERSION) {
+            if (version != ENCODING_VERSION && version != ENCODING_VERSION_PLAIN) {
                 throw new IllegalArgumentException("GroupSums encoding version " + version + " is not supported (this build reads "
-                        + ENCODING_VERSION + ")");
+                        + ENCODING_VERSION_PLAIN + " and " + ENCODING_VERSION + ")");
             }
+            boolean lowParts = version == ENCODING_VERSION;
             int flags = b.get();
             if ((flags & ~(FLAG_NEURON_STATISTICS | FLAG_ACTIVATION_COUNTS)) != 0) {
                 throw new IllegalArgumentException("GroupSums value has unknown flags " + flags);
             }
             int dimension = b.getInt();
-            int vectors = (flags & FLAG_NEURON_STATISTICS) != 0 ? 3 : 2;
+            int vectors = vectorCount((flags & FLAG_NEURON_STATISTICS) != 0, lowParts);
             // check the length before allocating, so a damaged D cannot exhaust the heap
-            if (dimension <= 0 || b.remaining() < HEADER_BYTES - 6 + 8L * dimension * vectors) {
+            if (dimension <= 0 || b.remaining() < (lowParts ? HEADER_BYTES : HEADER_BYTES_PLAIN) - 6 + 8L * dimension * vectors) {
                 throw new IllegalArgumentException("GroupSums value is truncated or damaged (" + bytes.length + " bytes for D = " + dimension + ")");
             }
             GroupSums g = new GroupSums(dimension, (flags & FLAG_NEURON_STATISTICS) != 0);
@@ -254,11 +274,22 @@ public final class GroupSums {
             g.tokenCount = b.getLong();
             g.sumNormSquaredModel = b.getDouble();
             g.sumNormSquaredLayer = b.getDouble();
-            g.normSquaredSumModel = b.getDouble();
-            g.normSquaredSumLayer = b.getDouble();
-            DoubleBuffer values = b.asDoubleBuffer().get(g.sumModel).get(g.sumLayer);
+            g.normSquaredSumModel = CompensatedSum.of(b.getDouble(), lowParts ? b.getDouble() : 0);
+            g.normSquaredSumLayer = CompensatedSum.of(b.getDouble(), lowParts ? b.getDouble() : 0);
+            DoubleBuffer values = b.asDoubleBuffer();
+            values.get(g.sumModel);
+            if (lowParts) {
+                values.get(g.sumModelLow);
+            }
+            values.get(g.sumLayer);
+            if (lowParts) {
+                values.get(g.sumLayerLow);
+            }
             if (g.neuronStatistics) {
                 values.get(g.squaresModel);
+                if (lowParts) {
+                    values.get(g.squaresModelLow);
+                }
             }
             int at = b.position() + 8 * dimension * vectors;
             if ((flags & FLAG_ACTIVATION_COUNTS) != 0) {

@@ -36,7 +36,7 @@ import org.apache.kafka.streams.state.Stores;
  *       aggregation is idempotent per (checkpoint, sample, layer) on top of exactly-once processing; released when the
  *       layer completes (a later record of a complete layer is a re-delivery);</li>
  *   <li>{@value #LAYERS_STORE}: per (checkpoint, layer) its shape, sample count and whether the final partial went out;</li>
- *   <li>{@value #NLL_STORE}: per language {@code <lang>}, the sum of token NLLs and of predicted tokens (16 bytes);</li>
+ *   <li>{@value #NLL_STORE}: per language {@code <lang>}, the sum of token NLLs and of predicted tokens (24 bytes, LayerAggregator#addNll);</li>
  *   <li>{@value #VECTORS_STORE} (when {@link StreamsSettings#similarityVectors()}): {@code <sampleId>} → the record's
  *       pooled vector and norms ({@link StoredVector}), written by {@link LayerAggregator} when the record first counts, for the similarity map;
  *       kept after the layer completes as {@link StreamsSettings#vectorRetention()} says;</li>

@@ -120,9 +120,9 @@ public final class GroupSumsStore implements StateStore, CachedStateStore<String
         }
     }
 
-    /** Heap bytes of a decoded group: its D-wide arrays. */
+    /** Heap bytes of a decoded group: its D-wide arrays (each sum with its low parts). */
     private static long bytes(GroupSums g) {
-        int arrays = (g.hasNeuronStatistics() ? 3 : 2) + (g.positiveCounts() != null ? 1 : 0);
+        int arrays = (g.hasNeuronStatistics() ? 6 : 4) + (g.positiveCounts() != null ? 1 : 0);
         return 8L * g.dimension() * arrays;
     }
 

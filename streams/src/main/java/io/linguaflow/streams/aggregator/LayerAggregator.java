@@ -1,5 +1,6 @@
 package io.linguaflow.streams.aggregator;
 
+import io.linguaflow.analysis.stats.CompensatedSum;
 import io.linguaflow.analysis.stats.GroupSums;
 import io.linguaflow.analysis.stats.LayerVector;
 import io.linguaflow.schemas.avro.ActivationRecord;
@@ -227,13 +228,18 @@ final class LayerAggregator extends ContextualProcessor<String, ActivationRecord
         return "activation record (checkpoint '" + a.getCheckpointId() + "', sample '" + a.getSampleId() + "', layer " + a.getLayer() + ")";
     }
 
-    /** Σ token NLL = meanNll × predicted tokens (a sample of T tokens predicts T − 1), and Σ predicted tokens. */
+    /**
+     * Σ token NLL = meanNll × predicted tokens (a sample of T tokens predicts T − 1), and Σ predicted tokens. The value:
+     * the sum rounded to float64, the tokens, then the sum's low part ({@link CompensatedSum}, so the sum does not depend
+     * on the records' order); a 16-byte value of an older build has low part 0.
+     */
     private void addNll(String key, double meanNll, long predicted) {
         byte[] stored = nll.get(key);
-        ByteBuffer b = stored == null ? ByteBuffer.allocate(16) : ByteBuffer.wrap(stored);
-        double sum = b.getDouble(0) + meanNll * predicted;
+        ByteBuffer b = stored == null ? ByteBuffer.allocate(24) : ByteBuffer.wrap(stored);
+        CompensatedSum sum = CompensatedSum.of(b.getDouble(0), b.capacity() >= 24 ? b.getDouble(16) : 0);
+        sum.add(meanNll * predicted);
         long tokens = b.getLong(8) + predicted;
-        nll.put(key, ByteBuffer.allocate(16).putDouble(sum).putLong(tokens).array());
+        nll.put(key, ByteBuffer.allocate(24).putDouble(sum.value()).putLong(tokens).putDouble(sum.low()).array());
     }
 
     /**

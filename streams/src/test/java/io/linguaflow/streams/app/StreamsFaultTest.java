@@ -12,6 +12,7 @@ import io.linguaflow.schemas.avro.ActivationRecord;
 import io.linguaflow.schemas.avro.InferenceRequest;
 import io.linguaflow.schemas.avro.KeyRegion;
 import io.linguaflow.schemas.avro.Metrics;
+import io.linguaflow.schemas.avro.NeuronTypes;
 import io.linguaflow.schemas.avro.Progress;
 import io.linguaflow.schemas.avro.SampleRef;
 import io.linguaflow.schemas.avro.Stage;
@@ -23,12 +24,14 @@ import io.linguaflow.schemas.testkit.TestRegistry;
 import io.linguaflow.streams.cli.StreamsCommand;
 import io.linguaflow.streams.config.StreamsSettings;
 import io.linguaflow.streams.testkit.Fixture;
+import io.linguaflow.streams.testkit.FixtureRun;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -53,7 +56,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Fault suite (JUnit tag {@code fault}; {@code mvn verify} and {@code .ci/run} run it, {@code -DexcludedGroups=fault}
  * leaves it out): the real application on the in-JVM broker and the real registry, the test playing the worker with the
  * fixture's activation records; each case ends with the reference kit's final metrics and key regions, exactly once,
- * and no dead letter for a valid record.
+ * bit-identical to a clean run of the same topology on the same records (the results are a function of the set of
+ * samples, docs/math.md §10), and no dead letter for a valid record.
  */
 @Tag("fault")
 class StreamsFaultTest {
@@ -261,18 +265,25 @@ class StreamsFaultTest {
         assertReferenceResults(settings, Duration.ofSeconds(90));
     }
 
-    /** One final Metrics equal to the reference kit's, and each language's key region. */
+    /**
+     * One final Metrics equal to the reference kit's, and each language's key region; metrics, key regions and neuron
+     * types bit-identical to a clean run of the same topology on the same records ({@link FixtureRun#clean}).
+     */
     private static void assertReferenceResults(StreamsSettings settings, Duration timeout) {
         List<Metrics> finals = values(await(settings.topic(Topic.METRICS), Metrics.class,
                 rs -> rs.stream().anyMatch(r -> r.value().getComplete()), timeout)).stream().filter(Metrics::getComplete).toList();
         assertEquals(1, finals.size(), "the final result once");
         LinguaflowTopologyTest.assertMetricsOf(fixture, finals.get(0));
-        List<KeyRegion> regions = values(await(settings.topic(Topic.KEY_REGIONS), KeyRegion.class,
-                rs -> rs.size() >= fixture.languages().size()));
+        List<KeyRegion> regions = new ArrayList<>(values(await(settings.topic(Topic.KEY_REGIONS), KeyRegion.class,
+                rs -> rs.size() >= fixture.languages().size())));
         assertEquals(fixture.languages().size(), regions.size());
         for (KeyRegion r : regions) {
             assertEquals(fixture.referenceKeyNeurons(r.getLang()), r.getNeurons(), r.getLang());
         }
+        regions.sort(Comparator.comparingInt(r -> fixture.languages().indexOf(r.getLang().toString())));
+        List<NeuronTypes> types = values(await(settings.topic(Topic.NEURON_TYPES), NeuronTypes.class, rs -> !rs.isEmpty()));
+        assertEquals(1, types.size(), "neuron types once");
+        new FixtureRun.Results(finals.get(0), regions, types.get(0)).assertBitIdenticalTo(FixtureRun.clean(fixture));
     }
 
     /** {@code linguaflow streams} in a JVM of its own (this test JVM's classpath), output to {@code log}. */

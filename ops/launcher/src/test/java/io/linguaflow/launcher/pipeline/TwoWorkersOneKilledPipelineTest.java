@@ -6,8 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.linguaflow.analysis.testkit.SharedData;
+import io.linguaflow.schemas.Topics;
 import io.linguaflow.schemas.testkit.TestKafka;
 import io.linguaflow.schemas.testkit.TestRegistry;
+import io.linguaflow.streams.testkit.CommittedReplay;
 import io.linguaflow.worker.kafka.WorkerCommand;
 import java.io.File;
 import java.io.PrintWriter;
@@ -16,6 +18,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -27,7 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Fault suite, whole pipeline: streams (planner and aggregation) in this JVM, two worker processes of one group on the
  * planner's requests for a fixture checkpoint and corpus; one worker is SIGKILLed after it committed a transaction and
  * while its next one is open. The survivor finishes the work and the final metrics and key regions equal the
- * reference kit's, as in {@link PipelineTrendTest}.
+ * reference kit's, as in {@link PipelineTrendTest}, and, bit for bit, those of a clean run of the same topology on the
+ * committed input ({@link CommittedReplay}).
  */
 @Tag("fault")
 class TwoWorkersOneKilledPipelineTest {
@@ -75,6 +79,10 @@ class TwoWorkersOneKilledPipelineTest {
             }
             double worst = PipelineTrendTest.assertMetrics(entry.get("metrics"), ref, trend, "step " + STEP);
             PipelineTrendTest.assertKeyRegions(pipeline, entry, ref.get("key_neurons"), false);
+            // bit for bit: a clean run of the same topology on the committed sentences, checkpoint and activations
+            Topics topics = new Topics(config.topicPrefix());
+            Map<String, Object> consumer = TestKafka.shared().consumerConfig();
+            CommittedReplay.published(consumer, topics).assertBitIdenticalTo(CommittedReplay.replay(consumer, topics));
             System.out.printf("[pipeline] two workers, worker %d killed mid-transaction: metrics within %.3g of the "
                     + "reference, key regions equal; %.1f s%n", dead, worst, (System.nanoTime() - t0) / 1e9);
         } finally {
