@@ -3,8 +3,8 @@ package io.linguaflow.checkpoint;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.linguaflow.checkpoint.SafetensorsHeader.Tensor;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
-import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,20 +22,23 @@ import java.util.TreeSet;
  * The tensors of a checkpoint directory: one {@code model.safetensors}, or else the shards that
  * {@code model.safetensors.index.json} lists (the order in which HF transformers looks for them). Opening reads and
  * checks every header ({@link SafetensorsHeader}) and, for an index, that each shard is a file in the directory
- * holding the tensors the index assigns to it. Tensor data is memory-mapped (read-only, in windows below 2 GiB)
- * only when a tensor is read.
+ * holding the tensors the index assigns to it. Tensor data is read only when a tensor is read, by positional reads
+ * through one small reused buffer: the file's pages stay in the page cache, not in this process's resident set
+ * (a memory-mapped window stays resident until the garbage collector unmaps it, a second copy of the weights).
  */
 public final class SafeTensors implements AutoCloseable {
 
     public static final String SINGLE = "model.safetensors";
     public static final String INDEX = "model.safetensors.index.json";
-    /** Mapping window when reading a tensor (multiple of every element size). */
-    static final long WINDOW = 1L << 28;
+    /** Bytes read from the file at a time (multiple of every element size). */
+    static final int CHUNK = 1 << 22;
 
     private final Path source;
     private final List<SafetensorsHeader> files;
     private final Map<String, Tensor> tensors;
     private final Map<Path, FileChannel> channels;
+    /** The read buffer of {@link #readFloats} (allocated at the first read, {@link #CHUNK} bytes). */
+    private ByteBuffer chunk;
 
     private SafeTensors(Path source, List<SafetensorsHeader> files, Map<String, Tensor> tensors,
                         Map<Path, FileChannel> channels) {
@@ -151,29 +154,38 @@ public final class SafeTensors implements AutoCloseable {
 
     /**
      * Reads elements {@code [first, first + count)} of a tensor (row-major flat index), widened to float32,
-     * into {@code dst}. The range is memory-mapped in windows of {@link #WINDOW} bytes.
+     * into {@code dst}, {@link #CHUNK} bytes at a time.
      */
-    public void readFloats(Tensor t, long first, int count, FloatBuffer dst) throws CheckpointException {
+    public synchronized void readFloats(Tensor t, long first, int count, FloatBuffer dst) throws CheckpointException {
         DType dt = t.floatType();
         FileChannel ch = channels.get(t.file());
+        if (chunk == null) {
+            chunk = ByteBuffer.allocateDirect(CHUNK);
+        }
         long pos = t.begin() + first * dt.bytes();
         long remaining = count;
         try {
             while (remaining > 0) {
-                int n = (int) Math.min(remaining, WINDOW / dt.bytes());
-                MappedByteBuffer map = ch.map(FileChannel.MapMode.READ_ONLY, pos, (long) n * dt.bytes());
-                dt.widen(map, dst, n);
+                int n = (int) Math.min(remaining, CHUNK / dt.bytes());
+                chunk.clear().limit(n * dt.bytes());
+                while (chunk.hasRemaining()) {
+                    if (ch.read(chunk, pos + chunk.position()) < 0) {
+                        throw new IOException("end of file at byte " + (pos + chunk.position()));
+                    }
+                }
+                dt.widen(chunk.flip(), dst, n);
                 pos += (long) n * dt.bytes();
                 remaining -= n;
             }
         } catch (IOException e) {
-            throw new CheckpointException(t.file(), "tensor '" + t.name() + "': cannot map data: " + e.getMessage(), e);
+            throw new CheckpointException(t.file(), "tensor '" + t.name() + "': cannot read data: " + e.getMessage(), e);
         }
     }
 
     @Override
     public void close() {
         closeAll(channels);
+        chunk = null;
     }
 
     private static void closeAll(Map<Path, FileChannel> channels) {

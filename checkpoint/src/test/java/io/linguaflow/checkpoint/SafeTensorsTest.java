@@ -43,6 +43,37 @@ class SafeTensorsTest {
     }
 
     @Test
+    void readsRunAcrossTheReadBuffer() throws IOException {
+        // F32 and F16 tensors of 1.5 read buffers each, read from an odd element across the buffer boundary
+        int n32 = SafeTensors.CHUNK / 4 * 3 / 2;
+        int n16 = SafeTensors.CHUNK / 2 * 3 / 2;
+        ByteBuffer f32 = ByteBuffer.allocate(n32 * 4).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < n32; i++) {
+            f32.putFloat(i * 0.25f);
+        }
+        ByteBuffer f16 = ByteBuffer.allocate(n16 * 2).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < n16; i++) {
+            f16.putShort((short) (i % 1024 | 0x3c00)); // 1 + (i mod 1024) / 1024, exact in F16
+        }
+        LinkedHashMap<String, TestCheckpoints.Tensor> t = new LinkedHashMap<>();
+        t.put("a", new TestCheckpoints.Tensor("F32", new long[] {n32}, f32.array()));
+        t.put("b", new TestCheckpoints.Tensor("F16", new long[] {n16}, f16.array()));
+        TestCheckpoints.write(tmp.resolve("model.safetensors"), t);
+        try (SafeTensors st = SafeTensors.open(tmp)) {
+            FloatBuffer a = FloatBuffer.allocate(n32 - 1);
+            st.readFloats(st.find("a").orElseThrow(), 1, n32 - 1, a);
+            for (int i = 0; i < n32 - 1; i++) {
+                assertEquals((i + 1) * 0.25f, a.get(i), "F32 element " + (i + 1));
+            }
+            FloatBuffer b = FloatBuffer.allocate(n16 - 3);
+            st.readFloats(st.find("b").orElseThrow(), 3, n16 - 3, b);
+            for (int i = 0; i < n16 - 3; i++) {
+                assertEquals(1 + ((i + 3) % 1024) / 1024f, b.get(i), "F16 element " + (i + 3));
+            }
+        }
+    }
+
+    @Test
     void shardsAreReadThroughTheIndexAndHalfPrecisionIsWidened() throws IOException {
         byte[] half = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putShort((short) 0x3c00)
                 .putShort((short) 0xc000).array(); // F16 1.0, -2.0

@@ -1,9 +1,8 @@
 package io.linguaflow.worker.model;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.linguaflow.checkpoint.CheckpointException;
@@ -29,8 +28,11 @@ public final class Checkpoint implements AutoCloseable {
     public record TensorSpec(String name, long... shape) {
     }
 
-    /** Upper bound on the float32 bytes widened in one piece while loading (large tensors load in row blocks). */
-    private static final long LOAD_BLOCK = 1L << 28;
+    /**
+     * Upper bound on the float32 bytes widened in one piece while loading: large tensors load in row blocks, each
+     * copied into its rows of the engine tensor, so the process never holds a tensor twice.
+     */
+    private static final long LOAD_BLOCK = 1L << 24;
 
     private final long loadBlock;
     private final Path dir;
@@ -98,7 +100,10 @@ public final class Checkpoint implements AutoCloseable {
         }
     }
 
-    /** Loads a validated tensor as float32 on the manager's device (F16/BF16 widened in Java). */
+    /**
+     * Loads a validated tensor as float32 on the manager's device (F16/BF16 widened in Java). A tensor larger than
+     * one block is allocated once in the engine and filled block by block (no concatenation of block copies).
+     */
     public NDArray load(NDManager manager, TensorSpec spec) throws CheckpointException {
         SafetensorsHeader.Tensor t = tensors.find(spec.name())
                 .orElseThrow(() -> new CheckpointException(tensors.source(), "tensor '" + spec.name() + "' is missing"));
@@ -106,7 +111,7 @@ public final class Checkpoint implements AutoCloseable {
         long rows = shape.length == 0 ? 1 : shape[0];
         long rowLen = rows == 0 ? 0 : t.numel() / rows;
         long rowsPerBlock = Math.max(1, loadBlock / 4 / Math.max(1, rowLen));
-        NDList blocks = new NDList();
+        NDArray all = rows == 0 || rows > rowsPerBlock ? manager.create(new Shape(shape), DataType.FLOAT32) : null;
         try {
             for (long r0 = 0; r0 < rows; r0 += rowsPerBlock) {
                 long n = Math.min(rowsPerBlock, rows - r0);
@@ -118,17 +123,17 @@ public final class Checkpoint implements AutoCloseable {
                     blockShape[0] = n;
                 }
                 try (NDArray view = manager.create(buf, new Shape(blockShape), DataType.FLOAT32)) {
-                    blocks.add(view.duplicate()); // owns its memory; the scratch buffer is free again
+                    if (all == null) {
+                        return view.duplicate(); // owns its memory; the scratch buffer is free again
+                    }
+                    all.set(new NDIndex().addSliceDim(r0, r0 + n), view); // copied into the engine's tensor
                 }
             }
-            if (blocks.size() == 1) {
-                return blocks.get(0);
-            }
-            NDArray all = NDArrays.concat(blocks, 0);
-            blocks.close();
             return all;
         } catch (RuntimeException e) {
-            blocks.close();
+            if (all != null) {
+                all.close();
+            }
             throw e;
         }
     }
