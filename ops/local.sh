@@ -114,7 +114,7 @@ java_tool() {
 }
 
 # The PLAINTEXT listener's port (the readiness check and 'topics' use it); the last listeners line wins, as in Kafka.
-broker_port() { sed -n 's/^listeners=.*PLAINTEXT:\/\/[^:,]*:\([0-9]*\).*/\1/p' "$RUN/kafka/server.properties" | tail -n 1; }
+broker_port() { grep '^listeners=' "$RUN/kafka/server.properties" | tail -n 1 | sed -n 's/.*PLAINTEXT:\/\/[^:,]*:\([0-9]*\).*/\1/p'; }
 
 write_broker_config() {
   mkdir -p "$RUN/kafka"
