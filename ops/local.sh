@@ -14,6 +14,7 @@ RUN="${LINGUAFLOW_RUN_DIR:-$ROOT/ops/run}"
 [[ "$RUN" == /* ]] || RUN="$PWD/$RUN"
 READY_TIMEOUT="${LINGUAFLOW_READY_TIMEOUT:-90}"
 KAFKA_HEAP="${LINGUAFLOW_KAFKA_HEAP:-512m}"
+KAFKA_EXTRA_CONFIG="${LINGUAFLOW_KAFKA_EXTRA_CONFIG:-}"
 
 BROKER_CP_FILE="$ROOT/ops/kafka-broker/target/classpath.txt"
 REGISTRY_CP_FILE="$ROOT/ops/registry-server/target/classpath.txt"
@@ -45,8 +46,10 @@ Settings (environment):
   LINGUAFLOW_RUN_DIR          pid files, logs, broker data        (default ops/run)
   LINGUAFLOW_READY_TIMEOUT    seconds to wait for readiness       (default 90)
   LINGUAFLOW_KAFKA_HEAP       broker -Xmx                         (default 512m)
+  LINGUAFLOW_KAFKA_EXTRA_CONFIG  broker properties file appended to server.properties (a key repeated there
+                              wins), e.g. a TLS listener beside the PLAINTEXT one (default none)
 
-Broker ports are fixed when its storage is first formatted; to change them run 'ops/local.sh clean' first.
+Broker ports and the extra config are fixed when its storage is first formatted; to change them run 'ops/local.sh clean' first.
 The registry speaks the Confluent REST API at http://$HOST:<port>$REGISTRY_API (schema.registry.url).
 EOF
 }
@@ -110,7 +113,8 @@ java_tool() {
   java -Dorg.slf4j.simpleLogger.defaultLogLevel=error -cp "$(cat "$BROKER_CP_FILE")" io.linguaflow.schemas.admin.TopicAdmin "$@"
 }
 
-broker_port() { sed -n 's/^listeners=PLAINTEXT:\/\/[^:]*:\([0-9]*\),.*/\1/p' "$RUN/kafka/server.properties"; }
+# The PLAINTEXT listener's port (the readiness check and 'topics' use it); the last listeners line wins, as in Kafka.
+broker_port() { grep '^listeners=' "$RUN/kafka/server.properties" | tail -n 1 | sed -n 's/.*PLAINTEXT:\/\/[^:,]*:\([0-9]*\).*/\1/p'; }
 
 write_broker_config() {
   mkdir -p "$RUN/kafka"
@@ -133,6 +137,12 @@ share.coordinator.state.topic.replication.factor=1
 share.coordinator.state.topic.min.isr=1
 group.initial.rebalance.delay.ms=0
 EOF
+  if [[ -n "$KAFKA_EXTRA_CONFIG" ]]; then
+    [[ -f "$KAFKA_EXTRA_CONFIG" ]] || die "LINGUAFLOW_KAFKA_EXTRA_CONFIG=$KAFKA_EXTRA_CONFIG is not a file"
+    { echo "# From LINGUAFLOW_KAFKA_EXTRA_CONFIG=$KAFKA_EXTRA_CONFIG (a key repeated here wins)"; cat "$KAFKA_EXTRA_CONFIG"; } \
+      >>"$RUN/kafka/server.properties"
+    [[ -n "$(broker_port)" ]] || die "the listeners of LINGUAFLOW_KAFKA_EXTRA_CONFIG=$KAFKA_EXTRA_CONFIG must keep a PLAINTEXT one (readiness checks use it)"
+  fi
 }
 
 start_broker() {

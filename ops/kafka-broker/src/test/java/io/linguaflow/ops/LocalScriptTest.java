@@ -91,6 +91,25 @@ class LocalScriptTest {
         assertTrue(help.output.startsWith("usage: ops/local.sh topics"), help.output);
     }
 
+    @Test
+    void anExtraBrokerConfigMustExistAndKeepThePlaintextListener() throws Exception {
+        Path missing = run.resolve("missing.properties");
+        env = Map.of("LINGUAFLOW_RUN_DIR", run.toString(), "LINGUAFLOW_NO_BUILD", "1",
+                "LINGUAFLOW_KAFKA_EXTRA_CONFIG", missing.toString());
+        Result absent = script("start", "broker");
+        assertEquals(1, absent.status, absent.output);
+        assertTrue(absent.output.contains("LINGUAFLOW_KAFKA_EXTRA_CONFIG=" + missing + " is not a file"), absent.output);
+
+        Path tlsOnly = Files.writeString(run.resolve("tls-only.properties"),
+                "listeners=SSL://127.0.0.1:" + freePort() + ",CONTROLLER://127.0.0.1:" + freePort() + "\n");
+        env = Map.of("LINGUAFLOW_RUN_DIR", run.toString(), "LINGUAFLOW_NO_BUILD", "1",
+                "LINGUAFLOW_KAFKA_EXTRA_CONFIG", tlsOnly.toString());
+        Result noPlaintext = script("start", "broker");
+        assertEquals(1, noPlaintext.status, noPlaintext.output);
+        assertTrue(noPlaintext.output.contains("must keep a PLAINTEXT one"), noPlaintext.output);
+        assertEquals(List.of(), processes("broker"), "nothing started");
+    }
+
     /** Whatever a failed assertion left behind is stopped. */
     @AfterEach
     void stopAll() throws Exception {

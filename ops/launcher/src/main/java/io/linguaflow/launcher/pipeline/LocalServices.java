@@ -59,6 +59,24 @@ public final class LocalServices implements AutoCloseable {
         return registry.url();
     }
 
+    /**
+     * SIGKILLs the broker process (no controlled shutdown: its logs are recovered on the next start) and waits until
+     * it is gone; the fault suite's "broker process killed mid-run".
+     */
+    public void killBroker() throws IOException, InterruptedException {
+        Path pidFile = runDir.resolve("broker.pid");
+        long pid = Long.parseLong(Files.readString(pidFile).trim());
+        ProcessHandle broker = ProcessHandle.of(pid)
+                .orElseThrow(() -> new IOException("broker pid " + pid + " of " + pidFile + " is not running"));
+        broker.destroyForcibly();
+        broker.onExit().join();
+    }
+
+    /** {@code ops/local.sh start broker} again: the same data directory and ports, ready when it returns. */
+    public void startBroker() throws IOException, InterruptedException {
+        localSh("start", "broker");
+    }
+
     /** Stops registry and broker; throws when a process of this run directory is still alive afterwards. */
     @Override
     public void close() {

@@ -5,8 +5,10 @@ import io.linguaflow.launcher.pipeline.Pipeline;
 import io.linguaflow.producers.corpus.CorpusOptions;
 import io.linguaflow.producers.corpus.CorpusResult;
 import io.linguaflow.producers.corpus.TsvCorpusReader;
+import io.linguaflow.schemas.KafkaEnvironment;
 import io.linguaflow.schemas.Topic;
 import io.linguaflow.schemas.Topics;
+import io.linguaflow.schemas.admin.TopicAdmin;
 import io.linguaflow.schemas.avro.ActivationRecord;
 import io.linguaflow.schemas.avro.CheckpointEvent;
 import io.linguaflow.schemas.avro.Metrics;
@@ -32,8 +34,10 @@ import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -43,20 +47,25 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * Soak: trains the toy BLOOM ({@link ToyTraining}, as {@code linguaflow demo}) to write checkpoints at {@code --steps},
- * then lands them one after another through two {@link Pipeline}s on one topic prefix: two streams instances (one
- * application id, separate state dirs) and two inference workers (one consumer group), in this JVM, on the in-JVM
- * KRaft broker with the real schema registry. Every {@code --interval} seconds it prints throughput, consumer lag of
+ * then lands them one after another through two streams instances (one application id, separate state dirs) and two
+ * inference workers (one consumer group): two {@link Pipeline}s on one topic prefix in this JVM, or with
+ * {@code --processes} two {@code linguaflow streams} and two {@code linguaflow worker} processes
+ * ({@link ProcessDeployment}); on the in-JVM KRaft broker with the real schema registry, or with {@code --bootstrap}
+ * and {@code --registry} on an external broker and registry (e.g. {@code ops/local.sh start}). Every {@code --interval} seconds it prints throughput, consumer lag of
  * both groups, heap used and RocksDB bytes; at the end it counts the (checkpoint, sample, layer) triples of the
  * committed activations against the plans (samples expected x layers) and checks each checkpoint's complete metrics.
  * Exit status 1 when a sample is lost or duplicated or a checkpoint is incomplete, 2 on a bad option.
  */
 public final class SoakBench {
 
-    static final String USAGE = "SoakBench [--steps 0,20,40,60,80] [--interval 5]";
+    static final String USAGE = "SoakBench [--steps 0,20,40,60,80] [--interval 5] [--bootstrap B --registry URL] [--processes]";
     private static final String CORPUS = "everyday9";
 
     private List<Integer> steps = List.of(0, 20, 40, 60, 80);
     private int interval = 5;
+    private String bootstrap;
+    private String registryUrl;
+    private boolean processes;
 
     private SoakBench() {
     }
@@ -71,14 +80,16 @@ public final class SoakBench {
                         System.out.println(USAGE);
                         return;
                     }
-                    case "--steps", "--interval" -> {
+                    case "--processes" -> bench.processes = true;
+                    case "--steps", "--interval", "--bootstrap", "--registry" -> {
                         if (++i == args.length) {
                             throw new IllegalArgumentException("missing value after " + a);
                         }
-                        if (a.equals("--steps")) {
-                            bench.steps = Arrays.stream(args[i].split(",")).map(s -> Integer.parseInt(s.trim())).toList();
-                        } else {
-                            bench.interval = Integer.parseInt(args[i]);
+                        switch (a) {
+                            case "--steps" -> bench.steps = Arrays.stream(args[i].split(",")).map(s -> Integer.parseInt(s.trim())).toList();
+                            case "--interval" -> bench.interval = Integer.parseInt(args[i]);
+                            case "--bootstrap" -> bench.bootstrap = args[i];
+                            default -> bench.registryUrl = args[i];
                         }
                     }
                     default -> throw new IllegalArgumentException("unknown option " + a);
@@ -86,6 +97,9 @@ public final class SoakBench {
             }
             if (bench.steps.size() < 2 || bench.interval < 1) {
                 throw new IllegalArgumentException("--steps needs 2+ ascending steps, --interval >= 1");
+            }
+            if ((bench.bootstrap == null) != (bench.registryUrl == null)) {
+                throw new IllegalArgumentException("--bootstrap and --registry go together");
             }
         } catch (IllegalArgumentException e) { // NumberFormatException included
             System.err.println("SoakBench: " + e.getMessage() + "\nusage: " + USAGE);
@@ -127,51 +141,84 @@ public final class SoakBench {
         String prefix = "soak-" + UUID.randomUUID().toString().substring(0, 8) + ".";
         Topics topics = new Topics(prefix);
         List<Path> stateDirs = List.of(dir.resolve("state-1"), dir.resolve("state-2"));
-        try (TestKafka kafka = TestKafka.start(); TestRegistry registry = TestRegistry.start();
-             Admin admin = kafka.admin()) {
-            List<Pipeline> pipelines = new ArrayList<>();
-            ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor();
-            try {
+        TestKafka embeddedKafka = bootstrap == null ? TestKafka.start() : null;
+        TestRegistry embeddedRegistry = bootstrap == null ? TestRegistry.start() : null;
+        KafkaEnvironment kafka = new KafkaEnvironment(embeddedKafka == null ? bootstrap : embeddedKafka.bootstrapServers(),
+                embeddedRegistry == null ? registryUrl : embeddedRegistry.url(), topics);
+        System.out.printf("broker %s (%s), registry %s; workers and streams %s%n", kafka.bootstrapServers(),
+                embeddedKafka == null ? "external" : "in this JVM", kafka.schemaRegistryUrl(),
+                processes ? "as 2 + 2 processes" : "as threads of this JVM");
+        List<Pipeline> pipelines = new ArrayList<>();
+        ProcessDeployment deployment = null;
+        ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor();
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+            LongSupplier memory;
+            if (processes) {
+                TopicAdmin.ensureTopics(admin, topics, 2, (short) 1);
+                ProcessDeployment d = new ProcessDeployment(kafka, dir, checkpoints.get(0).getParent(), stateDirs.size(), "768m");
+                deployment = d;
+                d.publishCorpus(corpus);
+                memory = d::residentMiB;
+            } else {
                 for (Path state : stateDirs) {
-                    pipelines.add(Pipeline.start(new Pipeline.Config(kafka.bootstrapServers(), registry.url(), prefix, state,
+                    pipelines.add(Pipeline.start(new Pipeline.Config(kafka.bootstrapServers(), kafka.schemaRegistryUrl(), prefix, state,
                             TestRegistry.freePort(), 2, Duration.ofMinutes(10))));
                 }
-                Pipeline lead = pipelines.get(0);
-                lead.publishCorpus(corpus);
-                Monitor monitor = new Monitor(admin, topics, List.of(WorkerSettings.defaultGroup(topics), prefix + "streams"), stateDirs);
-                System.out.println(Monitor.HEADER);
-                ticker.scheduleAtFixedRate(monitor::line, interval, interval, TimeUnit.SECONDS);
-                long start = System.nanoTime();
-                List<CheckpointEvent> landed = new ArrayList<>();
-                for (Path checkpoint : checkpoints) {
-                    Pipeline.Landed l = lead.land(checkpoint, CORPUS, 2.0);
-                    landed.add(l.event());
-                    System.out.printf("landed %s: %s after %.0f s%n", l.event().getCheckpointId(), l.stage(), (System.nanoTime() - start) / 1e9);
+                pipelines.get(0).publishCorpus(corpus);
+                Runtime rt = Runtime.getRuntime();
+                memory = () -> (rt.totalMemory() - rt.freeMemory()) >> 20;
+            }
+            Monitor monitor = new Monitor(admin, topics, List.of(WorkerSettings.defaultGroup(topics), prefix + "streams"), stateDirs, memory,
+                    processes ? "RSS MiB" : "heap MiB");
+            System.out.println(monitor.header());
+            ticker.scheduleAtFixedRate(monitor::line, interval, interval, TimeUnit.SECONDS);
+            long start = System.nanoTime();
+            List<CheckpointEvent> landed = new ArrayList<>();
+            for (Path checkpoint : checkpoints) {
+                CheckpointEvent event;
+                String stage = "COMPLETE";
+                if (deployment != null) {
+                    event = deployment.land(checkpoint, CORPUS, Duration.ofMinutes(10));
+                } else {
+                    Pipeline.Landed l = pipelines.get(0).land(checkpoint, CORPUS, 2.0);
+                    event = l.event();
+                    stage = l.stage().name();
                 }
-                double seconds = (System.nanoTime() - start) / 1e9;
-                ticker.shutdownNow();
-                monitor.line();
-                return verdict(kafka, registry, topics, corpus, landed, seconds);
-            } finally {
-                ticker.shutdownNow();
-                for (int i = pipelines.size() - 1; i >= 0; i--) {
-                    pipelines.get(i).close();
-                }
+                landed.add(event);
+                System.out.printf("landed %s: %s after %.0f s%n", event.getCheckpointId(), stage, (System.nanoTime() - start) / 1e9);
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            ticker.shutdownNow();
+            monitor.line();
+            return verdict(kafka, corpus, landed, seconds);
+        } finally {
+            ticker.shutdownNow();
+            if (deployment != null) {
+                deployment.close();
+            }
+            for (int i = pipelines.size() - 1; i >= 0; i--) {
+                pipelines.get(i).close();
+            }
+            if (embeddedRegistry != null) {
+                embeddedRegistry.close();
+            }
+            if (embeddedKafka != null) {
+                embeddedKafka.close();
             }
         }
     }
 
     /** Counts the triples of the committed activations and the final metrics; prints the summary; true when all hold. */
-    private static boolean verdict(TestKafka kafka, TestRegistry registry, Topics topics, CorpusResult corpus,
-                                   List<CheckpointEvent> landed, double seconds) {
+    private static boolean verdict(KafkaEnvironment kafka, CorpusResult corpus, List<CheckpointEvent> landed, double seconds) {
+        Topics topics = kafka.topics();
         long records = 0;
         Set<String> distinct = new HashSet<>();
-        for (ActivationRecord a : readAll(kafka, registry, topics.name(Topic.ACTIVATIONS), ActivationRecord.class)) {
+        for (ActivationRecord a : readAll(kafka, topics.name(Topic.ACTIVATIONS), ActivationRecord.class)) {
             records++;
             distinct.add(a.getCheckpointId() + "|" + a.getSampleId() + "|" + a.getLayer());
         }
         Map<String, Metrics> complete = new HashMap<>();
-        for (Metrics m : readAll(kafka, registry, topics.name(Topic.METRICS), Metrics.class)) {
+        for (Metrics m : readAll(kafka, topics.name(Topic.METRICS), Metrics.class)) {
             if (m.getComplete()) {
                 complete.put(m.getCheckpointId().toString(), m);
             }
@@ -196,9 +243,9 @@ public final class SoakBench {
     }
 
     /** Every committed record of {@code topic} (read_committed, from the beginning to the end offsets). */
-    private static <T extends SpecificRecord> List<T> readAll(TestKafka kafka, TestRegistry registry, String topic, Class<T> type) {
-        Map<String, Object> config = new HashMap<>(kafka.consumerConfig());
-        config.putAll(registry.serdeConfig());
+    private static <T extends SpecificRecord> List<T> readAll(KafkaEnvironment kafka, String topic, Class<T> type) {
+        Map<String, Object> config = kafka.clientConfig();
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         config.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 64 * 1024 * 1024);
         AvroDeserializer<T> values = new AvroDeserializer<>(type);
@@ -216,26 +263,33 @@ public final class SoakBench {
         return out;
     }
 
-    /** One line every interval: activations records/s, lag of each group, heap used, RocksDB bytes. */
+    /** One line every interval: activations records/s, lag of each group, memory (heap or RSS), RocksDB bytes. */
     private static final class Monitor {
 
-        static final String HEADER = String.format("%-8s | %10s | %11s | %11s | %9s | %9s", "time s", "records/s",
-                "worker lag", "streams lag", "heap MiB", "RocksDB MiB");
         /** Seconds an admin call of a line may take (a group in a rebalance answers late); the line is skipped then. */
         private static final int ADMIN_WAIT = 4;
         private final Admin admin;
         private final Topics topics;
         private final List<String> groups;
         private final List<Path> stateDirs;
+        private final LongSupplier memoryMiB;
+        private final String memoryColumn;
         private final long start = System.nanoTime();
         private long lastTime = start;
         private long lastActivations;
 
-        Monitor(Admin admin, Topics topics, List<String> groups, List<Path> stateDirs) {
+        Monitor(Admin admin, Topics topics, List<String> groups, List<Path> stateDirs, LongSupplier memoryMiB, String memoryColumn) {
             this.admin = admin;
             this.topics = topics;
             this.groups = groups;
             this.stateDirs = stateDirs;
+            this.memoryMiB = memoryMiB;
+            this.memoryColumn = memoryColumn;
+        }
+
+        String header() {
+            return String.format("%-8s | %10s | %11s | %11s | %9s | %9s", "time s", "records/s", "worker lag", "streams lag",
+                    memoryColumn, "RocksDB MiB");
         }
 
         synchronized void line() {
@@ -245,10 +299,9 @@ public final class SoakBench {
                 double rate = (activations - lastActivations) / ((now - lastTime) / 1e9);
                 lastActivations = activations;
                 lastTime = now;
-                Runtime rt = Runtime.getRuntime();
                 long rocksDb = stateDirs.stream().filter(Files::isDirectory).mapToLong(StreamsRun::du).sum();
                 System.out.printf("%-8.0f | %10.1f | %11d | %11d | %9d | %9.1f%n", (now - start) / 1e9, rate, lag(groups.get(0)),
-                        lag(groups.get(1)), (rt.totalMemory() - rt.freeMemory()) >> 20, rocksDb / (double) (1 << 20));
+                        lag(groups.get(1)), memoryMiB.getAsLong(), rocksDb / (double) (1 << 20));
                 System.out.flush();
             } catch (Exception e) {
                 System.err.println("soak: monitor line failed: " + e);
