@@ -36,7 +36,6 @@ final class ProcessDeployment implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final KafkaEnvironment kafka;
     private final Path logs;
     private final List<Process> processes = new ArrayList<>();
     private final List<Path> processLogs = new ArrayList<>();
@@ -49,24 +48,28 @@ final class ProcessDeployment implements AutoCloseable {
      * workers (one group, checkpoints opened under {@code checkpointRoot}); logs in {@code dir/logs}.
      */
     ProcessDeployment(KafkaEnvironment kafka, Path dir, Path checkpointRoot, int count, String heap) throws IOException {
-        this.kafka = kafka;
         this.logs = Files.createDirectories(dir.resolve("logs"));
         String prefix = kafka.topics().prefix();
         String secret = UUID.randomUUID().toString(); // the /internal calls between the instances
         int firstPort = 0;
-        for (int i = 1; i <= count; i++) {
-            int port = freePort();
-            firstPort = i == 1 ? port : firstPort;
-            start("streams-" + i, secret, heap, "streams", "--bootstrap", kafka.bootstrapServers(), "--registry", kafka.schemaRegistryUrl(),
-                    "--topic-prefix", prefix, "--application-id", prefix + "streams", "--state-dir", dir.resolve("state-" + i).toString(),
-                    "--http-port", Integer.toString(port), "--partitions", "2", "--interim-interval", "PT2S");
-        }
-        for (int i = 1; i <= count; i++) {
-            start("worker-" + i, secret, heap, "worker", "--bootstrap", kafka.bootstrapServers(), "--registry", kafka.schemaRegistryUrl(),
-                    "--topic-prefix", prefix, "--instance-id", prefix + "worker-" + i, "--checkpoint-root", checkpointRoot.toString());
+        try {
+            for (int i = 1; i <= count; i++) {
+                int port = freePort();
+                firstPort = i == 1 ? port : firstPort;
+                start("streams-" + i, secret, heap, "streams", "--bootstrap", kafka.bootstrapServers(), "--registry", kafka.schemaRegistryUrl(),
+                        "--topic-prefix", prefix, "--application-id", prefix + "streams", "--state-dir", dir.resolve("state-" + i).toString(),
+                        "--http-port", Integer.toString(port), "--partitions", "2", "--interim-interval", "PT2S");
+            }
+            for (int i = 1; i <= count; i++) {
+                start("worker-" + i, secret, heap, "worker", "--bootstrap", kafka.bootstrapServers(), "--registry", kafka.schemaRegistryUrl(),
+                        "--topic-prefix", prefix, "--instance-id", prefix + "worker-" + i, "--checkpoint-root", checkpointRoot.toString());
+            }
+            this.publisher = new RecordPublisher(kafka.topics(), kafka.clientConfig(), Clock.systemUTC());
+        } catch (IOException | RuntimeException e) {
+            stopProcesses();
+            throw e;
         }
         this.queryPort = firstPort;
-        this.publisher = new RecordPublisher(kafka.topics(), kafka.clientConfig(), Clock.systemUTC());
     }
 
     void publishCorpus(CorpusResult corpus) {
@@ -85,6 +88,7 @@ final class ProcessDeployment implements AutoCloseable {
         while (System.nanoTime() < deadline) {
             for (int i = 0; i < processes.size(); i++) {
                 if (!processes.get(i).isAlive()) {
+                    printLogTails();
                     throw new IllegalStateException(processLogs.get(i).getFileName() + " exited with " + processes.get(i).exitValue()
                             + "; log " + processLogs.get(i));
                 }
@@ -100,8 +104,22 @@ final class ProcessDeployment implements AutoCloseable {
             }
             Thread.sleep(500);
         }
+        printLogTails();
         throw new IllegalStateException(event.getCheckpointId() + " not complete after " + timeout.toSeconds() + " s; last answer "
-                + last + "; logs in " + logs);
+                + last);
+    }
+
+    /** The last lines of every process's log on stderr (the temp dir holding them is deleted when the bench ends). */
+    private void printLogTails() {
+        for (Path log : processLogs) {
+            try {
+                List<String> lines = Files.readAllLines(log);
+                System.err.println("==> " + log.getFileName() + " (last 20 lines)");
+                lines.subList(Math.max(0, lines.size() - 20), lines.size()).forEach(System.err::println);
+            } catch (IOException e) {
+                System.err.println("==> " + log + ": " + e);
+            }
+        }
     }
 
     /** Resident memory of the streams and worker processes together (VmRSS), MiB. */
@@ -125,6 +143,10 @@ final class ProcessDeployment implements AutoCloseable {
     @Override
     public void close() {
         publisher.close();
+        stopProcesses();
+    }
+
+    private void stopProcesses() {
         for (int i = processes.size() - 1; i >= 0; i--) {
             processes.get(i).destroy();
         }
