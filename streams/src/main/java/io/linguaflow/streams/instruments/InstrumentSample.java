@@ -50,7 +50,12 @@ public record InstrumentSample(int index, float[] maxima, String source, int[] p
         }
         float[] maxima = null;
         if (a.getMaxValues() != null) {
-            maxima = finite(where, "maxValues", LittleEndian.float32s("maxValues", a.getMaxValues(), a.getNeuronsPerLayer()));
+            try {
+                maxima = LittleEndian.float32s("maxValues", a.getMaxValues(), a.getNeuronsPerLayer());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
+            }
+            finite(where, "maxValues", maxima);
         }
         int[] positions = null;
         float[] vectors = null;

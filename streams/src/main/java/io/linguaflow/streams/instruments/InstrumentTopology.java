@@ -71,9 +71,9 @@ public final class InstrumentTopology {
     /** The dead letter of an instrument that could not run on its input (named by {@code input}), with the cause. */
     static DeadLetter deadLetter(String input, RuntimeException e) {
         DeadLetter d = DeadLetters.forInput(COMPONENT, input, e);
-        String why = DeadLetters.describe(e);
-        if (why.startsWith(input)) { // the analysis names its source first: once is enough
-            d.setError(why);
+        String message = e.getMessage();
+        if (message != null && message.startsWith(input)) { // the analysis names its source first: once is enough
+            d.setError(e.getCause() == null ? message : message + "; caused by " + DeadLetters.describe(e.getCause()));
         }
         return d;
     }

@@ -34,6 +34,7 @@ import io.linguaflow.worker.runtime.RuntimeOptions;
 import io.linguaflow.worker.runtime.SampleActivations;
 import io.linguaflow.worker.runtime.TokenSample;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -46,6 +47,7 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -54,6 +56,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@link ExpertRanking}s must equal {@link LanguageProbe#crossValidate} and {@link ExpertNeurons#find} run as the
  * batch commands run them ({@code linguaflow probe}, {@code linguaflow experts}) on the same inputs.
  */
+@Timeout(value = 20, unit = java.util.concurrent.TimeUnit.MINUTES)
 class InstrumentTopologyTest {
 
     private static final int TOKENS = 4;
@@ -91,6 +94,27 @@ class InstrumentTopologyTest {
         r.setSampledTokenVectors(LittleEndian.float32s(a.tokenSample().vectors()[layer]));
         r.setSampledTokenSource("block_output");
         return r;
+    }
+
+    /**
+     * Lets the stream thread collect the probes, which train on their own thread: punctuations until no layer's probe
+     * is pending (the class's timeout guards against a hang; nothing here asserts a duration).
+     */
+    private static void awaitProbes(TopologyTestDriver driver) throws InterruptedException {
+        KeyValueStore<String, byte[]> marks = driver.getKeyValueStore(InstrumentTopology.LAYERS_STORE);
+        while (true) {
+            driver.advanceWallClockTime(Duration.ofSeconds(1));
+            boolean pending = false;
+            try (KeyValueIterator<String, byte[]> it = marks.all()) {
+                while (it.hasNext()) {
+                    pending |= InstrumentProcessor.probePending(it.next().value);
+                }
+            }
+            if (!pending) {
+                return;
+            }
+            Thread.sleep(50);
+        }
     }
 
     private static List<ActivationRecord> shuffled(String cp, long seed, boolean extensions) {
@@ -146,7 +170,7 @@ class InstrumentTopologyTest {
     }
 
     @Test
-    void shuffledAndRedeliveredRecordsGiveTheBatchProbesAndExperts(@TempDir Path state) {
+    void shuffledAndRedeliveredRecordsGiveTheBatchProbesAndExperts(@TempDir Path state) throws InterruptedException {
         String[] cps = {"bloom-tiny@1", "bloom-tiny@2"};
         try (TopologyTestDriver driver = driver(settings, state)) {
             var plans = Drivers.input(driver, settings.plansTopic(), CheckpointPlan.class);
@@ -159,6 +183,7 @@ class InstrumentTopologyTest {
             pipe(driver, settings, records.subList(0, 700));
             plans.pipeInput(cps[1], plan(cps[1]));                      // the second plan lands after some of its records
             pipe(driver, settings, records.subList(700, records.size()));
+            awaitProbes(driver);
 
             List<ProbeLayer> probes = Drivers.output(driver, settings.topic(Topic.PROBE_RESULTS), ProbeLayer.class).readValuesToList();
             assertEquals(2 * fixture.layers, probes.size(), "one probe per (checkpoint, layer), re-deliveries ignored");
@@ -221,11 +246,12 @@ class InstrumentTopologyTest {
     }
 
     @Test
-    void recordsWithoutExtensionFieldsCostNoStoreWriteAndGiveNoInstrumentOutput(@TempDir Path state) {
+    void recordsWithoutExtensionFieldsCostNoStoreWriteAndGiveNoInstrumentOutput(@TempDir Path state) throws InterruptedException {
         String cp = "plain@0";
         try (TopologyTestDriver driver = driver(settings, state)) {
             Drivers.input(driver, settings.plansTopic(), CheckpointPlan.class).pipeInput(cp, plan(cp));
             pipe(driver, settings, shuffled(cp, 3, false));
+            awaitProbes(driver);
             List<LayerPartial> partials = Drivers.output(driver, settings.layerPartialsTopic(), LayerPartial.class).readValuesToList();
             assertEquals(fixture.layers, partials.stream().filter(LayerPartial::getComplete).count(), "the layers complete");
             assertTrue(Drivers.output(driver, settings.topic(Topic.PROBE_RESULTS), ProbeLayer.class).isEmpty());
@@ -233,12 +259,13 @@ class InstrumentTopologyTest {
             assertTrue(Drivers.output(driver, settings.topic(Topic.EXPERT_NEURONS), ExpertRanking.class).isEmpty());
             assertEquals(0, count(driver.getKeyValueStore(InstrumentTopology.SAMPLES_STORE)));
             assertEquals(0, count(driver.getKeyValueStore(InstrumentTopology.PROBES_STORE)));
+            assertEquals(0, count(driver.getKeyValueStore(InstrumentTopology.LAYERS_STORE)));
             assertEquals(0, Drivers.deadLetters(driver).getQueueSize());
         }
     }
 
     @Test
-    void theDropRetentionDeletesALayersSamplesOnceItsResultsArePublished(@TempDir Path state) {
+    void theDropRetentionDeletesALayersSamplesOnceItsResultsArePublished(@TempDir Path state) throws InterruptedException {
         String cp = "drop@0";
         StreamsSettings drop = settings.withVectorRetention(VectorRetention.DROP_AFTER_FINAL);
         try (TopologyTestDriver driver = driver(drop, state)) {
@@ -247,6 +274,7 @@ class InstrumentTopologyTest {
             pipe(driver, drop, records.subList(0, records.size() - 1));
             assertTrue(count(driver.getKeyValueStore(InstrumentTopology.SAMPLES_STORE)) > 0);
             pipe(driver, drop, records.subList(records.size() - 1, records.size()));
+            awaitProbes(driver);
             assertEquals(fixture.layers, Drivers.output(driver, drop.topic(Topic.PROBE_RESULTS), ProbeLayer.class).getQueueSize());
             assertEquals(0, count(driver.getKeyValueStore(InstrumentTopology.SAMPLES_STORE)));
         }
@@ -275,13 +303,14 @@ class InstrumentTopologyTest {
     }
 
     @Test
-    void tooFewSentencesForTheFoldsAndASingleConceptAreDeadLettersNamingCheckpointAndLayer(@TempDir Path state) {
+    void tooFewSentencesForTheFoldsAndASingleConceptAreDeadLettersNamingCheckpointAndLayer(@TempDir Path state) throws InterruptedException {
         String cp = "small@0";
         try (TopologyTestDriver driver = driver(settings, state)) {
             Map<String, List<String>> one = new LinkedHashMap<>();
             fixture.corpus.ids().forEach(id -> one.put(id, List.of("weather")));
             Drivers.input(driver, settings.plansTopic(), CheckpointPlan.class).pipeInput(cp, smallPlan(cp, 3, one));
             pipe(driver, settings, smallRecords(cp, 3));
+            awaitProbes(driver);
             List<DeadLetter> dead = Drivers.deadLetters(driver).readValuesToList();
             assertEquals(2 * fixture.layers, dead.size(), "a probe and an expert error per layer: " + dead);
             for (int m = 0; m < fixture.layers; m++) {
@@ -299,17 +328,47 @@ class InstrumentTopologyTest {
             String good = "good@0";
             Drivers.input(driver, settings.plansTopic(), CheckpointPlan.class).pipeInput(good, plan(good));
             pipe(driver, settings, shuffled(good, 9, true));
+            awaitProbes(driver);
             assertEquals(fixture.layers, Drivers.output(driver, settings.topic(Topic.PROBE_RESULTS), ProbeLayer.class).getQueueSize());
         }
     }
 
     @Test
-    void aTopKLargerThanTheNeuronCountIsADeadLetterNamingTheCheckpoint(@TempDir Path state) {
+    void malformedAndMissingExtensionFieldsAreNamed(@TempDir Path state) throws InterruptedException {
+        String cp = "fields@0";
+        List<ActivationRecord> records = new ArrayList<>(smallRecords(cp, 5));
+        ActivationRecord first = records.stream().filter(r -> r.getLayer() == 0).findFirst().orElseThrow();
+        ActivationRecord descending = ActivationRecord.newBuilder(first)
+                .setSampledTokenPositions(LittleEndian.int32s(new int[] {2, 1})).build();
+        records.add(0, descending); // dead-lettered, not counted: the good record of the same sample counts later
+        ActivationRecord withoutMaxima = records.stream().filter(r -> r.getLayer() == 1).findFirst().orElseThrow();
+        withoutMaxima.setMaxValues(null);
+        try (TopologyTestDriver driver = driver(settings, state)) {
+            Drivers.input(driver, settings.plansTopic(), CheckpointPlan.class).pipeInput(cp, smallPlan(cp, 5, concepts()));
+            pipe(driver, settings, records);
+            awaitProbes(driver);
+            List<DeadLetter> dead = Drivers.deadLetters(driver).readValuesToList();
+            assertEquals(2, dead.size(), dead.toString());
+            assertTrue(dead.get(0).getError().startsWith("topic activations partition 0 offset 0: "), dead.get(0).getError());
+            assertTrue(dead.get(0).getError().contains("activation record (checkpoint '" + cp + "', sample '" + first.getSampleId()
+                    + "', layer 0): sampledTokenPositions must ascend"), dead.get(0).getError());
+            assertEquals("expert neurons of checkpoint '" + cp + "', layer 1: 44 of the 45 planned samples carry maxValues (not e.g. '"
+                    + withoutMaxima.getSampleId() + "'); every worker of a checkpoint must capture the same fields", dead.get(1).getError());
+            assertEquals(fixture.layers, Drivers.output(driver, settings.topic(Topic.PROBE_RESULTS), ProbeLayer.class).getQueueSize(),
+                    "the probes see every sample");
+            assertTrue(Drivers.output(driver, settings.topic(Topic.EXPERT_NEURONS), ExpertRanking.class).isEmpty(),
+                    "no model-wide ranking without layer 1");
+        }
+    }
+
+    @Test
+    void aTopKLargerThanTheNeuronCountIsADeadLetterNamingTheCheckpoint(@TempDir Path state) throws InterruptedException {
         String cp = "bigk@0";
         StreamsSettings bigK = settings.withInstruments(new InstrumentSettings(true, 5000));
         try (TopologyTestDriver driver = driver(bigK, state)) {
             Drivers.input(driver, bigK.plansTopic(), CheckpointPlan.class).pipeInput(cp, plan(cp));
             pipe(driver, bigK, shuffled(cp, 4, true));
+            awaitProbes(driver);
             List<DeadLetter> dead = Drivers.deadLetters(driver).readValuesToList();
             assertEquals(1, dead.size(), dead.toString());
             assertTrue(dead.get(0).getError().contains("expert neurons of checkpoint '" + cp + "'"), dead.get(0).getError());
@@ -317,6 +376,43 @@ class InstrumentTopologyTest {
             assertTrue(Drivers.output(driver, bigK.topic(Topic.EXPERT_NEURONS), ExpertRanking.class).isEmpty());
             assertEquals(fixture.layers, Drivers.output(driver, bigK.topic(Topic.PROBE_RESULTS), ProbeLayer.class).getQueueSize(),
                     "the probes are unaffected");
+        }
+    }
+
+    @Test
+    void aProbePendingWhenTheTaskStopsIsTrainedByTheNextOneAndPublishedOnce(@TempDir Path state, @TempDir Path copy,
+                                                                           @TempDir Path reference) throws InterruptedException {
+        String cp = "restart@0";
+        CheckpointPlan plan = smallPlan(cp, 5, concepts());
+        List<ActivationRecord> records = smallRecords(cp, 5);
+        StreamsSettings rocks = Drivers.rocksDbSettings();
+        List<ProbeLayer> expected;
+        try (TopologyTestDriver driver = driver(settings, reference)) { // uninterrupted
+            Drivers.input(driver, settings.plansTopic(), CheckpointPlan.class).pipeInput(cp, plan);
+            pipe(driver, settings, records);
+            awaitProbes(driver);
+            expected = Drivers.output(driver, settings.topic(Topic.PROBE_RESULTS), ProbeLayer.class).readValuesToList();
+        }
+        assertEquals(fixture.layers, expected.size());
+        try (TopologyTestDriver first = driver(rocks, state)) {
+            Drivers.input(first, rocks.plansTopic(), CheckpointPlan.class).pipeInput(cp, plan);
+            pipe(first, rocks, records); // no punctuation: every probe is pending when the task stops
+            assertTrue(Drivers.output(first, rocks.topic(Topic.PROBE_RESULTS), ProbeLayer.class).isEmpty());
+            Drivers.copy(state, copy);
+        }
+        try (TopologyTestDriver second = driver(rocks, copy)) {
+            Drivers.input(second, rocks.plansTopic(), CheckpointPlan.class).pipeInput(cp, plan); // the global store's topic, re-read
+            pipe(second, rocks, records.subList(0, 20)); // re-deliveries: ignored
+            awaitProbes(second);
+            List<ProbeLayer> probes = Drivers.output(second, rocks.topic(Topic.PROBE_RESULTS), ProbeLayer.class).readValuesToList();
+            assertEquals(fixture.layers, probes.size(), "each pending probe once");
+            for (ProbeLayer p : probes) {
+                ProbeLayer e = expected.stream().filter(x -> x.getLayer() == p.getLayer()).findFirst().orElseThrow();
+                assertEquals(e.getAccuracyMean(), p.getAccuracyMean(), 0.0);
+                assertEquals(e.getFoldResults(), p.getFoldResults());
+            }
+            assertTrue(Drivers.output(second, rocks.topic(Topic.EXPERT_NEURONS), ExpertRanking.class).isEmpty(),
+                    "the experts went out before the stop; the combiner's partials were consumed");
         }
     }
 
