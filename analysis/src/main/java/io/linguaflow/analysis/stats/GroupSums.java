@@ -7,8 +7,9 @@ import java.nio.DoubleBuffer;
 
 /**
  * Sufficient statistics of one group of samples (a language, a meaning, or all samples) in one layer,
- * accumulated as order-independent double-double sums ({@link CompensatedSum}, docs/math.md §10): the count, the sums of the normalised slices in both normalisations, their
- * squared norms, and the sums of the samples' squared norms. A language group also keeps per neuron the
+ * accumulated as order-independent double-double sums ({@link CompensatedSum}, docs/math.md §10): the
+ * count, the sums of the normalised slices in both normalisations, their squared norms, and the sums of
+ * the samples' squared norms. A language group also keeps per neuron the
  * sum of squares of the whole-model slices (for the contribution scores), and, when the samples carry
  * them, the positive-activation counts and the token count (for neuron types).
  *

@@ -21,6 +21,7 @@ import java.util.Random;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.opentest4j.AssertionFailedError;
@@ -89,9 +90,11 @@ class OrderIndependentResultsTest {
 
     /**
      * A crash mid-checkpoint: a second driver opens a copy of the first one's RocksDB stores (its last commit) and the
-     * input is delivered again from half-way to the cut, in a different order.
+     * input is delivered again from half-way to the cut, in a different order. Tagged {@code fault}: RocksDB commits
+     * after every record in the driver make it the slow case (2–7 min on the shared 2-core machine).
      */
     @Test
+    @Tag("fault")
     void aRestartOnTheStoresOfACrashedRunGivesBitIdenticalResults(@TempDir Path dir) {
         StreamsSettings rocks = Drivers.rocksDbSettings();
         Path live = dir.resolve("live");
