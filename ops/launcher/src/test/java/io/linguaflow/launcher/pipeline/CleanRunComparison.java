@@ -11,50 +11,42 @@ import java.util.List;
 /**
  * A fault run's report entry ({@link PipelineReport#entry}) against an undisturbed run's of the same checkpoint and
  * corpus: the key regions identical, and every number of the metrics - each double of the whole-model and per-layer
- * LRDS, SADS, pair-class means, SKLR - equal, doubles within a tolerance.
+ * LRDS, SADS, pair-class means, SKLR - equal, doubles bit for bit: the aggregators' sums do not depend on the order
+ * the activations arrive in (docs/math.md §10), so a fault that reorders or re-delivers them changes no bit.
  */
 final class CleanRunComparison {
 
     private CleanRunComparison() {
     }
 
-    /** Asserts the entries agree as described; returns the largest difference between two doubles. */
-    static double assertSameAsCleanRun(JsonNode fault, JsonNode clean, double tolerance) {
+    /** Asserts the entries agree as described. */
+    static void assertSameAsCleanRun(JsonNode fault, JsonNode clean) {
         assertEquals(clean.get("status").asText(), fault.get("status").asText(), "status");
         assertEquals(clean.get("key_regions"), fault.get("key_regions"), "key regions (neuron ids, in order)");
         List<String> differences = new ArrayList<>();
-        double worst = compare("metrics", fault.get("metrics"), clean.get("metrics"), tolerance, differences);
+        compare("metrics", fault.get("metrics"), clean.get("metrics"), differences);
         assertEquals(List.of(), differences, "metrics differing from the clean run's");
-        return worst;
     }
 
-    private static double compare(String path, JsonNode got, JsonNode want, double tolerance, List<String> differences) {
+    private static void compare(String path, JsonNode got, JsonNode want, List<String> differences) {
         if (want.isFloatingPointNumber() && got.isNumber()) {
-            // Bit equality needs the aggregators' sums independent of the order the activations arrive in.
-            double diff = Math.abs(want.asDouble() - got.asDouble());
-            if (!(diff <= tolerance) && Double.compare(want.asDouble(), got.asDouble()) != 0) {
+            if (Double.doubleToLongBits(want.asDouble()) != Double.doubleToLongBits(got.asDouble())) {
                 differences.add(path + ": " + got.asDouble() + " vs clean " + want.asDouble());
             }
-            return Double.isNaN(diff) ? 0 : diff;
-        }
-        if (want.isContainerNode() && got.getNodeType() == want.getNodeType() && got.size() == want.size()) {
-            double worst = 0;
+        } else if (want.isContainerNode() && got.getNodeType() == want.getNodeType() && got.size() == want.size()) {
             if (want.isArray()) {
                 for (int i = 0; i < want.size(); i++) {
-                    worst = Math.max(worst, compare(path + "[" + i + "]", got.get(i), want.get(i), tolerance, differences));
+                    compare(path + "[" + i + "]", got.get(i), want.get(i), differences);
                 }
-                return worst;
+            } else {
+                for (Iterator<String> names = want.fieldNames(); names.hasNext(); ) {
+                    String name = names.next();
+                    assertTrue(got.has(name), path + "." + name + " missing");
+                    compare(path + "." + name, got.get(name), want.get(name), differences);
+                }
             }
-            for (Iterator<String> names = want.fieldNames(); names.hasNext(); ) {
-                String name = names.next();
-                assertTrue(got.has(name), path + "." + name + " missing");
-                worst = Math.max(worst, compare(path + "." + name, got.get(name), want.get(name), tolerance, differences));
-            }
-            return worst;
-        }
-        if (!got.equals(want)) {
+        } else if (!got.equals(want)) {
             differences.add(path + ": " + got + " vs clean " + want);
         }
-        return 0;
     }
 }
