@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.linguaflow.schemas.avro.ActivationRecord;
 import io.linguaflow.schemas.avro.KeyRegion;
 import io.linguaflow.schemas.avro.Metrics;
-import io.linguaflow.streams.avro.CheckpointPlan;
 import io.linguaflow.streams.config.StreamsSettings;
 import io.linguaflow.streams.testkit.Drivers;
 import io.linguaflow.streams.testkit.Fixture;
@@ -18,18 +17,16 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
-import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.opentest4j.AssertionFailedError;
 
 /**
  * The published results are a function of the set of samples (docs/math.md §10): the reference kit's activation
- * records fed to the whole topology in shuffled orders, with duplicates, and across a restart on the stores of a
- * crashed run give Metrics (every double), key regions and neuron types bit-identical to a clean run in request order.
+ * records fed to the whole topology in shuffled orders and with duplicates give Metrics (every double), key regions
+ * and neuron types bit-identical to a clean run in request order (restarts: the fault suite, {@code StreamsFaultTest}).
  * Plain float64 sums of the same records in the same orders do differ, so the orders do exercise the arithmetic.
  */
 class OrderIndependentResultsTest {
@@ -85,39 +82,6 @@ class OrderIndependentResultsTest {
                 FixtureRun.answer(driver, settings, order);
                 FixtureRun.results(driver, settings, fixture).assertBitIdenticalTo(clean);
             }
-        }
-    }
-
-    /**
-     * A crash mid-checkpoint: a second driver opens a copy of the first one's RocksDB stores (its last commit) and the
-     * input is delivered again from half-way to the cut, in a different order. Tagged {@code fault}: RocksDB commits
-     * after every record in the driver make it the slow case (2–7 min on the shared 2-core machine).
-     */
-    @Test
-    @Tag("fault")
-    void aRestartOnTheStoresOfACrashedRunGivesBitIdenticalResults(@TempDir Path dir) {
-        StreamsSettings rocks = Drivers.rocksDbSettings();
-        Path live = dir.resolve("live");
-        Path restarted = dir.resolve("restarted");
-        List<ActivationRecord> order;
-        CheckpointPlan plan;
-        int cut;
-        try (TopologyTestDriver first = new TopologyTestDriver(LinguaflowTopology.build(rocks), Drivers.props(live))) {
-            // RocksDB commits after every record in the driver (about 0.1 s each): the re-delivery is the duplication here
-            order = new ArrayList<>(FixtureRun.plan(first, rocks, fixture));
-            Collections.shuffle(order, new Random(4));
-            cut = order.size() / 3;
-            FixtureRun.answer(first, rocks, order.subList(0, cut));
-            plan = Drivers.output(first, rocks.plansTopic(), CheckpointPlan.class).readValuesToList().get(0);
-            Drivers.copy(live, restarted);
-        }
-        try (TopologyTestDriver second = new TopologyTestDriver(LinguaflowTopology.build(rocks), Drivers.props(restarted))) {
-            // the global plans store is rebuilt from its topic on a restart
-            Drivers.input(second, rocks.plansTopic(), CheckpointPlan.class).pipeInput(plan.getCheckpointId(), plan);
-            List<ActivationRecord> redelivered = new ArrayList<>(order.subList(cut / 2, order.size()));
-            Collections.shuffle(redelivered, new Random(5));
-            FixtureRun.answer(second, rocks, redelivered);
-            FixtureRun.results(second, rocks, fixture).assertBitIdenticalTo(clean);
         }
     }
 
