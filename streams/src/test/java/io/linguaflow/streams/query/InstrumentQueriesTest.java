@@ -20,32 +20,24 @@ import io.linguaflow.schemas.avro.ExpertRanking;
 import io.linguaflow.schemas.avro.ProbeFold;
 import io.linguaflow.schemas.avro.ProbeLayer;
 import io.linguaflow.schemas.avro.Sentence;
-import io.linguaflow.schemas.serde.AvroSerializer;
 import io.linguaflow.schemas.testkit.TestKafka;
 import io.linguaflow.schemas.testkit.TestRegistry;
 import io.linguaflow.streams.aggregator.StoreKeys;
 import io.linguaflow.streams.app.LinguaflowStreams;
 import io.linguaflow.streams.app.LinguaflowTopology;
-import io.linguaflow.streams.app.StreamsConfigs;
 import io.linguaflow.streams.common.Plans;
 import io.linguaflow.streams.config.InstrumentSettings;
 import io.linguaflow.streams.config.StreamsSettings;
 import io.linguaflow.streams.instruments.InstrumentTopology;
 import io.linguaflow.streams.testkit.Fixture;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.BiFunction;
@@ -56,7 +48,6 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.kstream.Consumed;
@@ -82,7 +73,6 @@ import org.junit.jupiter.api.io.TempDir;
 class InstrumentQueriesTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final String CP0 = "bloom-tiny@0";
     private static final String CP1 = "bloom-tiny@100";
     private static final List<String> TOPICS = List.of("greeting", "food", "travel");
@@ -106,16 +96,16 @@ class InstrumentQueriesTest {
         }
         HostInfo hostA = new HostInfo("127.0.0.1", TestRegistry.freePort());
         HostInfo hostB = new HostInfo("127.0.0.1", TestRegistry.freePort());
-        try (KafkaStreams a = new KafkaStreams(topology(settings, probesTopic, expertsTopic), props(kafka, registry, prefix, dir.resolve("a"), hostA));
-             KafkaStreams b = new KafkaStreams(topology(settings, probesTopic, expertsTopic), props(kafka, registry, prefix, dir.resolve("b"), hostB));
+        try (KafkaStreams a = new KafkaStreams(topology(settings, probesTopic, expertsTopic), QueryServiceTest.props(kafka, registry, prefix, dir.resolve("a"), hostA));
+             KafkaStreams b = new KafkaStreams(topology(settings, probesTopic, expertsTopic), QueryServiceTest.props(kafka, registry, prefix, dir.resolve("b"), hostB));
              QueryService qa = new QueryService(a, hostA, SHARED);
              QueryService qb = new QueryService(b, hostB, SHARED);
-             KafkaProducer<String, SpecificRecord> producer = producer(kafka, registry)) {
+             KafkaProducer<String, SpecificRecord> producer = QueryServiceTest.producer(kafka, registry)) {
             qa.start();
             qb.start();
             a.start();
             b.start();
-            awaitRunning(a, b);
+            QueryServiceTest.awaitRunning(a, b);
 
             // the corpus with a topic per meaning: the planner puts it into the plans (conceptsByMeaning)
             List<String> langs = new ArrayList<>();
@@ -181,7 +171,7 @@ class InstrumentQueriesTest {
                 JsonNode served = p0.get("probes").get(layer);
                 ProbeLayer expected = ProbeLayer.newBuilder(probes.get(layer)).setCheckpointId(CP0).build();
                 assertEquals(JSON.readTree(AvroJson.of(expected).toString()), served, "layer " + layer);
-                assertEquals(served, json(hostB, cp0 + "/probes/" + layer), "the per-layer route");
+                assertEquals(served, QueryServiceTest.json(hostB, cp0 + "/probes/" + layer), "the per-layer route");
                 if (probes.get(layer).getAccuracyMean() > probes.get(bestLayer).getAccuracyMean()) {
                     bestLayer = layer;
                 }
@@ -210,7 +200,7 @@ class InstrumentQueriesTest {
             double meanJaccard = sum / TOPICS.size();
             assertEquals(meanJaccard, listing.get("meanJaccard").asDouble(), 1e-12);
             assertTrue(meanJaccard > 0 && meanJaccard < 1, "a real overlap: " + meanJaccard);
-            JsonNode ranking = json(hostB, cp0 + "/experts?concept=food&lang=zh");
+            JsonNode ranking = QueryServiceTest.json(hostB, cp0 + "/experts?concept=food&lang=zh");
             ExpertNeurons.Ranking zhFood = found.concepts().get("food").get("zh");
             assertEquals(K, ranking.get("experts").size());
             for (int i = 0; i < K; i++) {
@@ -226,7 +216,7 @@ class InstrumentQueriesTest {
             assertError(hostA, "/checkpoints/bloom-tiny%40100/experts", 404, "not published yet");
 
             // the trend: CP0's best layer and mean Jaccard; CP1 has neither (a layer without probe, no experts)
-            JsonNode trend = json(hostA, "/models/bloom-tiny/trend").get("checkpoints");
+            JsonNode trend = QueryServiceTest.json(hostA, "/models/bloom-tiny/trend").get("checkpoints");
             assertEquals(CP0, trend.get(0).get("checkpointId").asText());
             assertEquals(p0.get("best"), trend.get(0).get("probeBest"));
             assertEquals(meanJaccard, trend.get(0).get("expertMeanJaccard").asDouble(), 1e-12);
@@ -241,8 +231,8 @@ class InstrumentQueriesTest {
 
             for (String call : List.of(cp0 + "/probes", cp0 + "/probes/2", cp0 + "/experts", cp0 + "/experts?concept=travel&lang=en",
                     "/checkpoints/bloom-tiny%40100/probes", "/models/bloom-tiny/trend")) {
-                HttpResponse<String> ra = call(hostA, call);
-                HttpResponse<String> rb = call(hostB, call);
+                HttpResponse<String> ra = QueryServiceTest.call(hostA, call);
+                HttpResponse<String> rb = QueryServiceTest.call(hostB, call);
                 assertEquals(200, ra.statusCode(), call + ": " + ra.body());
                 assertEquals(ra.body(), rb.body(), call + " answered differently by the two instances");
             }
@@ -257,11 +247,11 @@ class InstrumentQueriesTest {
         Plans.addGlobalStore(builder, settings);
         HostInfo host = new HostInfo("127.0.0.1", TestRegistry.freePort());
         String prefix = "instr-off-" + UUID.randomUUID().toString().substring(0, 8) + ".";
-        try (KafkaStreams off = new KafkaStreams(builder.build(), props(kafka, registry, prefix, state, host));
+        try (KafkaStreams off = new KafkaStreams(builder.build(), QueryServiceTest.props(kafka, registry, prefix, state, host));
              QueryService q = new QueryService(off, host, SHARED)) {
             q.start();
             off.start();
-            awaitRunning(off);
+            QueryServiceTest.awaitRunning(off);
             for (String path : List.of("/checkpoints/bloom-tiny%400/probes", "/checkpoints/bloom-tiny%400/probes/0",
                     "/checkpoints/bloom-tiny%400/experts", "/checkpoints/bloom-tiny%400/experts?concept=food&lang=zh")) {
                 assertError(host, path, 404, "instruments are off in this deployment");
@@ -372,47 +362,11 @@ class InstrumentQueriesTest {
         return out;
     }
 
-    private static Properties props(TestKafka kafka, TestRegistry registry, String prefix, Path state, HostInfo host) {
-        Properties p = StreamsConfigs.of(prefix + "streams", kafka.bootstrapServers(), state, host.host() + ":" + host.port(),
-                registry.serdeConfig(), prefix);
-        p.put("replication.factor", 1);
-        p.put("consumer.session.timeout.ms", 6000);
-        p.put("consumer.heartbeat.interval.ms", 1000);
-        return p;
-    }
-
-    private static KafkaProducer<String, SpecificRecord> producer(TestKafka kafka, TestRegistry registry) {
-        Map<String, Object> config = new HashMap<>(kafka.producerConfig());
-        config.putAll(registry.serdeConfig());
-        AvroSerializer<SpecificRecord> values = new AvroSerializer<>();
-        values.configure(config, false);
-        return new KafkaProducer<>(config, new StringSerializer(), values);
-    }
-
-    private static void awaitRunning(KafkaStreams... instances) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (java.util.Arrays.stream(instances).anyMatch(s -> s.state() != KafkaStreams.State.RUNNING)) {
-            assertTrue(System.nanoTime() < deadline, "instances did not reach RUNNING");
-            Thread.sleep(100);
-        }
-    }
-
-    private static HttpResponse<String> call(HostInfo host, String path) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://" + host.host() + ":" + host.port() + path)).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
-    }
-
-    private static JsonNode json(HostInfo host, String path) throws Exception {
-        HttpResponse<String> r = call(host, path);
-        assertEquals(200, r.statusCode(), path + ": " + r.body());
-        return JSON.readTree(r.body());
-    }
-
     /** Polls until the answer satisfies {@code done} (503 during rebalances, 404 before the results, are retried), up to 90 s. */
     private static JsonNode awaitJson(HostInfo host, String path, Predicate<JsonNode> done) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
         while (true) {
-            HttpResponse<String> r = call(host, path);
+            HttpResponse<String> r = QueryServiceTest.call(host, path);
             if (r.statusCode() == 200) {
                 JsonNode n = JSON.readTree(r.body());
                 if (done.test(n)) {
@@ -425,7 +379,7 @@ class InstrumentQueriesTest {
     }
 
     private static void assertError(HostInfo host, String path, int status, String message) throws Exception {
-        HttpResponse<String> r = call(host, path);
+        HttpResponse<String> r = QueryServiceTest.call(host, path);
         assertEquals(status, r.statusCode(), path + ": " + r.body());
         JsonNode body = JSON.readTree(r.body());
         assertEquals(status, body.get("status").asInt());

@@ -448,7 +448,7 @@ class QueryServiceTest {
                 HttpResponse.BodyHandlers.ofByteArray());
     }
 
-    private static Properties props(TestKafka kafka, TestRegistry registry, String prefix, Path state, HostInfo host) {
+    static Properties props(TestKafka kafka, TestRegistry registry, String prefix, Path state, HostInfo host) {
         Properties p = StreamsConfigs.of(prefix + "streams", kafka.bootstrapServers(), state, host.host() + ":" + host.port(),
                 registry.serdeConfig(), prefix);
         p.put("replication.factor", 1);
@@ -457,7 +457,7 @@ class QueryServiceTest {
         return p;
     }
 
-    private static KafkaProducer<String, SpecificRecord> producer(TestKafka kafka, TestRegistry registry) {
+    static KafkaProducer<String, SpecificRecord> producer(TestKafka kafka, TestRegistry registry) {
         Map<String, Object> config = new HashMap<>(kafka.producerConfig());
         config.putAll(registry.serdeConfig());
         AvroSerializer<SpecificRecord> values = new AvroSerializer<>();
@@ -465,7 +465,7 @@ class QueryServiceTest {
         return new KafkaProducer<>(config, new StringSerializer(), values);
     }
 
-    private static void awaitRunning(KafkaStreams... instances) throws InterruptedException {
+    static void awaitRunning(KafkaStreams... instances) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (java.util.Arrays.stream(instances).anyMatch(s -> s.state() != KafkaStreams.State.RUNNING)) {
             assertTrue(System.nanoTime() < deadline, "instances did not reach RUNNING");
@@ -473,12 +473,12 @@ class QueryServiceTest {
         }
     }
 
-    private static HttpResponse<String> call(HostInfo host, String path) throws Exception {
+    static HttpResponse<String> call(HostInfo host, String path) throws Exception {
         return HTTP.send(HttpRequest.newBuilder(URI.create("http://" + host.host() + ":" + host.port() + path)).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
-    private static JsonNode json(HostInfo host, String path) throws Exception {
+    static JsonNode json(HostInfo host, String path) throws Exception {
         HttpResponse<String> r = call(host, path);
         assertEquals(200, r.statusCode(), path + ": " + r.body());
         return JSON.readTree(r.body());
