@@ -13,6 +13,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * Throughput of the streams application (RocksDB, exactly-once v2) on the in-JVM broker against the batch computation
@@ -20,8 +21,9 @@ import java.util.Map;
  * {@code --languages} x {@code --meanings} samples are written once to a {@code .npy}; after an untimed warm-up run of
  * 2 languages x 10 meanings,
  * <ol>
- *   <li>for each of {@code --instances} (default {@code 1,2}): that many streams instances in this JVM, records
- *       produced all at once, time to the final metrics;</li>
+ *   <li>for each of {@code --instances} (default {@code 1,2}): that many streams instances, each in its own JVM
+ *       ({@link StreamsInstanceMain}, {@code --streams-heap}, default 1g), records produced all at once by this JVM
+ *       (which also runs the broker and the registry client), time to the final metrics;</li>
  *   <li>the batch {@code Analyzer} on the {@code .npy} (the reference of the ratios);</li>
  *   <li>unless {@code --no-brute-force}: the brute-force N×N similarity maps (whole model and per layer).</li>
  * </ol>
@@ -32,7 +34,7 @@ import java.util.Map;
 public final class StreamsBench {
 
     static final String USAGE = "StreamsBench [--layers 8] [--neurons 2048] [--languages 6] [--meanings 50] [--instances 1,2]"
-            + " [--no-brute-force]";
+            + " [--no-brute-force] [--streams-heap 1g] [--no-similarity-map] [--profile FILE]";
     private static final double RELATIVE = 1e-9;
 
     private int layers = 8;
@@ -41,6 +43,9 @@ public final class StreamsBench {
     private int meanings = 50;
     private int[] instances = {1, 2};
     private boolean bruteForce = true;
+    private String streamsHeap = "1g";
+    private boolean similarityMap = true;
+    private Path profile;
 
     private StreamsBench() {
     }
@@ -56,7 +61,8 @@ public final class StreamsBench {
                         return;
                     }
                     case "--no-brute-force" -> bench.bruteForce = false;
-                    case "--layers", "--neurons", "--languages", "--meanings", "--instances" -> {
+                    case "--no-similarity-map" -> bench.similarityMap = false;
+                    case "--layers", "--neurons", "--languages", "--meanings", "--instances", "--streams-heap", "--profile" -> {
                         if (++i == args.length) {
                             throw new IllegalArgumentException("missing value after " + a);
                         }
@@ -87,6 +93,8 @@ public final class StreamsBench {
             case "--neurons" -> neurons = Integer.parseInt(value);
             case "--languages" -> languages = Integer.parseInt(value);
             case "--meanings" -> meanings = Integer.parseInt(value);
+            case "--streams-heap" -> streamsHeap = value;
+            case "--profile" -> profile = Path.of(value).toAbsolutePath();
             default -> instances = Arrays.stream(value.split(",")).mapToInt(s -> Integer.parseInt(s.trim())).toArray();
         }
     }
@@ -95,17 +103,18 @@ public final class StreamsBench {
     private List<String> run() throws Exception {
         Path dir = Files.createTempDirectory("linguaflow-bench-data-");
         BenchData data = BenchData.generate(dir, layers, neurons, languages, meanings, 1);
+        StreamsJvm.Options options = new StreamsJvm.Options(streamsHeap, similarityMap, profile);
         try (TestKafka kafka = TestKafka.start(); TestRegistry registry = TestRegistry.start()) {
-            warmUp(dir, data, kafka, registry);
+            warmUp(dir, data, kafka, registry, options.withoutProfile());
             List<StreamsRun.Result> streams = new ArrayList<>();
             for (int n : instances) {
-                streams.add(StreamsRun.run(data, n, kafka, registry));
+                streams.add(StreamsRun.run(data, n, kafka, registry, options));
             }
             BatchRun.Incremental batch = BatchRun.incremental(data);
             BatchRun.BruteForce brute = bruteForce ? BatchRun.bruteForce(data) : null;
 
-            System.out.print(table(data, streams, batch, brute));
-            streams.forEach(r -> System.out.printf("streams bench, %d instance(s): %s%n", r.instances(), r.cpu()));
+            System.out.print(table(data, options, streams, batch, brute));
+            streams.forEach(r -> System.out.print(details(data, options, r)));
             List<String> failures = new ArrayList<>();
             Agreement streamed = new Agreement(failures);
             for (StreamsRun.Result r : streams) {
@@ -127,28 +136,32 @@ public final class StreamsBench {
     }
 
     /**
-     * One untimed streams run of a few samples of the same shape first, so that the broker, the clients and the
-     * aggregator are compiled before the first measured run (without it the first run pays the JVM's warm-up).
+     * One untimed streams run of a few samples of the same shape first, so that the broker and this JVM's clients are
+     * compiled before the first measured run. Each run's streams JVMs are new: they pay their own JIT warm-up.
      */
-    private static void warmUp(Path dir, BenchData data, TestKafka kafka, TestRegistry registry) throws Exception {
+    private static void warmUp(Path dir, BenchData data, TestKafka kafka, TestRegistry registry, StreamsJvm.Options options)
+            throws Exception {
         Path warmDir = Files.createDirectories(dir.resolve("warm-up"));
         BenchData warm = BenchData.generate(warmDir, data.layers(), data.neurons(), 2, Math.min(data.meanings(), 10), 2);
         try {
-            StreamsRun.run(warm, 1, kafka, registry);
+            StreamsRun.run(warm, 1, kafka, registry, options);
         } finally {
             Files.deleteIfExists(warm.file());
             Files.deleteIfExists(warmDir);
         }
     }
 
-    static String table(BenchData data, List<StreamsRun.Result> streams, BatchRun.Incremental batch, BatchRun.BruteForce brute) {
+    static String table(BenchData data, StreamsJvm.Options options, List<StreamsRun.Result> streams, BatchRun.Incremental batch,
+                        BatchRun.BruteForce brute) {
         long records = (long) data.samples() * data.layers();
         double mb = records * data.recordBytes() / 1e6;
         StringBuilder out = new StringBuilder();
-        out.append(String.format("streams bench %s, %d cores, max heap %s: %d layers x %d neurons, %d languages x %d meanings = %d samples,"
-                        + " %d activation records of %.0f KB float32 values (%.1f MB; twice that on the wire with the positive counts)%n",
-                Instant.now(), Runtime.getRuntime().availableProcessors(), size(Runtime.getRuntime().maxMemory()), data.layers(),
-                data.neurons(), data.languages(), data.meanings(), data.samples(), records, data.recordBytes() / 1e3, mb));
+        out.append(String.format("streams bench %s, %d cores, bench JVM max heap %s, streams JVMs -Xmx%s, similarity map %s: %d layers x %d"
+                        + " neurons, %d languages x %d meanings = %d samples, %d activation records of %.0f KB float32 values (%.1f MB;"
+                        + " twice that on the wire with the positive counts)%n",
+                Instant.now(), Runtime.getRuntime().availableProcessors(), size(Runtime.getRuntime().maxMemory()), options.heap(),
+                options.similarityMap() ? "on" : "off", data.layers(), data.neurons(), data.languages(), data.meanings(), data.samples(),
+                records, data.recordBytes() / 1e3, mb));
         String format = "| %-26s | %9s | %9s | %8s | %13s | %10s | %12s | %9s | %10s | %10s |%n";
         out.append(String.format(format, "run", "seconds", "records/s", "MB/s", "ratio vs batch", "heap peak", "RocksDB size",
                 "produce s", "latency s", "changelog"));
@@ -169,6 +182,47 @@ public final class StreamsBench {
         return out.toString();
     }
 
+    /**
+     * The lines under the table for one streams run: each streams JVM's heap and the bench JVM's, RocksDB and the
+     * changelog by store (the changelog against the input's float32 bytes), the CPU split.
+     */
+    static String details(BenchData data, StreamsJvm.Options options, StreamsRun.Result r) {
+        String run = "streams, " + r.instances() + (r.instances() == 1 ? " instance: " : " instances: ");
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < r.heaps().size(); i++) {
+            StreamsJvm.Heap h = r.heaps().get(i);
+            out.append(String.format("%sstreams JVM %d (-Xmx%s): heap peak %s before a GC, %s after one, %s live at the end; %d GC pauses"
+                            + " (%d full), %.1f s; peak RSS %s%n", run, i + 1, options.heap(), size(h.peak()), size(h.afterGcPeak()),
+                    size(h.liveAtEnd()), h.pauses(), h.fullPauses(), h.pauseSeconds(), size(h.rssPeak())));
+        }
+        out.append(String.format("%sbench JVM (broker, producer) heap peak %s (sampled)%n", run, size(r.benchHeapPeak())));
+        out.append(String.format("%sRocksDB per checkpoint %s once closed (memtables flushed): %s; %s on disk when the final metrics"
+                + " arrived (memtables not yet flushed are not on disk)%n", run, size(r.rocksDbBytes()), bySize(r.rocksDbByStore(), 0),
+                size(r.rocksDbAtFinal())));
+        long input = (long) data.samples() * data.layers() * data.recordBytes();
+        out.append(String.format("%schangelog %s = %.2f x the input's float32 bytes (%s): %s%n", run, size(r.changelogBytes()),
+                r.changelogBytes() / (double) input, size(input), bySize(r.changelogByStore(), input)));
+        out.append(String.format("%s%s%n", run, r.cpu()));
+        return out.toString();
+    }
+
+    /**
+     * "name size" pairs, largest first, of the entries of at least 5% of the total (the others summed: a RocksDB store
+     * has about 60 KiB of files however small); with the ratio to {@code reference} when it is not 0.
+     */
+    private static String bySize(Map<String, Long> bytes, long reference) {
+        long total = bytes.values().stream().mapToLong(Long::longValue).sum();
+        List<Map.Entry<String, Long>> large = bytes.entrySet().stream().filter(e -> e.getValue() > 0 && e.getValue() * 20 >= total)
+                .sorted(Map.Entry.<String, Long>comparingByValue().reversed()).toList();
+        long rest = total - large.stream().mapToLong(Map.Entry::getValue).sum();
+        return large.stream().map(e -> e.getKey() + " " + size(e.getValue()) + ratio(e.getValue(), reference)).collect(Collectors.joining(", "))
+                + (large.size() == bytes.size() ? "" : String.format(", %d more %s", bytes.size() - large.size(), size(rest)));
+    }
+
+    private static String ratio(long bytes, long reference) {
+        return reference == 0 ? "" : String.format(" (%.2f x)", bytes / (double) reference);
+    }
+
     private static String seconds(double s) {
         return String.format("%.1f", s);
     }
@@ -182,7 +236,8 @@ public final class StreamsBench {
     }
 
     private static String size(long bytes) {
-        return bytes >= 1L << 30 ? String.format("%.2f GiB", bytes / (double) (1L << 30)) : String.format("%.0f MiB", bytes / (double) (1L << 20));
+        return bytes >= 1L << 30 ? String.format("%.2f GiB", bytes / (double) (1L << 30))
+                : bytes >= 1L << 20 ? String.format("%.0f MiB", bytes / (double) (1L << 20)) : String.format("%.0f KiB", bytes / 1024.0);
     }
 
     /** Comparisons with the batch result: the largest relative deviation seen, and every value that differs. */

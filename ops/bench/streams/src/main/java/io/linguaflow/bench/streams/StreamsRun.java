@@ -4,7 +4,6 @@ import io.linguaflow.analysis.io.Npy;
 import io.linguaflow.analysis.stats.LayerVector;
 import io.linguaflow.schemas.Keys;
 import io.linguaflow.schemas.Topic;
-import io.linguaflow.schemas.Topics;
 import io.linguaflow.schemas.avro.ActivationRecord;
 import io.linguaflow.schemas.avro.CheckpointEvent;
 import io.linguaflow.schemas.avro.Metrics;
@@ -14,9 +13,6 @@ import io.linguaflow.schemas.serde.AvroSerializer;
 import io.linguaflow.schemas.testkit.TestKafka;
 import io.linguaflow.schemas.testkit.TestRegistry;
 import io.linguaflow.streams.app.LinguaflowStreams;
-import io.linguaflow.streams.app.StreamsConfigs;
-import io.linguaflow.streams.avro.CheckpointPlan;
-import io.linguaflow.streams.common.Plans;
 import io.linguaflow.streams.config.StreamsSettings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -30,7 +26,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.stream.Stream;
 import org.apache.avro.specific.SpecificRecord;
@@ -41,64 +37,85 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.StoreQueryParameters;
-import org.apache.kafka.streams.state.QueryableStoreTypes;
-import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
 /**
- * One streams measurement: {@code instances} {@link LinguaflowStreams} in this JVM (same application id, separate
- * state dirs, one stream thread each) on fresh topics with one partition per layer, fed the bench data for one
- * checkpoint; times from the first activation record to the final {@link Metrics} (complete = true).
+ * One streams measurement: {@code instances} {@link StreamsInstanceMain} JVMs (same application id, separate state
+ * dirs, one stream thread each) on fresh topics with one partition per layer, fed the bench data for one checkpoint
+ * by this JVM; times from the first activation record to the final {@link Metrics} (complete = true).
  */
 public final class StreamsRun {
 
     private static final String CHECKPOINT = "bench@1";
     private static final Duration TIMEOUT = Duration.ofMinutes(90);
+    private static final Duration START = Duration.ofMinutes(3);
 
     /**
-     * @param produceSeconds  first to last activation record acknowledged by the broker
-     * @param seconds         first activation record sent to the final metrics received
-     * @param latencySeconds  last activation record acknowledged to the final metrics received
-     * @param rocksDbBytes    size on disk of the instances' state dirs at the end (RocksDB, checkpoint files)
-     * @param changelogBytes  size of the application's changelog topics on the broker at the end
-     * @param heapPeak        JVM-wide used-heap peak during the run (broker and producer included)
-     * @param cpu             {@link CpuUse#summary()} from the first record to the final metrics
+     * @param produceSeconds   first to last activation record acknowledged by the broker
+     * @param seconds          first activation record sent to the final metrics received
+     * @param latencySeconds   last activation record acknowledged to the final metrics received
+     * @param rocksDbAtFinal   size on disk of the instances' state dirs when the final metrics arrived (memtables not yet
+     *                         flushed are not on disk)
+     * @param rocksDbByStore   size on disk of the state dirs once the instances closed (memtables flushed), by store
+     *                         (RocksDB files; "other": checkpoint and lock files)
+     * @param changelogByStore size of the application's changelog topics on the broker at the end, by store
+     * @param heaps            each streams JVM's heap, in instance order
+     * @param benchHeapPeak    this JVM's used-heap peak during the run (broker, producer, metrics consumer)
+     * @param cpu              {@link CpuUse#summary()} from the first record to the final metrics
      */
-    record Result(int instances, double produceSeconds, double seconds, double latencySeconds, long rocksDbBytes,
-                  long changelogBytes, long heapPeak, String cpu, Metrics metrics) {
+    record Result(int instances, double produceSeconds, double seconds, double latencySeconds, long rocksDbAtFinal,
+                  Map<String, Long> rocksDbByStore, Map<String, Long> changelogByStore, List<StreamsJvm.Heap> heaps, long benchHeapPeak,
+                  String cpu, Metrics metrics) {
+
+        long rocksDbBytes() {
+            return rocksDbByStore.values().stream().mapToLong(Long::longValue).sum();
+        }
+
+        long changelogBytes() {
+            return changelogByStore.values().stream().mapToLong(Long::longValue).sum();
+        }
+
+        long heapPeak() {
+            return heaps.stream().mapToLong(StreamsJvm.Heap::peak).max().orElse(0);
+        }
     }
 
     private StreamsRun() {
     }
 
-    static Result run(BenchData data, int instances, TestKafka kafka, TestRegistry registry) throws Exception {
+    static Result run(BenchData data, int instances, TestKafka kafka, TestRegistry registry, StreamsJvm.Options options)
+            throws Exception {
         String prefix = "bench-" + UUID.randomUUID().toString().substring(0, 8) + ".";
-        String applicationId = prefix + "streams";
-        StreamsSettings settings = StreamsSettings.defaults(new Topics(prefix), registry.serdeConfig());
+        String applicationId = StreamsInstanceMain.applicationId(prefix);
+        StreamsSettings settings = StreamsInstanceMain.settings(prefix, registry.url(), options.similarityMap());
         try (Admin admin = kafka.admin()) {
             // at least one partition per layer, so the layers of the checkpoint can spread over the instances
             LinguaflowStreams.ensureTopics(admin, settings, data.layers(), (short) 1);
         }
+        Path dir = Files.createTempDirectory("linguaflow-bench-streams-");
         List<Path> stateDirs = new ArrayList<>();
-        List<LinguaflowStreams> apps = new ArrayList<>();
+        List<StreamsJvm> jvms = new ArrayList<>();
         try (HeapPeak heap = new HeapPeak();
              KafkaProducer<String, SpecificRecord> producer = producer(kafka, registry);
              KafkaConsumer<String, Metrics> metrics = metricsConsumer(kafka, registry, settings.topic(Topic.METRICS))) {
-            for (int i = 0; i < instances; i++) {
-                Path state = Files.createTempDirectory("linguaflow-bench-state-");
+            for (int i = 1; i <= instances; i++) {
+                Path state = dir.resolve("state-" + i);
                 stateDirs.add(state);
-                Properties props = StreamsConfigs.of(applicationId, kafka.bootstrapServers(), state, null, registry.serdeConfig(), prefix);
-                props.put("replication.factor", 1);
-                LinguaflowStreams app = new LinguaflowStreams(settings, props);
-                apps.add(app);
-                app.start();
+                jvms.add(StreamsJvm.start(i, instances, dir, options, List.of("--bootstrap", kafka.bootstrapServers(),
+                        "--registry", registry.url(), "--topic-prefix", prefix, "--state-dir", state.toString())));
             }
-            awaitRunning(apps);
+            for (StreamsJvm jvm : jvms) {
+                jvm.request("running", "running", START);
+            }
             produceCorpusAndCheckpoint(data, settings, producer);
-            awaitPlan(apps);
+            for (StreamsJvm jvm : jvms) {
+                jvm.request("plan " + CHECKPOINT, "plan", START);
+            }
+            // once more: a later instance's start rebalanced the earlier ones
+            for (StreamsJvm jvm : jvms) {
+                jvm.request("running", "running", START);
+            }
 
-            CpuUse cpu = new CpuUse();
+            CpuUse cpu = new CpuUse(jvms);
             long start = System.nanoTime();
             long[] lastAck = {start};
             try (Npy npy = Npy.open(data.file())) {
@@ -119,19 +136,26 @@ public final class StreamsRun {
             }
             producer.flush();
             long produced = System.nanoTime();
-            Metrics last = awaitFinal(metrics);
+            Metrics last = awaitFinal(metrics, jvms);
             long done = System.nanoTime();
             String cpuUse = cpu.summary();
-            long rocksDb = stateDirs.stream().mapToLong(StreamsRun::du).sum();
-            long changelog;
+            long rocksDbAtFinal = stateDirs.stream().mapToLong(StreamsRun::du).sum();
+            Map<String, Long> changelog;
             try (Admin admin = kafka.admin()) {
                 changelog = changelogBytes(admin, applicationId);
             }
+            List<StreamsJvm.Heap> heaps = new ArrayList<>();
+            for (StreamsJvm jvm : jvms) {
+                heaps.add(jvm.stop());
+            }
             return new Result(instances, (produced - start) / 1e9, (done - start) / 1e9, (done - Math.max(lastAck[0], start)) / 1e9,
-                    rocksDb, changelog, heap.peak(), cpuUse, last);
+                    rocksDbAtFinal, bytesByStore(stateDirs), changelog, heaps, heap.peak(), cpuUse, last);
+        } catch (Exception | Error e) {
+            jvms.forEach(StreamsJvm::printLogTail);
+            throw e;
         } finally {
-            apps.forEach(LinguaflowStreams::close);
-            stateDirs.forEach(StreamsRun::delete);
+            jvms.forEach(StreamsJvm::close);
+            delete(dir);
         }
     }
 
@@ -202,35 +226,10 @@ public final class StreamsRun {
         return consumer;
     }
 
-    private static void awaitRunning(List<LinguaflowStreams> apps) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-        while (!apps.stream().allMatch(a -> a.kafkaStreams().state() == KafkaStreams.State.RUNNING)) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("streams instances not RUNNING after 2 minutes: "
-                        + apps.stream().map(a -> a.kafkaStreams().state()).toList());
-            }
-            Thread.sleep(50);
-        }
-    }
-
-    /** Waits until every instance's global plans store holds the checkpoint's plan, so no record waits for it. */
-    private static void awaitPlan(List<LinguaflowStreams> apps) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-        for (LinguaflowStreams app : apps) {
-            ReadOnlyKeyValueStore<String, CheckpointPlan> plans = app.kafkaStreams().store(
-                    StoreQueryParameters.fromNameAndType(Plans.STORE, QueryableStoreTypes.keyValueStore()));
-            while (plans.get(CHECKPOINT) == null) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("no plan for " + CHECKPOINT + " after 2 minutes");
-                }
-                Thread.sleep(20);
-            }
-        }
-    }
-
-    private static Metrics awaitFinal(KafkaConsumer<String, Metrics> consumer) {
+    private static Metrics awaitFinal(KafkaConsumer<String, Metrics> consumer, List<StreamsJvm> jvms) {
         long deadline = System.nanoTime() + TIMEOUT.toNanos();
         while (System.nanoTime() < deadline) {
+            jvms.forEach(StreamsJvm::checkAlive);
             for (var r : consumer.poll(Duration.ofMillis(20))) {
                 if (r.value().getComplete()) {
                     return r.value();
@@ -240,16 +239,45 @@ public final class StreamsRun {
         throw new IllegalStateException("no final metrics for " + CHECKPOINT + " within " + TIMEOUT);
     }
 
-    private static long changelogBytes(Admin admin, String applicationId) throws Exception {
-        long bytes = 0;
+    /** Bytes of the application's changelog topics ({@code <application id>-<store>-changelog}) by store. */
+    private static Map<String, Long> changelogBytes(Admin admin, String applicationId) throws Exception {
+        Map<String, Long> bytes = new TreeMap<>();
         for (var node : admin.describeCluster().nodes().get()) {
             for (var dir : admin.describeLogDirs(List.of(node.id())).allDescriptions().get().get(node.id()).values()) {
                 for (var replica : dir.replicaInfos().entrySet()) {
                     String topic = replica.getKey().topic();
                     if (topic.startsWith(applicationId + "-") && topic.endsWith("-changelog")) {
-                        bytes += replica.getValue().size();
+                        bytes.merge(topic.substring(applicationId.length() + 1, topic.length() - "-changelog".length()),
+                                replica.getValue().size(), Long::sum);
                     }
                 }
+            }
+        }
+        return bytes;
+    }
+
+    /**
+     * Bytes of the regular files under the state dirs by store: Kafka Streams keeps a RocksDB store in
+     * {@code <state dir>/<application id>/<task>/rocksdb/<store>/}; everything else (checkpoint and lock files) is "other".
+     */
+    private static Map<String, Long> bytesByStore(List<Path> stateDirs) throws IOException {
+        Map<String, Long> bytes = new TreeMap<>();
+        for (Path state : stateDirs) {
+            try (Stream<Path> files = Files.walk(state)) {
+                files.filter(Files::isRegularFile).forEach(f -> {
+                    Path relative = state.relativize(f);
+                    String store = "other";
+                    for (int i = 0; i + 2 < relative.getNameCount(); i++) {
+                        if (relative.getName(i).toString().equals("rocksdb")) {
+                            store = relative.getName(i + 1).toString();
+                        }
+                    }
+                    try {
+                        bytes.merge(store, Files.size(f), Long::sum);
+                    } catch (IOException e) {
+                        // a file RocksDB deleted meanwhile
+                    }
+                });
             }
         }
         return bytes;
