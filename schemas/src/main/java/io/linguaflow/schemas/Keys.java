@@ -52,6 +52,11 @@ public final class Keys {
         return sampleId.substring(0, bar);
     }
 
+    /** The meaning id of a {@link #sampleId}: its part after the first '|'. */
+    public static String sampleMeaning(String sampleId) {
+        return sampleId.substring(sampleLang(sampleId).length() + 1);
+    }
+
     private static String join(String[] names, String... parts) {
         StringBuilder key = new StringBuilder();
         for (int i = 0; i < parts.length; i++) {

@@ -28,8 +28,9 @@ import org.apache.kafka.streams.state.Stores;
  * <ul>
  *   <li>{@value #GROUPS_STORE}: one {@code analysis.stats.GroupSums} (its own encoding) per group: {@code T} the total,
  *       {@code L|<lang>} a language, {@code S|<meaningId>} a meaning, in a {@link GroupSumsStore} (decoded groups,
- *       written once per commit); a meaning group is deleted once it holds every language of the plan
- *       (docs/state-layout.md);</li>
+ *       written once per commit; with the vectors store, an incomplete layer's groups are held unwritten and rebuilt
+ *       from the vectors after a restart, {@link GroupsFromVectors}); a meaning group is deleted once it holds every
+ *       language of the plan (docs/state-layout.md);</li>
  *   <li>{@value #SCALARS_STORE}: the same groups' scalars, so partials never read meaning vectors (and a collapsed
  *       meaning keeps them);</li>
  *   <li>{@value #SEEN_STORE}: {@code <sampleId>} of every sample counted: a re-delivered record is ignored, so
@@ -38,7 +39,8 @@ import org.apache.kafka.streams.state.Stores;
  *   <li>{@value #LAYERS_STORE}: per (checkpoint, layer) its shape, sample count and whether the final partial went out;</li>
  *   <li>{@value #NLL_STORE}: per language {@code <lang>}, the sum of token NLLs and of predicted tokens (24 bytes, LayerAggregator#addNll);</li>
  *   <li>{@value #VECTORS_STORE} (when {@link StreamsSettings#similarityVectors()}): {@code <sampleId>} → the record's
- *       pooled vector and norms ({@link StoredVector}), written by {@link LayerAggregator} when the record first counts, for the similarity map;
+ *       pooled vector, norms and counts ({@link StoredVector}), written by {@link LayerAggregator} when the record first
+ *       counts, for the similarity map and the groups' rebuild;
  *       kept after the layer completes as {@link StreamsSettings#vectorRetention()} says;</li>
  *   <li>{@value InstrumentTopology#SAMPLES_STORE} (when {@link StreamsSettings#instruments()} is on): the records'
  *       optional maxima and sampled tokens, for the instruments that run on the layer's complete partial

@@ -28,23 +28,33 @@ import org.apache.kafka.streams.state.internals.CachedStateStore;
  *
  * <p>The inner store is initialised with this store as root, so the state manager registers, flushes and closes this
  * store, and a restore writes into the inner store (the cache is empty then: it is cleared on close and on recycle).
- * Clean groups stay decoded up to {@code cleanBytes}, least recently used evicted first; changed groups stay until the
- * commit. The {@link ReadOnlyKeyValueStore} view, for interactive queries from other threads, reads the inner store:
- * the groups as of the last commit.
+ *
+ * <p>A group updated as <em>held</em> is one the aggregator can rebuild from its similarity vectors after a restart
+ * ({@link GroupsFromVectors}): the commit does not write it, so an incomplete layer's groups cost no changelog; an
+ * {@link #update} makes it an ordinary changed group again. Clean and held groups together
+ * stay decoded up to {@code cacheBytes}, least recently used first out: a clean group is dropped, a held one is written to
+ * the inner store (within the open transaction; a rebuild after a crash replaces it), so memory stays bounded however
+ * many layers aggregate at once. Changed groups that are not held stay until the commit. The
+ * {@link ReadOnlyKeyValueStore} view, for interactive queries from other threads, reads the inner store: the groups as
+ * of the last commit, without the held ones.
  */
 public final class GroupSumsStore implements StateStore, CachedStateStore<String, byte[]>, ReadOnlyKeyValueStore<String, byte[]> {
 
     private final KeyValueStore<String, byte[]> inner;
-    private final long cleanBytes;
+    private final long cacheBytes;
     /** Access order, so iteration starts at the least recently used group. */
     private final Map<String, Entry> entries = new LinkedHashMap<>(64, 0.75f, true);
-    private long cleanSize;
+    /** Bytes of the clean and the held groups: those that may leave the cache before the commit. */
+    private long evictableSize;
     private int dirtyCount;
 
     /** A decoded group; {@code sums == null} is a deletion not yet written. */
     private static final class Entry {
         GroupSums sums;
+        /** Changed since the last commit and to be written by it. */
         boolean dirty;
+        /** Changed, but rebuilt from the vectors after a restart rather than written by the commit. */
+        boolean held;
         /** Whether the inner store holds a value for the key (a group created and deleted between commits never reaches it). */
         boolean stored;
 
@@ -54,14 +64,14 @@ public final class GroupSumsStore implements StateStore, CachedStateStore<String
         }
     }
 
-    GroupSumsStore(KeyValueStore<String, byte[]> inner, long cleanBytes) {
+    GroupSumsStore(KeyValueStore<String, byte[]> inner, long cacheBytes) {
         this.inner = inner;
-        this.cleanBytes = cleanBytes;
+        this.cacheBytes = cacheBytes;
     }
 
-    /** A builder of the store on {@code supplier}, changelogged, keeping up to {@code cleanBytes} of clean groups decoded. */
-    public static StoreBuilder<GroupSumsStore> builder(KeyValueBytesStoreSupplier supplier, long cleanBytes) {
-        return new Builder(Stores.keyValueStoreBuilder(supplier, Serdes.String(), Serdes.ByteArray()), cleanBytes);
+    /** A builder of the store on {@code supplier}, changelogged, keeping up to {@code cacheBytes} of clean and held groups decoded. */
+    public static StoreBuilder<GroupSumsStore> builder(KeyValueBytesStoreSupplier supplier, long cacheBytes) {
+        return new Builder(Stores.keyValueStoreBuilder(supplier, Serdes.String(), Serdes.ByteArray()), cacheBytes);
     }
 
     // ---------------------------------------------------------------- the aggregator's typed view
@@ -76,7 +86,7 @@ public final class GroupSumsStore implements StateStore, CachedStateStore<String
             }
             e = new Entry(GroupSums.decode(stored), true);
             entries.put(key, e);
-            cleanSize += bytes(e.sums);
+            evictableSize += bytes(e.sums);
             evict();
         }
         return e.sums;
@@ -84,15 +94,35 @@ public final class GroupSumsStore implements StateStore, CachedStateStore<String
 
     /** Marks the group under key as changed (or new), to be written at the next commit. */
     void update(String key, GroupSums sums) {
+        Entry e = take(key, sums);
+        markDirty(e);
+    }
+
+    /**
+     * Marks the group under key as changed (or new) but not to be written by the commits: its owner rebuilds it after a
+     * restart. It is written only if it leaves the cache, or once {@link #update}d.
+     */
+    void hold(String key, GroupSums sums) {
+        Entry e = take(key, sums);
+        if (!e.dirty) { // one the next commit writes anyway (a deletion or an update before it) stays so
+            e.held = true;
+            evictableSize += bytes(sums);
+            evict();
+        }
+    }
+
+    /** The entry for key with sums set, counted as neither evictable nor dirty. */
+    private Entry take(String key, GroupSums sums) {
         Entry e = entries.get(key);
         if (e == null) {
             e = new Entry(sums, false);
             entries.put(key, e);
         } else if (!e.dirty && e.sums != null) {
-            cleanSize -= bytes(e.sums);
+            evictableSize -= bytes(e.sums);
         }
+        e.held = false;
         e.sums = sums;
-        markDirty(e);
+        return e;
     }
 
     /** Deletes the group under key at the next commit (at once from the cache). */
@@ -102,8 +132,9 @@ public final class GroupSumsStore implements StateStore, CachedStateStore<String
             e = new Entry(null, inner.get(key) != null);
             entries.put(key, e);
         } else if (!e.dirty && e.sums != null) {
-            cleanSize -= bytes(e.sums);
+            evictableSize -= bytes(e.sums);
         }
+        e.held = false;
         e.sums = null;
         if (e.stored) {
             markDirty(e);
@@ -127,11 +158,15 @@ public final class GroupSumsStore implements StateStore, CachedStateStore<String
     }
 
     private void evict() {
-        Iterator<Entry> it = entries.values().iterator();
-        while (cleanSize > cleanBytes && it.hasNext()) {
-            Entry e = it.next();
+        Iterator<Map.Entry<String, Entry>> it = entries.entrySet().iterator();
+        while (evictableSize > cacheBytes && it.hasNext()) {
+            Map.Entry<String, Entry> kv = it.next();
+            Entry e = kv.getValue();
             if (!e.dirty) {
-                cleanSize -= bytes(e.sums);
+                if (e.held) {
+                    inner.put(kv.getKey(), e.sums.encode());
+                }
+                evictableSize -= bytes(e.sums);
                 it.remove();
             }
         }
@@ -159,7 +194,7 @@ public final class GroupSumsStore implements StateStore, CachedStateStore<String
                 inner.put(kv.getKey(), e.sums.encode());
                 e.dirty = false;
                 e.stored = true;
-                cleanSize += bytes(e.sums);
+                evictableSize += bytes(e.sums);
             }
         }
         dirtyCount = 0;
@@ -169,7 +204,7 @@ public final class GroupSumsStore implements StateStore, CachedStateStore<String
     @Override
     public void clearCache() {
         entries.clear();
-        cleanSize = 0;
+        evictableSize = 0;
         dirtyCount = 0;
     }
 
@@ -246,11 +281,11 @@ public final class GroupSumsStore implements StateStore, CachedStateStore<String
     /** Builds the inner store (changelogged, no Kafka record cache: this store is the cache) and wraps it. */
     private static final class Builder implements StoreBuilder<GroupSumsStore> {
         private final StoreBuilder<KeyValueStore<String, byte[]>> inner;
-        private final long cleanBytes;
+        private final long cacheBytes;
 
-        Builder(StoreBuilder<KeyValueStore<String, byte[]>> inner, long cleanBytes) {
+        Builder(StoreBuilder<KeyValueStore<String, byte[]>> inner, long cacheBytes) {
             this.inner = inner.withCachingDisabled();
-            this.cleanBytes = cleanBytes;
+            this.cacheBytes = cacheBytes;
         }
 
         @Override
@@ -276,7 +311,7 @@ public final class GroupSumsStore implements StateStore, CachedStateStore<String
 
         @Override
         public GroupSumsStore build() {
-            return new GroupSumsStore(inner.build(), cleanBytes);
+            return new GroupSumsStore(inner.build(), cacheBytes);
         }
 
         @Override

@@ -99,13 +99,16 @@ final class LayerAggregator extends ContextualProcessor<String, ActivationRecord
         if (collectInstruments) {
             instrumentSamples = context.getStateStore(InstrumentTopology.SAMPLES_STORE);
         }
-        // records may all have arrived before the plan: after a restart, find the layers still waiting for it,
-        // and the complete ones whose vectors are still to be deleted
+        // records may all have arrived before the plan: after a restart, find the layers still waiting for it (and
+        // rebuild the groups they held), and the complete ones whose vectors are still to be deleted
         try (KeyValueIterator<String, LayerState> it = layers.all()) {
             it.forEachRemaining(kv -> {
                 LayerId id = new LayerId(StoreKeys.checkpointOf(kv.key), StoreKeys.layerOf(kv.key));
                 if (!kv.value.getCompleteSent()) {
                     awaitingPlan.add(id);
+                    if (kv.value.getGroupsFromVectors()) {
+                        rebuildGroups(id);
+                    }
                 } else if (vectors != null && !kv.value.getVectorsDropped()) {
                     retaining.add(id);
                 }
@@ -167,9 +170,13 @@ final class LayerAggregator extends ContextualProcessor<String, ActivationRecord
             awaitingPlan.add(id); // its complete meanings collapse when the plan lands
         }
         int d = a.getNeuronsPerLayer();
-        add(StoreKeys.total(layerKey), v, false);
-        add(StoreKeys.language(layerKey, a.getLang()), v, true);
-        GroupSums meaning = add(meaningKey, v, false);
+        if (state == null) {
+            state = new LayerState(a.getCorpus(), a.getLayers(), d, 0, false, 0L, false, 0, vectors != null);
+        }
+        boolean held = state.getGroupsFromVectors(); // the vector written below is how they are restored
+        add(StoreKeys.total(layerKey), v, false, held);
+        add(StoreKeys.language(layerKey, a.getLang()), v, true, held);
+        GroupSums meaning = add(meaningKey, v, false, held);
         if (plan != null) {
             collapseIfComplete(meaningKey, meaning.count(), plan);
         }
@@ -178,13 +185,10 @@ final class LayerAggregator extends ContextualProcessor<String, ActivationRecord
         }
         seen.put(seenKey, PRESENT);
         if (vectors != null) { // the vector that counted, so the map and the metrics come from the same one
-            vectors.put(seenKey, StoredVector.encode(a));
+            vectors.put(seenKey, StoredVector.encode(a, v));
         }
         if (instrumentSample != null) { // only records with extension fields: nothing stored when the worker captures none
             instrumentSamples.put(seenKey, instrumentSample);
-        }
-        if (state == null) {
-            state = new LayerState(a.getCorpus(), a.getLayers(), d, 0, false, 0L, false, 0);
         }
         state.setSamples(state.getSamples() + 1);
         layers.put(id.key(), state);
@@ -193,16 +197,46 @@ final class LayerAggregator extends ContextualProcessor<String, ActivationRecord
         }
     }
 
-    /** Adds v to the group under key, a language group ({@code neuronStatistics}) or a vector-sums group. */
-    private GroupSums add(String key, LayerVector v, boolean neuronStatistics) {
+    /**
+     * Adds v to the group under key, a language group ({@code neuronStatistics}) or a vector-sums group; a {@code held}
+     * group is not written by the commits ({@link GroupSumsStore#hold}).
+     */
+    private GroupSums add(String key, LayerVector v, boolean neuronStatistics, boolean held) {
         GroupSums g = groups.sums(key);
         if (g == null) {
             g = neuronStatistics ? GroupSums.withNeuronStatistics(v.dimension()) : GroupSums.vectorSums(v.dimension());
         }
         g.add(v);
-        groups.update(key, g);
+        if (held) {
+            groups.hold(key, g);
+        } else {
+            groups.update(key, g);
+        }
         scalars.put(key, Scalars.of(g).encode());
         return g;
+    }
+
+    /**
+     * After a restart: the groups an incomplete layer held are gone with the cache, and what the inner store holds of
+     * them (groups that left the cache) may be older than the last commit; the vectors of that commit give them exactly
+     * ({@link GroupsFromVectors}). Meanings that collapsed keep their scalars only, as before the restart.
+     */
+    private void rebuildGroups(LayerId id) {
+        if (vectors == null) {
+            throw new IllegalStateException("checkpoint '" + id.checkpointId() + "', layer " + id.layer() + " is aggregating with its "
+                    + "groups kept as similarity vectors, which this instance does not store (--no-similarity-map): restart it "
+                    + "with the similarity map until the checkpoint is complete");
+        }
+        String layerKey = id.key();
+        List<String> stale = new ArrayList<>();
+        try (KeyValueIterator<String, byte[]> it = groups.prefixScan(StoreKeys.samplePrefix(layerKey), KEYS)) {
+            it.forEachRemaining(kv -> stale.add(kv.key));
+        }
+        stale.forEach(groups::remove);
+        CheckpointPlan plan = plans.get(id.checkpointId());
+        String meanings = StoreKeys.meaningPrefix(layerKey);
+        GroupsFromVectors.of(vectors, layerKey, key -> !(key.startsWith(meanings) && plan != null && meaningCount(key) >= plan.getLanguages().size()))
+                .forEach(groups::hold);
     }
 
     /**
@@ -306,6 +340,10 @@ final class LayerAggregator extends ContextualProcessor<String, ActivationRecord
     private void release(LayerId id, LayerState state) {
         String layerKey = id.key();
         deleteAll(seen, StoreKeys.samplePrefix(layerKey));
+        if (state.getGroupsFromVectors()) { // the vectors hold them until they are deleted (dropExpiredVectors)
+            LayerPartials.scalars(scalars, StoreKeys.languagePrefix(layerKey)).keySet()
+                    .forEach(lang -> groups.remove(StoreKeys.language(layerKey, lang)));
+        }
         groups.remove(StoreKeys.total(layerKey));
         for (String meaning : LayerPartials.scalars(scalars, StoreKeys.meaningPrefix(layerKey)).keySet()) {
             groups.remove(StoreKeys.meaning(layerKey, meaning));
@@ -322,6 +360,10 @@ final class LayerAggregator extends ContextualProcessor<String, ActivationRecord
         }
         if (!vectorRetention.expired(state.getCompletedAt(), now)) {
             return false;
+        }
+        if (state.getGroupsFromVectors()) { // the neuron queries read the language groups once the vectors are gone
+            String layerKey = id.key();
+            GroupsFromVectors.of(vectors, layerKey, key -> StoreKeys.isLanguage(layerKey, key)).forEach(groups::update);
         }
         deleteAll(vectors, StoreKeys.samplePrefix(id.key()));
         state.setVectorsDropped(true);

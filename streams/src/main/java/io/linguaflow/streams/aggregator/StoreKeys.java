@@ -47,6 +47,11 @@ public final class StoreKeys {
         return layerKey + "|L|";
     }
 
+    /** Whether key is one of the layer's language groups. */
+    public static boolean isLanguage(String layerKey, String key) {
+        return key.startsWith(languagePrefix(layerKey));
+    }
+
     /** The group of one language of the layer. */
     public static String language(String layerKey, String lang) {
         return languagePrefix(layerKey) + lang;

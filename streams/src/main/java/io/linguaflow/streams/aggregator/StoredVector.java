@@ -1,47 +1,94 @@
 package io.linguaflow.streams.aggregator;
 
+import io.linguaflow.analysis.stats.LayerVector;
 import io.linguaflow.schemas.avro.ActivationRecord;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /**
- * One sample's pooled vector in one layer as the {@value AggregatorTopology#VECTORS_STORE} store keeps it, decoded.
- * Encoding (little-endian, 21 + 4·D bytes): version byte 1, int32 corpus index, float64 layer norm ‖h̄ᵐ‖, float64
- * whole-model norm ‖h̄‖, then the record's D float32 values as they came.
+ * One sample's pooled vector in one layer as the {@value AggregatorTopology#VECTORS_STORE} store keeps it, decoded: all
+ * that the similarity map needs, and all that the layer's groups need to be rebuilt from it ({@link GroupsFromVectors}).
+ * Encoding (little-endian), version 2: version byte, int32 corpus index, float64 layer norm ‖h̄ᵐ‖, float64 whole-model
+ * norm ‖h̄‖, int32 token count, int32 D, a byte W (bytes per positive count: 0 when the record had none, else 1, 2 or 4,
+ * the fewest that hold the token count), the record's D float32 values as they came, then D positive counts of W bytes.
+ * Version 1 (older builds) had neither the token count nor the positive counts: 21 + 4·D bytes.
  *
- * @param index     the sample's row in the corpus (the map's order)
- * @param layerNorm ‖h̄ᵐ‖ as the record carried it
- * @param modelNorm ‖[h̄¹|…|h̄ᴹ]‖ as the record carried it
- * @param values    h̄ᵐ, widened from float32
+ * @param index          the sample's row in the corpus (the map's order)
+ * @param layerNorm      ‖h̄ᵐ‖ as the record carried it
+ * @param modelNorm      ‖[h̄¹|…|h̄ᴹ]‖ as the record carried it
+ * @param values         h̄ᵐ, widened from float32
+ * @param positiveCounts tokens on which each neuron was positive, or null (none in the record, or a version 1 value)
+ * @param tokenCount     the tokens those counts are over (0 without counts)
  */
-public record StoredVector(int index, double layerNorm, double modelNorm, double[] values) {
+public record StoredVector(int index, double layerNorm, double modelNorm, double[] values, int[] positiveCounts, long tokenCount) {
 
-    private static final byte VERSION = 1;
-    private static final int HEADER = 1 + 4 + 8 + 8;
+    private static final byte VERSION_1 = 1;
+    private static final byte VERSION = 2;
+    private static final int HEADER_1 = 1 + 4 + 8 + 8;
+    private static final int HEADER = HEADER_1 + 4 + 4 + 1;
 
-    /** The value for a record that {@link Activations#vector} accepted. */
-    static byte[] encode(ActivationRecord a) {
+    /** The value for a record that {@link Activations#vector} accepted as {@code v}. */
+    static byte[] encode(ActivationRecord a, LayerVector v) {
         ByteBuffer values = a.getValues().duplicate();
-        ByteBuffer b = ByteBuffer.allocate(HEADER + values.remaining()).order(ByteOrder.LITTLE_ENDIAN);
-        b.put(VERSION).putInt(a.getIndex()).putDouble(a.getLayerNorm()).putDouble(a.getWholeModelNorm()).put(values);
+        int d = v.dimension();
+        int[] counts = v.positiveCounts();
+        int width = counts == null ? 0 : v.tokenCount() < 1 << 8 ? 1 : v.tokenCount() < 1 << 16 ? 2 : 4;
+        ByteBuffer b = ByteBuffer.allocate(HEADER + values.remaining() + width * d).order(ByteOrder.LITTLE_ENDIAN);
+        b.put(VERSION).putInt(a.getIndex()).putDouble(v.layerNorm()).putDouble(v.modelNorm())
+                .putInt((int) v.tokenCount()).putInt(d).put((byte) width).put(values);
+        for (int k = 0; width > 0 && k < d; k++) {
+            switch (width) {
+                case 1 -> b.put((byte) counts[k]);
+                case 2 -> b.putShort((short) counts[k]);
+                default -> b.putInt(counts[k]);
+            }
+        }
         return b.array();
     }
 
     /** @param key the store key, named in errors */
     public static StoredVector decode(String key, byte[] bytes) {
-        if (bytes.length < HEADER || (bytes.length - HEADER) % 4 != 0 || bytes[0] != VERSION) {
-            throw new IllegalStateException("stored vector '" + key + "' is malformed: " + bytes.length + " bytes, version "
-                    + (bytes.length == 0 ? "none" : bytes[0]) + " (expected version " + VERSION + ", " + HEADER + " + 4 x D bytes)");
+        if (bytes.length > 0 && bytes[0] == VERSION_1 && bytes.length >= HEADER_1 && (bytes.length - HEADER_1) % 4 == 0) {
+            ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).position(1);
+            return new StoredVector(b.getInt(), b.getDouble(), b.getDouble(), floats(b, (bytes.length - HEADER_1) / 4), null, 0);
         }
         ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-        b.get();
+        int d = bytes.length >= HEADER ? b.getInt(HEADER - 5) : -1;
+        int width = bytes.length >= HEADER ? bytes[HEADER - 1] : -1;
+        if (bytes.length < HEADER || bytes[0] != VERSION || d < 1 || !(width == 0 || width == 1 || width == 2 || width == 4)
+                || bytes.length != HEADER + (4L + width) * d) {
+            throw new IllegalStateException("stored vector '" + key + "' is malformed: " + bytes.length + " bytes, version "
+                    + (bytes.length == 0 ? "none" : bytes[0]) + " (expected version " + VERSION + ": " + HEADER
+                    + " + (4 + W) x D bytes, or version " + VERSION_1 + ": " + HEADER_1 + " + 4 x D bytes)");
+        }
+        b.position(1);
         int index = b.getInt();
         double layerNorm = b.getDouble();
         double modelNorm = b.getDouble();
-        double[] values = new double[b.remaining() / 4];
-        for (int k = 0; k < values.length; k++) {
+        long tokenCount = b.getInt();
+        b.position(HEADER);
+        double[] values = floats(b, d);
+        int[] counts = width == 0 ? null : new int[d];
+        for (int k = 0; counts != null && k < d; k++) {
+            counts[k] = switch (width) {
+                case 1 -> Byte.toUnsignedInt(b.get());
+                case 2 -> Short.toUnsignedInt(b.getShort());
+                default -> b.getInt();
+            };
+        }
+        return new StoredVector(index, layerNorm, modelNorm, values, counts, counts == null ? 0 : tokenCount);
+    }
+
+    /** The sample as the aggregator added it to its groups. */
+    LayerVector layerVector() {
+        return new LayerVector(values, layerNorm, modelNorm, positiveCounts, tokenCount);
+    }
+
+    private static double[] floats(ByteBuffer b, int d) {
+        double[] values = new double[d];
+        for (int k = 0; k < d; k++) {
             values[k] = b.getFloat();
         }
-        return new StoredVector(index, layerNorm, modelNorm, values);
+        return values;
     }
 }

@@ -13,8 +13,9 @@ public final class StreamsConfigs {
     /** Activation records of large models are ~130 KB; a complete layer partial carries L·D counts. */
     static final int MAX_RECORD_BYTES = 16 * 1024 * 1024;
     /**
-     * Every commit writes the total and language groups of each active layer (3.9 MB per layer at BLOOM-7b1 shape), so
-     * the interval bounds the changelog rate; measured in ops/bench/README.md ("state layout").
+     * Without the similarity vectors every commit writes the total and language groups of each active layer (about 8 MB
+     * per layer at BLOOM-7b1 shape), so the interval bounds the changelog rate; measured in ops/bench/README.md
+     * ("state layout"). With them (the default) the groups are not logged (docs/state-layout.md).
      */
     static final int COMMIT_INTERVAL_MS = 5000;
     /** Well above the commit interval plus the time a commit takes to write its groups (Kafka Streams' default is 10 s). */
@@ -39,8 +40,8 @@ public final class StreamsConfigs {
         p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         // transactions: input offsets, store changelogs and outputs commit atomically (docs/design.md §4)
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        // every commit writes each changed total and language group once (docs/state-layout.md); a complete layer and a
-        // final result request their own commit, so a longer interval does not delay results
+        // a commit writes each changed group not held (docs/state-layout.md); a complete layer and a final result request
+        // their own commit, so a longer interval does not delay results
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, COMMIT_INTERVAL_MS);
         // record caches of the small stores (scalars, seen-set, layers, metrics); the group sums have their own cache
         p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 32L * 1024 * 1024);
@@ -50,6 +51,8 @@ public final class StreamsConfigs {
         }
         p.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), MAX_RECORD_BYTES);
         p.put(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG), TRANSACTION_TIMEOUT_MS);
+        // changelogs (mostly float32 vectors and their small positive counts) and outputs: see ops/bench/README.md
+        p.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "zstd");
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG), MAX_RECORD_BYTES);
         p.put(StreamsConfig.topicPrefix("max.message.bytes"), MAX_RECORD_BYTES);
         return p;

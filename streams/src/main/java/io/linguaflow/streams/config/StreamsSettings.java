@@ -26,8 +26,9 @@ import org.apache.kafka.streams.state.Stores;
  *                           topology).
  * @param vectorRetention    how long the similarity vectors of a complete layer are kept ({@link VectorRetention#KEEP}
  *                           by default)
- * @param groupCacheBytes    decoded group sums an aggregator task keeps beyond those changed since the last commit
- *                           (docs/state-layout.md); at BLOOM-7b1 shape a layer's total and 9 language groups are 5 MB
+ * @param groupCacheBytes    decoded group sums an aggregator task keeps beyond those the next commit writes: clean ones,
+ *                           and the incomplete layers' groups held until they complete (docs/state-layout.md); at
+ *                           BLOOM-7b1 shape a layer's total and 9 language groups take 9 MB decoded
  * @param evaluations        Table 1 and XStoryCloze requests issued per checkpoint ({@link EvaluationSettings#off()} by default)
  * @param instruments        language probes and expert neurons per complete layer ({@link InstrumentSettings#DEFAULTS}: on)
  */

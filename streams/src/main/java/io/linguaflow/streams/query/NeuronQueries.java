@@ -8,8 +8,10 @@ import io.linguaflow.analysis.keyregions.LayerScores;
 import io.linguaflow.analysis.neurontypes.NeuronType;
 import io.linguaflow.analysis.stats.GroupSums;
 import io.linguaflow.streams.aggregator.AggregatorTopology;
+import io.linguaflow.streams.aggregator.GroupsFromVectors;
 import io.linguaflow.streams.aggregator.StoreKeys;
 import io.linguaflow.streams.avro.CheckpointPlan;
+import io.linguaflow.streams.avro.LayerState;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -68,14 +70,20 @@ final class NeuronQueries {
         }
         ReadOnlyKeyValueStore<String, byte[]> groups = stores.store(AggregatorTopology.GROUPS_STORE);
         String layerKey = StoreKeys.layer(cp, layer);
+        LayerState state = stores.<LayerState>store(AggregatorTopology.LAYERS_STORE).get(layerKey);
+        // while a layer keeps its vectors its language groups are not logged (docs/state-layout.md): recomputed from them
+        Map<String, GroupSums> held = state != null && state.getGroupsFromVectors() && !state.getVectorsDropped()
+                ? GroupsFromVectors.of(stores.store(AggregatorTopology.VECTORS_STORE), layerKey, k -> StoreKeys.isLanguage(layerKey, k))
+                : null;
         List<String> present = new ArrayList<>();
         List<GroupSums> languageGroups = new ArrayList<>();
         for (String lang : plan.getLanguages()) {
-            byte[] stored = groups.get(StoreKeys.language(layerKey, lang));
-            if (stored == null) {
+            String key = StoreKeys.language(layerKey, lang);
+            byte[] stored = held == null ? groups.get(key) : null;
+            if (held == null ? stored == null : !held.containsKey(key)) {
                 continue;
             }
-            GroupSums g = GroupSums.decode(stored);
+            GroupSums g = held == null ? GroupSums.decode(stored) : held.get(key);
             if (d >= g.dimension()) {
                 throw QueryException.badRequest("neuron " + d + " outside [0, " + g.dimension() + ") of layer " + layer);
             }

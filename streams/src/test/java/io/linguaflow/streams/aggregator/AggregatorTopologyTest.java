@@ -3,6 +3,7 @@ package io.linguaflow.streams.aggregator;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.linguaflow.analysis.batch.AnalysisResult;
@@ -42,6 +43,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** The aggregators on the fixture's activation records, against the batch analysis of the same vectors. */
 class AggregatorTopologyTest {
@@ -212,12 +215,13 @@ class AggregatorTopologyTest {
     }
 
     /**
-     * The group store writes each changed group at every commit (the driver commits after every record), and a meaning
-     * group holding all 9 languages of the plan is deleted, its scalars kept; the layer still equals the batch.
+     * Without the similarity vectors the group store writes each changed group at every commit (the driver commits
+     * after every record), and a meaning group holding all 9 languages of the plan is deleted, its scalars kept; the
+     * layer still equals the batch.
      */
     @Test
-    void groupsReachTheLoggedStoreAtEveryCommitAndCompleteMeaningsCollapse(@TempDir Path state) {
-        try (TopologyTestDriver driver = driver(state)) {
+    void withoutVectorsGroupsReachTheLoggedStoreAtEveryCommitAndCompleteMeaningsCollapse(@TempDir Path state) {
+        try (TopologyTestDriver driver = new TopologyTestDriver(AggregatorTopology.build(settings.withSimilarityVectors(false)), Drivers.props(state))) {
             Drivers.input(driver, settings.plansTopic(), CheckpointPlan.class).pipeInput(CP, fixture.plan(CP));
             GroupSumsStore groups = (GroupSumsStore) driver.getAllStateStores().get(AggregatorTopology.GROUPS_STORE);
             KeyValueStore<String, byte[]> scalars = driver.getKeyValueStore(AggregatorTopology.SCALARS_STORE);
@@ -234,14 +238,59 @@ class AggregatorTopologyTest {
             assertEquals(null, groups.get(prefix + "S|s01"), "a meaning with every language of the plan keeps no vectors");
             assertEquals(null, groups.sums(prefix + "S|s01"));
             assertEquals(languages.size(), Scalars.decode(scalars.get(prefix + "S|s01")).model().count(), "but keeps its scalars");
-
-            pipe(driver, fixture.shuffledRecords(CP, 6));
-            assertMatchesBatch(partials(driver));
-            assertEquals(List.of(), keys(groups, "|S|"), "no meaning group is left once every layer is complete");
-            assertEquals(List.of(), keys(groups, "|T"), "nor the total's vectors");
-            assertEquals(fixture.layers * fixture.languages().size(), keys(groups, "|L|").size(), "the neuron queries read the language groups");
-            assertEquals(0, Drivers.deadLetters(driver).getQueueSize(), "the re-delivered s01 records are duplicates");
+            assertCompleteLayersKeepOnlyTheirLanguageGroups(driver, groups, fixture.layers * fixture.languages().size());
         }
+    }
+
+    /**
+     * With the similarity vectors (the default) an incomplete layer's groups are held, not logged: no commit writes them
+     * (they are rebuilt from the vectors after a restart), nor are a complete layer's while its vectors are kept
+     * ({@link #aCompleteLayerReleasesItsPerSampleStateAsConfigured}: written once when they go).
+     */
+    @Test
+    void withVectorsTheLayersGroupsAreNotWritten(@TempDir Path state) {
+        try (TopologyTestDriver driver = driver(state)) {
+            Drivers.input(driver, settings.plansTopic(), CheckpointPlan.class).pipeInput(CP, fixture.plan(CP));
+            GroupSumsStore groups = (GroupSumsStore) driver.getAllStateStores().get(AggregatorTopology.GROUPS_STORE);
+            KeyValueStore<String, byte[]> scalars = driver.getKeyValueStore(AggregatorTopology.SCALARS_STORE);
+            String prefix = Keys.activation(CP, 0) + "|";
+            for (String lang : fixture.languages()) {
+                pipe(driver, List.of(fixture.record(CP, fixture.index(lang, "s01"), 0)));
+                assertEquals(List.of(), keys(groups, ""), "nothing reaches the logged store while the layers are incomplete");
+            }
+            assertEquals(1, groups.sums(prefix + "L|en").count(), "the aggregator reads its held groups");
+            assertEquals(null, groups.sums(prefix + "S|s01"), "a meaning with every language of the plan keeps no vectors");
+            assertEquals(fixture.languages().size(), Scalars.decode(scalars.get(prefix + "S|s01")).model().count(), "but keeps its scalars");
+            assertCompleteLayersKeepOnlyTheirLanguageGroups(driver, groups, 0);
+        }
+    }
+
+    /** The rest of the fixture's records, re-delivering s01: every layer completes equal to the batch, keeping at most its language groups. */
+    private void assertCompleteLayersKeepOnlyTheirLanguageGroups(TopologyTestDriver driver, GroupSumsStore groups, int languageGroups) {
+        pipe(driver, fixture.shuffledRecords(CP, 6));
+        assertMatchesBatch(partials(driver));
+        assertEquals(List.of(), keys(groups, "|S|"), "no meaning group is left once every layer is complete");
+        assertEquals(List.of(), keys(groups, "|T"), "nor the total's vectors");
+        assertEquals(languageGroups, keys(groups, "|L|").size(), "the neuron queries read the language groups");
+        assertEquals(0, Drivers.deadLetters(driver).getQueueSize(), "the re-delivered s01 records are duplicates");
+    }
+
+    /** A layer whose groups live in its vectors cannot be finished by an instance without them: it says so instead of losing them. */
+    @Test
+    void aLayerHoldingItsGroupsCannotBeResumedWithoutTheVectors(@TempDir Path dir) {
+        StreamsSettings rocks = Drivers.rocksDbSettings();
+        try (TopologyTestDriver first = new TopologyTestDriver(AggregatorTopology.build(rocks), Drivers.props(dir.resolve("live")))) {
+            pipe(first, List.of(fixture.record(CP, fixture.index("en", "s01"), 0)));
+            Drivers.copy(dir.resolve("live"), dir.resolve("restarted"));
+        }
+        Exception e = assertThrows(Exception.class, () -> new TopologyTestDriver(AggregatorTopology.build(rocks.withSimilarityVectors(false)),
+                Drivers.props(dir.resolve("restarted"))).close());
+        Throwable cause = e;
+        while (cause.getCause() != null && !(cause instanceof IllegalStateException)) {
+            cause = cause.getCause();
+        }
+        assertTrue(cause.getMessage().contains("checkpoint '" + CP + "', layer 0") && cause.getMessage().contains("--no-similarity-map"),
+                cause.getMessage());
     }
 
     /**
@@ -350,26 +399,45 @@ class AggregatorTopologyTest {
             assertEquals(0, Drivers.deadLetters(driver).getQueueSize());
             driver.advanceWallClockTime(retention.minusSeconds(30));
             assertEquals(fixture.samples() * fixture.layers, count(vectors));
+            GroupSumsStore groups = (GroupSumsStore) driver.getAllStateStores().get(AggregatorTopology.GROUPS_STORE);
+            assertEquals(List.of(), keys(groups, ""), "while the vectors are kept they hold the language groups too");
             driver.advanceWallClockTime(Duration.ofMinutes(1));
             assertEquals(0, count(vectors), "vectors deleted once the retention period has passed");
+            assertLanguageGroupsOf(records, groups);
         }
         try (TopologyTestDriver driver = new TopologyTestDriver(AggregatorTopology.build(settings.withVectorRetention(VectorRetention.DROP_AFTER_FINAL)),
                 Drivers.props(state.resolve("drop")))) {
             Drivers.input(driver, settings.plansTopic(), CheckpointPlan.class).pipeInput(CP, fixture.plan(CP));
-            pipe(driver, fixture.shuffledRecords(CP, 8));
+            List<ActivationRecord> records = fixture.shuffledRecords(CP, 8);
+            pipe(driver, records);
             assertMatchesBatch(partials(driver));
             assertEquals(0, count(driver.getKeyValueStore(AggregatorTopology.VECTORS_STORE)), "dropped with the complete partial");
+            assertLanguageGroupsOf(records, (GroupSumsStore) driver.getAllStateStores().get(AggregatorTopology.GROUPS_STORE));
         }
+    }
+
+    /** The logged language groups (those left when the vectors go) are, byte for byte, the groups of the records. */
+    private void assertLanguageGroupsOf(List<ActivationRecord> records, GroupSumsStore groups) {
+        java.util.Map<String, GroupSums> expected = new java.util.TreeMap<>();
+        for (ActivationRecord r : records) {
+            expected.computeIfAbsent(StoreKeys.language(Keys.activation(CP, r.getLayer()), r.getLang()),
+                    k -> GroupSums.withNeuronStatistics(fixture.neurons)).add(Activations.vector(null, r));
+        }
+        assertEquals(List.copyOf(expected.keySet()), keys(groups, ""), "the language groups, and nothing else");
+        expected.forEach((key, g) -> assertArrayEquals(g.encode(), groups.get(key), key));
     }
 
     /**
      * A crash between commits: the state copied at a commit is what a restarted task restores; records processed after
      * it (here: in the first driver after the copy) are lost with the uncommitted cache and delivered again, and the
-     * restarted task, whose cache starts empty and reads the groups back from RocksDB, still gives the batch result.
+     * restarted task, whose cache starts empty and rebuilds the held groups from the vectors (or reads the logged
+     * ones back from RocksDB, without vectors), still gives the batch result. A cache of 0 bytes writes every held group
+     * as it leaves the cache: the rebuild replaces those writes, some of which are newer than the copy's commit.
      */
-    @Test
-    void recordsLostWithTheCacheAreRebuiltExactlyFromTheRedelivery(@TempDir Path dir) {
-        StreamsSettings rocks = Drivers.rocksDbSettings();
+    @ParameterizedTest(name = "vectors {0}, group cache {1} bytes")
+    @CsvSource({"true, 33554432", "true, 0", "false, 33554432"})
+    void recordsLostWithTheCacheAreRebuiltExactlyFromTheRedelivery(boolean vectors, long cacheBytes, @TempDir Path dir) {
+        StreamsSettings rocks = Drivers.rocksDbSettings().withSimilarityVectors(vectors).withGroupCacheBytes(cacheBytes);
         Path live = dir.resolve("live");
         Path restarted = dir.resolve("restarted");
         List<ActivationRecord> records = fixture.shuffledRecords(CP, 9).stream()

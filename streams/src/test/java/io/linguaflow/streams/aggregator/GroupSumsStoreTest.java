@@ -75,4 +75,32 @@ class GroupSumsStoreTest {
         store.clearCache();
         store.close();
     }
+
+    @Test
+    void heldGroupsAreWrittenOnlyOnceUpdatedOrWhenTheyLeaveTheCache() {
+        GroupSumsStore store = store(1 << 20);
+        GroupSums a = group(1);
+        store.hold("a", a);
+        store.flushCache();
+        assertNull(store.get("a"), "a commit does not write a held group");
+        assertSame(a, store.sums("a"), "the owner reads it from the cache");
+        store.update("a", a);
+        store.flushCache();
+        assertEquals(1, GroupSums.decode(store.get("a")).count(), "updated: written by the next commit");
+        store.hold("b", group(2));
+        store.remove("b");
+        store.flushCache();
+        assertNull(store.get("b"), "a held group removed before it was ever written leaves nothing");
+
+        GroupSumsStore small = store(0);
+        GroupSums c = group(3);
+        small.hold("c", c);
+        assertEquals(1, GroupSums.decode(small.get("c")).count(), "beyond the bound a held group is written as it leaves the cache");
+        GroupSums again = small.sums("c");
+        assertNotSame(c, again);
+        assertEquals(c.scalars(Normalisation.MODEL), again.scalars(Normalisation.MODEL));
+        small.remove("c");
+        small.flushCache();
+        assertNull(small.get("c"), "and deleted by the commit after its removal");
+    }
 }

@@ -1,0 +1,46 @@
+package io.linguaflow.streams.aggregator;
+
+import io.linguaflow.analysis.stats.GroupSums;
+import io.linguaflow.schemas.Keys;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+
+/**
+ * A layer's groups recomputed from its similarity vectors ({@value AggregatorTopology#VECTORS_STORE}), which hold every
+ * sample the layer counted with everything {@link GroupSums#add} reads. The sums are order-independent (docs/math.md §10),
+ * so this equals, bit for bit, the groups the records built one by one: the aggregator need not log an incomplete layer's
+ * groups when it keeps the vectors (docs/state-layout.md "Groups rebuilt from the vectors").
+ */
+public final class GroupsFromVectors {
+
+    private GroupsFromVectors() {
+    }
+
+    /**
+     * Those of the layer's total, language and meaning groups whose {@link StoreKeys} key is {@code wanted}, by key;
+     * empty when the layer has no vectors.
+     */
+    public static Map<String, GroupSums> of(ReadOnlyKeyValueStore<String, byte[]> vectors, String layerKey, Predicate<String> wanted) {
+        Map<String, GroupSums> groups = new LinkedHashMap<>();
+        String prefix = StoreKeys.samplePrefix(layerKey);
+        try (KeyValueIterator<String, byte[]> it = vectors.prefixScan(prefix, new StringSerializer())) {
+            it.forEachRemaining(kv -> {
+                String sampleId = kv.key.substring(prefix.length());
+                var v = StoredVector.decode(kv.key, kv.value).layerVector();
+                int d = v.dimension();
+                for (String key : List.of(StoreKeys.total(layerKey), StoreKeys.language(layerKey, Keys.sampleLang(sampleId)),
+                        StoreKeys.meaning(layerKey, Keys.sampleMeaning(sampleId)))) {
+                    if (wanted.test(key)) {
+                        groups.computeIfAbsent(key, k -> StoreKeys.isLanguage(layerKey, k) ? GroupSums.withNeuronStatistics(d) : GroupSums.vectorSums(d)).add(v);
+                    }
+                }
+            });
+        }
+        return groups;
+    }
+}

@@ -1,0 +1,78 @@
+package io.linguaflow.streams.aggregator;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.linguaflow.analysis.stats.GroupSums;
+import io.linguaflow.analysis.stats.LayerVector;
+import io.linguaflow.schemas.avro.ActivationRecord;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The similarity-vector encoding: the rebuild of the groups needs back exactly what the aggregator added. */
+class StoredVectorTest {
+
+    private static final float[] VALUES = {0.5f, -1.25f, 3e-7f, 2f};
+
+    private static ActivationRecord record(int tokens, int[] counts) {
+        ByteBuffer values = ByteBuffer.allocate(4 * VALUES.length).order(ByteOrder.LITTLE_ENDIAN);
+        for (float v : VALUES) {
+            values.putFloat(v);
+        }
+        ByteBuffer positive = ByteBuffer.allocate(0); // none measured
+        if (counts != null) {
+            positive = ByteBuffer.allocate(4 * counts.length).order(ByteOrder.LITTLE_ENDIAN);
+            for (int c : counts) {
+                positive.putInt(c);
+            }
+            positive.flip();
+        }
+        double norm = 0;
+        for (float v : VALUES) {
+            norm += (double) v * v;
+        }
+        return ActivationRecord.newBuilder().setCheckpointId("cp@0").setCorpus("c").setSampleId("en|s1").setIndex(7).setLang("en")
+                .setMeaningId("s1").setLayer(0).setLayers(2).setNeuronsPerLayer(VALUES.length).setValues(values.flip())
+                .setPositiveCounts(positive).setTokenCount(tokens).setLayerNorm(Math.sqrt(norm)).setWholeModelNorm(5.0).build();
+    }
+
+    /** Token counts that need 1, 2 and 4 bytes per positive count. */
+    @ParameterizedTest
+    @ValueSource(ints = {200, 300, 70000})
+    void theGroupsOfTheDecodedVectorEqualThoseOfTheRecordBitForBit(int tokens) {
+        ActivationRecord a = record(tokens, new int[] {0, tokens, tokens / 3, tokens - 1});
+        LayerVector v = Activations.vector(null, a);
+        StoredVector stored = StoredVector.decode("k", StoredVector.encode(a, v));
+        assertEquals(7, stored.index());
+        assertArrayEquals(v.values(), stored.values());
+        assertArrayEquals(v.positiveCounts(), stored.positiveCounts());
+        assertEquals(tokens, stored.tokenCount());
+        GroupSums direct = GroupSums.withNeuronStatistics(VALUES.length);
+        direct.add(v);
+        GroupSums rebuilt = GroupSums.withNeuronStatistics(VALUES.length);
+        rebuilt.add(stored.layerVector());
+        assertArrayEquals(direct.encode(), rebuilt.encode());
+    }
+
+    @Test
+    void aRecordWithoutCountsAndAnOlderVersionOneValueDecodeWithoutCounts() {
+        ActivationRecord a = record(0, null);
+        StoredVector stored = StoredVector.decode("k", StoredVector.encode(a, Activations.vector(null, a)));
+        assertNull(stored.positiveCounts());
+        assertEquals(0, stored.tokenCount());
+        ByteBuffer v1 = ByteBuffer.allocate(21 + 4 * VALUES.length).order(ByteOrder.LITTLE_ENDIAN);
+        v1.put((byte) 1).putInt(3).putDouble(a.getLayerNorm()).putDouble(5.0).put(a.getValues().duplicate());
+        StoredVector old = StoredVector.decode("k", v1.array());
+        assertEquals(3, old.index());
+        assertEquals(0.5, old.values()[0]);
+        assertNull(old.positiveCounts());
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> StoredVector.decode("cp@0|0|en|s1", new byte[] {2, 0, 0}));
+        assertTrue(e.getMessage().startsWith("stored vector 'cp@0|0|en|s1' is malformed: 3 bytes, version 2"), e.getMessage());
+    }
+}
