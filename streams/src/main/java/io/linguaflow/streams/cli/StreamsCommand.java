@@ -129,7 +129,9 @@ public final class StreamsCommand implements Callable<Integer> {
     int expertTopK;
 
     @Option(names = "--group-cache-bytes", defaultValue = "" + StreamsSettings.DEFAULT_GROUP_CACHE_BYTES,
-            description = "decoded group sums each aggregator task keeps between commits beyond the changed ones (default ${DEFAULT-VALUE})")
+            description = "decoded group sums each aggregator task keeps beyond those the next commit writes: clean ones, and the "
+                    + "incomplete layers' groups, which are not logged while the similarity vectors hold them; beyond it they are "
+                    + "written out (default ${DEFAULT-VALUE})")
     long groupCacheBytes;
 
     InternalSecret internalSecret() {
