@@ -18,6 +18,8 @@ public final class StreamsConfigs {
      * ("state layout"). With them (the default) the groups are not logged (docs/state-layout.md).
      */
     static final int COMMIT_INTERVAL_MS = 5000;
+    /** Input records buffered per partition; measured in ops/bench/README.md (streams heap at BLOOM-7b1 shape). */
+    static final int BUFFERED_RECORDS_PER_PARTITION = 32;
     /** Well above the commit interval plus the time a commit takes to write its groups (Kafka Streams' default is 10 s). */
     static final int TRANSACTION_TIMEOUT_MS = 30_000;
 
@@ -46,6 +48,9 @@ public final class StreamsConfigs {
         // record caches of the small stores (scalars, seen-set, layers, metrics); the group sums have their own cache
         p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 32L * 1024 * 1024);
         p.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDbMemory.class);
+        // records fetched ahead per input partition (default 1000): an activation record is 8·D bytes on the wire and
+        // more decoded, so at BLOOM-7b1 shape 1000 × 30 partitions would be GBs of heap; 32 keep the thread busy
+        p.put(StreamsConfig.BUFFERED_RECORDS_PER_PARTITION_CONFIG, BUFFERED_RECORDS_PER_PARTITION);
         if (applicationServer != null) {
             p.put(StreamsConfig.APPLICATION_SERVER_CONFIG, applicationServer);
         }
