@@ -18,6 +18,8 @@ public final class StreamsConfigs {
      * ("state layout"). With them (the default) the groups are not logged (docs/state-layout.md).
      */
     static final int COMMIT_INTERVAL_MS = 5000;
+    /** Bytes fetched ahead per partition (the consumer's default, 1 MiB; measured in ops/bench/README.md). */
+    static final int FETCH_BYTES_PER_PARTITION = 1024 * 1024;
     /** Input records buffered per partition; measured in ops/bench/README.md (streams heap at BLOOM-7b1 shape). */
     static final int BUFFERED_RECORDS_PER_PARTITION = 32;
     /** Well above the commit interval plus the time a commit takes to write its groups (Kafka Streams' default is 10 s). */
@@ -58,7 +60,10 @@ public final class StreamsConfigs {
         p.put(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG), TRANSACTION_TIMEOUT_MS);
         // changelogs (mostly float32 vectors and their small positive counts) and outputs: see ops/bench/README.md
         p.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "zstd");
-        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG), MAX_RECORD_BYTES);
+        // the fetch buffer holds up to this per assigned partition while the partition waits (paused) for its records to
+        // be processed: 16 MiB × 30 layer partitions filled a 1 GiB heap at BLOOM-7b1 shape. A record larger than this is
+        // still fetched whole (as the first of its fetch), so MAX_RECORD_BYTES holds on the consumer side too
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG), FETCH_BYTES_PER_PARTITION);
         p.put(StreamsConfig.topicPrefix("max.message.bytes"), MAX_RECORD_BYTES);
         return p;
     }
