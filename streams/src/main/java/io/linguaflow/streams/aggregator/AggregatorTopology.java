@@ -74,11 +74,14 @@ public final class AggregatorTopology {
     /** Adds the aggregators to a builder that already has the {@link Plans} global store. */
     public static void addTo(StreamsBuilder builder, StreamsSettings settings) {
         builder.addStateStore(GroupSumsStore.builder(settings.keyValueStore(GROUPS_STORE), settings.groupCacheBytes()));
-        builder.addStateStore(Stores.keyValueStoreBuilder(settings.keyValueStore(SCALARS_STORE), Serdes.String(), Serdes.ByteArray()).withCachingEnabled());
-        builder.addStateStore(Stores.keyValueStoreBuilder(settings.keyValueStore(SEEN_STORE), Serdes.String(), Serdes.ByteArray()).withCachingEnabled());
-        builder.addStateStore(Stores.keyValueStoreBuilder(settings.keyValueStore(NLL_STORE), Serdes.String(), Serdes.ByteArray()).withCachingEnabled());
+        // no Kafka record cache on the stores written per record: since KIP-1034 (Kafka 4.1) a cache entry keeps the raw
+        // bytes of the input record that wrote it, unaccounted, i.e. one 8·D-byte activation record per entry, which
+        // filled a 2 GiB heap at BLOOM-7b1 shape; written through, they add a few MB of changelog per checkpoint
+        builder.addStateStore(Stores.keyValueStoreBuilder(settings.keyValueStore(SCALARS_STORE), Serdes.String(), Serdes.ByteArray()));
+        builder.addStateStore(Stores.keyValueStoreBuilder(settings.keyValueStore(SEEN_STORE), Serdes.String(), Serdes.ByteArray()));
+        builder.addStateStore(Stores.keyValueStoreBuilder(settings.keyValueStore(NLL_STORE), Serdes.String(), Serdes.ByteArray()));
         builder.addStateStore(Stores.keyValueStoreBuilder(settings.keyValueStore(LAYERS_STORE), Serdes.String(),
-                settings.valueSerde(LayerState.class)).withCachingEnabled());
+                settings.valueSerde(LayerState.class)));
         List<String> stores = new ArrayList<>(List.of(GROUPS_STORE, SCALARS_STORE, SEEN_STORE, LAYERS_STORE, NLL_STORE));
         if (settings.similarityVectors()) {
             // no cache: each key is written once, and cached vectors would only evict the group sums

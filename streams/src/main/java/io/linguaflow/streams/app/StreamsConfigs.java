@@ -47,7 +47,7 @@ public final class StreamsConfigs {
         // a commit writes each changed group not held (docs/state-layout.md); a complete layer and a final result request
         // their own commit, so a longer interval does not delay results
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, COMMIT_INTERVAL_MS);
-        // record caches of the small stores (scalars, seen-set, layers, metrics); the group sums have their own cache
+        // record caches of the stores not written per activation record (metrics, planner, progress; docs/state-layout.md "Heap")
         p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 32L * 1024 * 1024);
         p.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDbMemory.class);
         // records fetched ahead per input partition (default 1000): an activation record is 8·D bytes on the wire and
