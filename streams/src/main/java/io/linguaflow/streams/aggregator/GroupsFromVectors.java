@@ -2,6 +2,7 @@ package io.linguaflow.streams.aggregator;
 
 import io.linguaflow.analysis.stats.GroupSums;
 import io.linguaflow.schemas.Keys;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,6 +28,7 @@ public final class GroupsFromVectors {
      */
     public static Map<String, GroupSums> of(ReadOnlyKeyValueStore<String, byte[]> vectors, String layerKey, Predicate<String> wanted) {
         Map<String, GroupSums> groups = new LinkedHashMap<>();
+        Map<String, Boolean> decided = new HashMap<>(); // wanted is asked once per group, not once per sample
         String prefix = StoreKeys.samplePrefix(layerKey);
         try (KeyValueIterator<String, byte[]> it = vectors.prefixScan(prefix, new StringSerializer())) {
             it.forEachRemaining(kv -> {
@@ -35,7 +37,7 @@ public final class GroupsFromVectors {
                 int d = v.dimension();
                 for (String key : List.of(StoreKeys.total(layerKey), StoreKeys.language(layerKey, Keys.sampleLang(sampleId)),
                         StoreKeys.meaning(layerKey, Keys.sampleMeaning(sampleId)))) {
-                    if (wanted.test(key)) {
+                    if (decided.computeIfAbsent(key, wanted::test)) {
                         groups.computeIfAbsent(key, k -> StoreKeys.isLanguage(layerKey, k) ? GroupSums.withNeuronStatistics(d) : GroupSums.vectorSums(d)).add(v);
                     }
                 }

@@ -26,6 +26,7 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -228,11 +229,7 @@ final class LayerAggregator extends ContextualProcessor<String, ActivationRecord
                     + "with the similarity map until the checkpoint is complete");
         }
         String layerKey = id.key();
-        List<String> stale = new ArrayList<>();
-        try (KeyValueIterator<String, byte[]> it = groups.prefixScan(StoreKeys.samplePrefix(layerKey), KEYS)) {
-            it.forEachRemaining(kv -> stale.add(kv.key));
-        }
-        stale.forEach(groups::remove);
+        keys(groups, StoreKeys.samplePrefix(layerKey)).forEach(groups::remove);
         CheckpointPlan plan = plans.get(id.checkpointId());
         String meanings = StoreKeys.meaningPrefix(layerKey);
         GroupsFromVectors.of(vectors, layerKey, key -> !(key.startsWith(meanings) && plan != null && meaningCount(key) >= plan.getLanguages().size()))
@@ -371,11 +368,16 @@ final class LayerAggregator extends ContextualProcessor<String, ActivationRecord
     }
 
     private static void deleteAll(KeyValueStore<String, byte[]> store, String prefix) {
+        keys(store, prefix).forEach(store::delete);
+    }
+
+    /** The keys under prefix, collected before any is deleted (a store's iterator must not see its own deletions). */
+    private static List<String> keys(ReadOnlyKeyValueStore<String, byte[]> store, String prefix) {
         List<String> keys = new ArrayList<>();
         try (KeyValueIterator<String, byte[]> it = store.prefixScan(prefix, KEYS)) {
             it.forEachRemaining(kv -> keys.add(kv.key));
         }
-        keys.forEach(store::delete);
+        return keys;
     }
 
     private void flush(long now) {

@@ -15,6 +15,7 @@ import io.linguaflow.streams.avro.LayerState;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
 /**
@@ -77,13 +78,15 @@ final class NeuronQueries {
                 : null;
         List<String> present = new ArrayList<>();
         List<GroupSums> languageGroups = new ArrayList<>();
+        Function<String, GroupSums> languageGroup = held != null ? held::get : key -> {
+            byte[] stored = groups.get(key);
+            return stored == null ? null : GroupSums.decode(stored);
+        };
         for (String lang : plan.getLanguages()) {
-            String key = StoreKeys.language(layerKey, lang);
-            byte[] stored = held == null ? groups.get(key) : null;
-            if (held == null ? stored == null : !held.containsKey(key)) {
+            GroupSums g = languageGroup.apply(StoreKeys.language(layerKey, lang));
+            if (g == null) {
                 continue;
             }
-            GroupSums g = held == null ? GroupSums.decode(stored) : held.get(key);
             if (d >= g.dimension()) {
                 throw QueryException.badRequest("neuron " + d + " outside [0, " + g.dimension() + ") of layer " + layer);
             }
