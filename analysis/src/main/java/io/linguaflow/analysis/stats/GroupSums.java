@@ -76,43 +76,85 @@ public final class GroupSums {
         return new GroupSums(dimension, true);
     }
 
-    /** Adds one sample's slice of this layer. O(D). */
-    public void add(LayerVector v) {
-        if (v.dimension() != dimension) {
-            throw new IllegalArgumentException("layer vector has " + v.dimension() + " neurons, group has " + dimension);
+    /**
+     * One sample's slice of a layer normalised both ways, x = h̄ᵐ/‖h̄‖ and x = h̄ᵐ/‖h̄ᵐ‖ (docs/math.md §2), with its squared
+     * norms: computed once per sample by {@link #slice} and added to each of its groups (total, language, meaning).
+     */
+    public record Slice(double[] model, double[] layer, double normSquaredModel, double normSquaredLayer, int[] positiveCounts,
+            long tokenCount) {
+
+        public int dimension() {
+            return model.length;
         }
+    }
+
+    /** The sample's slice in both normalisations; its squared norms are summed in index order. */
+    public static Slice slice(LayerVector v) {
+        return slice(v, new double[v.dimension()], new double[v.dimension()]);
+    }
+
+    /**
+     * {@link #slice(LayerVector)} into the given arrays of D elements, which the slice then holds: for a caller that adds
+     * one sample at a time and reuses them for the next (a streams task: no 2·8·D bytes of garbage per record).
+     */
+    public static Slice slice(LayerVector v, double[] xm, double[] xl) {
         double[] h = v.values();
+        if (xm.length != h.length || xl.length != h.length) {
+            throw new IllegalArgumentException("slice arrays of " + xm.length + " and " + xl.length + " for " + h.length + " neurons");
+        }
         double mn = v.modelNorm();
         double ln = v.layerNorm();
-        double sqM = 0, sqL = 0, selfM = 0, selfL = 0;
+        double selfM = 0, selfL = 0;
+        for (int k = 0; k < h.length; k++) {
+            xm[k] = h[k] / mn;
+            xl[k] = h[k] / ln;
+            selfM += xm[k] * xm[k];
+            selfL += xl[k] * xl[k];
+        }
+        if (!Double.isFinite(selfM + selfL)) {
+            throw new IllegalArgumentException("non-finite value in layer vector");
+        }
+        return new Slice(xm, xl, selfM, selfL, v.positiveCounts(), v.tokenCount());
+    }
+
+    /** Adds one sample's slice of this layer. O(D). */
+    public void add(LayerVector v) {
+        add(slice(v));
+    }
+
+    /** Adds one sample's normalised slice ({@link #slice}), the same for each group it joins. O(D). */
+    public void add(Slice x) {
+        if (x.dimension() != dimension) {
+            throw new IllegalArgumentException("layer vector has " + x.dimension() + " neurons, group has " + dimension);
+        }
+        double[] xm = x.model();
+        double[] xl = x.layer();
+        // one pass over the group's arrays: the update is bound by memory traffic, not arithmetic
+        double sqM = 0, sqL = 0;
         for (int k = 0; k < dimension; k++) {
-            double xm = h[k] / mn;
-            double xl = h[k] / ln;
-            CompensatedSum.add(sumModel, sumModelLow, k, xm);
-            CompensatedSum.add(sumLayer, sumLayerLow, k, xl);
+            CompensatedSum.add(sumModel, sumModelLow, k, xm[k]);
+            CompensatedSum.add(sumLayer, sumLayerLow, k, xl[k]);
             sqM += sumModel[k] * sumModel[k];
             sqL += sumLayer[k] * sumLayer[k];
-            selfM += xm * xm;
-            selfL += xl * xl;
             if (squaresModel != null) {
-                CompensatedSum.add(squaresModel, squaresModelLow, k, xm * xm);
+                CompensatedSum.add(squaresModel, squaresModelLow, k, xm[k] * xm[k]);
             }
         }
         if (!Double.isFinite(sqM + sqL)) {
-            throw new IllegalArgumentException("non-finite value in layer vector");
+            throw new IllegalArgumentException("non-finite sum in " + describe());
         }
         sumNormSquaredModel = sqM;
         sumNormSquaredLayer = sqL;
-        normSquaredSumModel.add(selfM);
-        normSquaredSumLayer.add(selfL);
+        normSquaredSumModel.add(x.normSquaredModel());
+        normSquaredSumLayer.add(x.normSquaredLayer());
         count++;
-        if (v.positiveCounts() != null && neuronStatistics) {
+        if (x.positiveCounts() != null && neuronStatistics) {
             long[] pos = positives();
-            int[] p = v.positiveCounts();
+            int[] p = x.positiveCounts();
             for (int k = 0; k < dimension; k++) {
                 pos[k] += p[k];
             }
-            tokenCount += v.tokenCount();
+            tokenCount += x.tokenCount();
         }
     }
 

@@ -34,9 +34,10 @@ public final class LayerStatistics implements LayerGroups {
             throw new IllegalArgumentException("duplicate sample (language '" + language + "', meaning '" + meaning
                     + "'): each (language, meaning) cell holds one sample");
         }
-        total.add(v);
-        languages.computeIfAbsent(language, k -> GroupSums.withNeuronStatistics(dimension)).add(v);
-        meanings.computeIfAbsent(meaning, k -> GroupSums.vectorSums(dimension)).add(v);
+        GroupSums.Slice x = GroupSums.slice(v);
+        total.add(x);
+        languages.computeIfAbsent(language, k -> GroupSums.withNeuronStatistics(dimension)).add(x);
+        meanings.computeIfAbsent(meaning, k -> GroupSums.vectorSums(dimension)).add(x);
     }
 
     /** Adds the samples of {@code other}, which must be a disjoint set of cells. */

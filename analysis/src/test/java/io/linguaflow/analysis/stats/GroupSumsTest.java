@@ -63,6 +63,33 @@ class GroupSumsTest {
         assertEquals(all.scalars(Normalisation.MODEL), b.scalars(Normalisation.MODEL));
     }
 
+    /** A slice made once, in arrays reused for the next sample, adds to each group what adding the vector adds. */
+    @Test
+    void aSliceInReusedArraysAddsWhatTheVectorAdds() {
+        Random rnd = new Random(5);
+        GroupSums direct = GroupSums.withNeuronStatistics(12);
+        GroupSums language = GroupSums.withNeuronStatistics(12);
+        GroupSums total = GroupSums.vectorSums(12);
+        GroupSums directTotal = GroupSums.vectorSums(12);
+        double[] xm = new double[12];
+        double[] xl = new double[12];
+        for (int i = 0; i < 10; i++) {
+            LayerVector v = vector(rnd, 12, true);
+            direct.add(v);
+            directTotal.add(v);
+            GroupSums.Slice x = GroupSums.slice(v, xm, xl);
+            assertEquals(v.values()[3] / v.modelNorm(), x.model()[3]);
+            assertEquals(v.values()[3] / v.layerNorm(), x.layer()[3]);
+            language.add(x);
+            total.add(x);
+        }
+        assertArrayEquals(direct.encode(), language.encode());
+        assertArrayEquals(directTotal.encode(), total.encode());
+        assertNull(total.positiveCounts()); // counts go to language groups only
+        assertThrows(IllegalArgumentException.class, () -> GroupSums.slice(vector(rnd, 12, false), new double[11], xl));
+        assertThrows(IllegalArgumentException.class, () -> GroupSums.vectorSums(13).add(GroupSums.slice(vector(rnd, 12, false))));
+    }
+
     /** Version 1 values (plain float64 sums) from a store written by an older build are read with low parts 0. */
     @Test
     void version1ValuesAreReadWithZeroLowParts() {

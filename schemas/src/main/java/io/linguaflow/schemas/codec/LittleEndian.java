@@ -39,6 +39,17 @@ public final class LittleEndian {
         return out;
     }
 
+    /** The float32 values widened to float64, without a float[] between. @see #float32s(String, ByteBuffer, int) */
+    public static double[] float32sWidened(String field, ByteBuffer bytes, int count) {
+        ByteBuffer b = read(field, bytes, count, Float.BYTES, false);
+        int at = b.position();
+        double[] out = new double[count];
+        for (int k = 0; k < count; k++) {
+            out[k] = b.getFloat(at + Float.BYTES * k);
+        }
+        return out;
+    }
+
     /** @throws IllegalArgumentException when {@code bytes} does not hold exactly {@code count} int32 */
     public static int[] int32s(String field, ByteBuffer bytes, int count) {
         int[] out = new int[count];

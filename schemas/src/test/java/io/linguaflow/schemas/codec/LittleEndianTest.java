@@ -41,6 +41,20 @@ class LittleEndianTest {
     }
 
     @Test
+    void widenedDecodingEqualsTheFloatsWidened() {
+        float[] values = {0.1f, -3.5e-8f, Float.MAX_VALUE, -0f};
+        ByteBuffer b = ByteBuffer.allocate(20);
+        b.put(new byte[] {9, 9, 9, 9}).put(LittleEndian.float32s(values));
+        b.position(4);
+        double[] widened = LittleEndian.float32sWidened("values", b, 4);
+        for (int k = 0; k < values.length; k++) {
+            assertEquals(Double.doubleToRawLongBits(values[k]), Double.doubleToRawLongBits(widened[k]), "value " + k);
+        }
+        assertEquals(4, b.position());
+        assertMessage(() -> LittleEndian.float32sWidened("values", ByteBuffer.allocate(7), 2), "values hold 7 bytes, expected 4 x 2");
+    }
+
+    @Test
     void emptyOptionalFieldIsNull() {
         assertNull(LittleEndian.int32sOrNull("positiveCounts", ByteBuffer.allocate(0), 3));
     }

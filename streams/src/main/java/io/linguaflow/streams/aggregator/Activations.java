@@ -42,17 +42,13 @@ public final class Activations {
         if (key != null && !key.equals(expectedKey)) {
             throw new IllegalArgumentException(where + ": key '" + key + "' should be '" + expectedKey + "'");
         }
-        float[] values;
+        double[] h;
         int[] positive;
         try {
-            values = LittleEndian.float32s("values", a.getValues(), d);
+            h = LittleEndian.float32sWidened("values", a.getValues(), d);
             positive = LittleEndian.int32sOrNull("positiveCounts", a.getPositiveCounts(), d);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
-        }
-        double[] h = new double[d];
-        for (int k = 0; k < d; k++) {
-            h[k] = values[k];
         }
         if (positive != null) {
             for (int k = 0; k < d; k++) {

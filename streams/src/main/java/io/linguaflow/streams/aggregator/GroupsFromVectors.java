@@ -33,12 +33,15 @@ public final class GroupsFromVectors {
         try (KeyValueIterator<String, byte[]> it = vectors.prefixScan(prefix, new StringSerializer())) {
             it.forEachRemaining(kv -> {
                 String sampleId = kv.key.substring(prefix.length());
-                var v = StoredVector.decode(kv.key, kv.value).layerVector();
-                int d = v.dimension();
+                GroupSums.Slice x = null; // normalised once, for the first group that wants the sample
                 for (String key : List.of(StoreKeys.total(layerKey), StoreKeys.language(layerKey, Keys.sampleLang(sampleId)),
                         StoreKeys.meaning(layerKey, Keys.sampleMeaning(sampleId)))) {
                     if (decided.computeIfAbsent(key, wanted::test)) {
-                        groups.computeIfAbsent(key, k -> StoreKeys.isLanguage(layerKey, k) ? GroupSums.withNeuronStatistics(d) : GroupSums.vectorSums(d)).add(v);
+                        if (x == null) {
+                            x = GroupSums.slice(StoredVector.decode(kv.key, kv.value).layerVector());
+                        }
+                        int d = x.dimension();
+                        groups.computeIfAbsent(key, k -> StoreKeys.isLanguage(layerKey, k) ? GroupSums.withNeuronStatistics(d) : GroupSums.vectorSums(d)).add(x);
                     }
                 }
             });

@@ -64,6 +64,9 @@ final class LayerAggregator extends ContextualProcessor<String, ActivationRecord
     private KeyValueStore<String, byte[]> vectors;
     private KeyValueStore<String, byte[]> instrumentSamples;
     private LayerPartials partials;
+    /** The normalised slice of the record being added (GroupSums.slice), reused from record to record. */
+    private double[] sliceModel;
+    private double[] sliceLayer;
 
     private record LayerId(String checkpointId, int layer) {
         String key() {
@@ -175,9 +178,14 @@ final class LayerAggregator extends ContextualProcessor<String, ActivationRecord
             state = new LayerState(a.getCorpus(), a.getLayers(), d, 0, false, 0L, false, 0, vectors != null);
         }
         boolean held = state.getGroupsFromVectors(); // the vector written below is how they are restored
-        add(StoreKeys.total(layerKey), v, false, held);
-        add(StoreKeys.language(layerKey, a.getLang()), v, true, held);
-        GroupSums meaning = add(meaningKey, v, false, held);
+        if (sliceModel == null || sliceModel.length != d) {
+            sliceModel = new double[d];
+            sliceLayer = new double[d];
+        }
+        GroupSums.Slice x = GroupSums.slice(v, sliceModel, sliceLayer);
+        add(StoreKeys.total(layerKey), x, false, held);
+        add(StoreKeys.language(layerKey, a.getLang()), x, true, held);
+        GroupSums meaning = add(meaningKey, x, false, held);
         if (plan != null) {
             collapseIfComplete(meaningKey, meaning.count(), plan);
         }
@@ -199,15 +207,15 @@ final class LayerAggregator extends ContextualProcessor<String, ActivationRecord
     }
 
     /**
-     * Adds v to the group under key, a language group ({@code neuronStatistics}) or a vector-sums group; a {@code held}
+     * Adds x to the group under key, a language group ({@code neuronStatistics}) or a vector-sums group; a {@code held}
      * group is not written by the commits ({@link GroupSumsStore#hold}).
      */
-    private GroupSums add(String key, LayerVector v, boolean neuronStatistics, boolean held) {
+    private GroupSums add(String key, GroupSums.Slice x, boolean neuronStatistics, boolean held) {
         GroupSums g = groups.sums(key);
         if (g == null) {
-            g = neuronStatistics ? GroupSums.withNeuronStatistics(v.dimension()) : GroupSums.vectorSums(v.dimension());
+            g = neuronStatistics ? GroupSums.withNeuronStatistics(x.dimension()) : GroupSums.vectorSums(x.dimension());
         }
-        g.add(v);
+        g.add(x);
         if (held) {
             groups.hold(key, g);
         } else {

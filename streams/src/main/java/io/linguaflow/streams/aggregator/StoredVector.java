@@ -8,10 +8,13 @@ import java.nio.ByteOrder;
 /**
  * One sample's pooled vector in one layer as the {@value AggregatorTopology#VECTORS_STORE} store keeps it, decoded: all
  * that the similarity map needs, and all that the layer's groups need to be rebuilt from it ({@link GroupsFromVectors}).
- * Encoding (little-endian), version 2: version byte, int32 corpus index, float64 layer norm ‖h̄ᵐ‖, float64 whole-model
+ * Encoding (little-endian), version 3: version byte, int32 corpus index, float64 layer norm ‖h̄ᵐ‖, float64 whole-model
  * norm ‖h̄‖, int32 token count, int32 D, a byte W (bytes per positive count: 0 when the record had none, else 1, 2 or 4,
- * the fewest that hold the token count), the record's D float32 values as they came, then D positive counts of W bytes.
- * Version 1 (older builds) had neither the token count nor the positive counts: 21 + 4·D bytes.
+ * the fewest that hold the token count), the record's D float32 values as 4 byte planes (byte 0 of every value, then
+ * byte 1, …), then the D positive counts as W byte planes. The planes change nothing but the order of the bytes: they put
+ * the values' sign and exponent bytes side by side, which the changelog's compression packs far better than interleaved
+ * floats (docs/state-layout.md "Changelog"). Version 2 had the same fields with each value's and count's bytes together;
+ * version 1 had neither the token count nor the positive counts (21 + 4·D bytes). Both are still read.
  *
  * @param index          the sample's row in the corpus (the map's order)
  * @param layerNorm      ‖h̄ᵐ‖ as the record carried it
@@ -23,58 +26,66 @@ import java.nio.ByteOrder;
 public record StoredVector(int index, double layerNorm, double modelNorm, double[] values, int[] positiveCounts, long tokenCount) {
 
     private static final byte VERSION_1 = 1;
-    private static final byte VERSION = 2;
+    private static final byte VERSION_2 = 2;
+    private static final byte VERSION = 3;
     private static final int HEADER_1 = 1 + 4 + 8 + 8;
     private static final int HEADER = HEADER_1 + 4 + 4 + 1;
 
     /** The value for a record that {@link Activations#vector} accepted as {@code v}. */
     static byte[] encode(ActivationRecord a, LayerVector v) {
-        ByteBuffer values = a.getValues().duplicate();
+        ByteBuffer values = a.getValues();
         int d = v.dimension();
         int[] counts = v.positiveCounts();
         int width = counts == null ? 0 : v.tokenCount() < 1 << 8 ? 1 : v.tokenCount() < 1 << 16 ? 2 : 4;
-        ByteBuffer b = ByteBuffer.allocate(HEADER + values.remaining() + width * d).order(ByteOrder.LITTLE_ENDIAN);
-        b.put(VERSION).putInt(a.getIndex()).putDouble(v.layerNorm()).putDouble(v.modelNorm())
-                .putInt((int) v.tokenCount()).putInt(d).put((byte) width).put(values);
-        for (int k = 0; width > 0 && k < d; k++) {
-            switch (width) {
-                case 1 -> b.put((byte) counts[k]);
-                case 2 -> b.putShort((short) counts[k]);
-                default -> b.putInt(counts[k]);
+        byte[] out = new byte[HEADER + (4 + width) * d];
+        ByteBuffer.wrap(out).order(ByteOrder.LITTLE_ENDIAN).put(VERSION).putInt(a.getIndex()).putDouble(v.layerNorm())
+                .putDouble(v.modelNorm()).putInt((int) v.tokenCount()).putInt(d).put((byte) width);
+        int from = values.position();
+        for (int p = 0; p < 4; p++) {
+            int plane = HEADER + p * d;
+            for (int k = 0; k < d; k++) {
+                out[plane + k] = values.get(from + 4 * k + p);
             }
         }
-        return b.array();
+        for (int p = 0, counts0 = HEADER + 4 * d; p < width; p++) {
+            int plane = counts0 + p * d;
+            for (int k = 0; k < d; k++) {
+                out[plane + k] = (byte) (counts[k] >>> 8 * p);
+            }
+        }
+        return out;
     }
 
     /** @param key the store key, named in errors */
     public static StoredVector decode(String key, byte[] bytes) {
         if (bytes.length > 0 && bytes[0] == VERSION_1 && bytes.length >= HEADER_1 && (bytes.length - HEADER_1) % 4 == 0) {
             ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).position(1);
-            return new StoredVector(b.getInt(), b.getDouble(), b.getDouble(), floats(b, (bytes.length - HEADER_1) / 4), null, 0);
+            return new StoredVector(b.getInt(), b.getDouble(), b.getDouble(), interleavedFloats(b, (bytes.length - HEADER_1) / 4), null, 0);
         }
         ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
         int d = bytes.length >= HEADER ? b.getInt(HEADER - 5) : -1;
         int width = bytes.length >= HEADER ? bytes[HEADER - 1] : -1;
-        if (bytes.length < HEADER || bytes[0] != VERSION || d < 1 || !(width == 0 || width == 1 || width == 2 || width == 4)
-                || bytes.length != HEADER + (4L + width) * d) {
+        if (bytes.length < HEADER || (bytes[0] != VERSION && bytes[0] != VERSION_2) || d < 1
+                || !(width == 0 || width == 1 || width == 2 || width == 4) || bytes.length != HEADER + (4L + width) * d) {
             throw new IllegalStateException("stored vector '" + key + "' is malformed: " + bytes.length + " bytes, version "
-                    + (bytes.length == 0 ? "none" : bytes[0]) + " (expected version " + VERSION + ": " + HEADER
+                    + (bytes.length == 0 ? "none" : bytes[0]) + " (expected version " + VERSION + " or " + VERSION_2 + ": " + HEADER
                     + " + (4 + W) x D bytes, or version " + VERSION_1 + ": " + HEADER_1 + " + 4 x D bytes)");
         }
+        boolean planes = bytes[0] == VERSION;
         b.position(1);
         int index = b.getInt();
         double layerNorm = b.getDouble();
         double modelNorm = b.getDouble();
         long tokenCount = b.getInt();
         b.position(HEADER);
-        double[] values = floats(b, d);
+        double[] values = planes ? planarFloats(bytes, HEADER, d) : interleavedFloats(b, d);
         int[] counts = width == 0 ? null : new int[d];
-        for (int k = 0; counts != null && k < d; k++) {
-            counts[k] = switch (width) {
-                case 1 -> Byte.toUnsignedInt(b.get());
-                case 2 -> Short.toUnsignedInt(b.getShort());
-                default -> b.getInt();
-            };
+        for (int k = 0, at = HEADER + 4 * d; counts != null && k < d; k++) {
+            int c = 0;
+            for (int p = 0; p < width; p++) { // byte p of count k: in plane p (version 3), or the count's p-th byte (version 2)
+                c |= Byte.toUnsignedInt(bytes[planes ? at + p * d + k : at + width * k + p]) << 8 * p;
+            }
+            counts[k] = c;
         }
         return new StoredVector(index, layerNorm, modelNorm, values, counts, counts == null ? 0 : tokenCount);
     }
@@ -84,10 +95,19 @@ public record StoredVector(int index, double layerNorm, double modelNorm, double
         return new LayerVector(values, layerNorm, modelNorm, positiveCounts, tokenCount);
     }
 
-    private static double[] floats(ByteBuffer b, int d) {
+    private static double[] interleavedFloats(ByteBuffer b, int d) {
         double[] values = new double[d];
         for (int k = 0; k < d; k++) {
             values[k] = b.getFloat();
+        }
+        return values;
+    }
+
+    private static double[] planarFloats(byte[] bytes, int at, int d) {
+        double[] values = new double[d];
+        for (int k = 0; k < d; k++) {
+            values[k] = Float.intBitsToFloat(Byte.toUnsignedInt(bytes[at + k]) | Byte.toUnsignedInt(bytes[at + d + k]) << 8
+                    | Byte.toUnsignedInt(bytes[at + 2 * d + k]) << 16 | bytes[at + 3 * d + k] << 24);
         }
         return values;
     }

@@ -1,5 +1,6 @@
 package io.linguaflow.streams.app;
 
+import io.linguaflow.streams.aggregator.AggregatorTopology;
 import java.util.Map;
 import org.apache.kafka.streams.state.RocksDBConfigSetter;
 import org.rocksdb.BlockBasedTableConfig;
@@ -15,6 +16,11 @@ import org.rocksdb.WriteBufferManager;
  * limited to {@value #MEMTABLE_BYTES_CONFIG} of it by one write-buffer manager; index and filter blocks live in the
  * cache too. The shared objects are created by the first store that opens, with its instance's settings (one budget
  * per JVM, however many instances it runs), and closed when the last one closes.
+ *
+ * <p>The {@value AggregatorTopology#VECTORS_STORE} store keeps its values (one sample's vector, about 5·D bytes) in blob
+ * files: written once when a memtable is flushed, while compactions move only the keys and blob references, where they
+ * would otherwise rewrite the whole store several times (measured in ops/bench/README.md). Dropped vectors are
+ * reclaimed by the blob garbage collection that runs with the compactions.
  */
 public final class BoundedRocksDbMemory implements RocksDBConfigSetter {
 
@@ -28,6 +34,9 @@ public final class BoundedRocksDbMemory implements RocksDBConfigSetter {
     private static final double INDEX_FILTER_RATIO = 0.1;
     /** One memtable of a store fills to this before it is flushed; with the manager's limit it bounds nothing alone. */
     private static final long MEMTABLE_SIZE = 16L * 1024 * 1024;
+
+    /** Values at least this large go to blob files (the vectors store only): a vector of D ≥ 200 neurons. */
+    private static final long BLOB_MIN_BYTES = 1024;
 
     private static Cache cache;
     private static WriteBufferManager writeBuffers;
@@ -54,6 +63,11 @@ public final class BoundedRocksDbMemory implements RocksDBConfigSetter {
             options.setWriteBufferManager(writeBuffers);
             options.setWriteBufferSize(Math.min(MEMTABLE_SIZE, memtables));
             options.setMaxWriteBufferNumber(2);
+        }
+        if (storeName.equals(AggregatorTopology.VECTORS_STORE)) {
+            options.setEnableBlobFiles(true);
+            options.setMinBlobSize(BLOB_MIN_BYTES);
+            options.setEnableBlobGarbageCollection(true);
         }
     }
 

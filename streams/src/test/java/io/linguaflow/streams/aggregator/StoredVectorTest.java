@@ -61,6 +61,40 @@ class StoredVectorTest {
     }
 
     @Test
+    void versionThreeKeepsTheBytesInPlanesAndAVersionTwoValueStillDecodes() {
+        int tokens = 300;
+        int[] counts = {0, 300, 100, 299};
+        ActivationRecord a = record(tokens, counts);
+        LayerVector v = Activations.vector(null, a);
+        byte[] encoded = StoredVector.encode(a, v);
+        int d = VALUES.length;
+        int header = 30;
+        assertEquals(3, encoded[0]);
+        assertEquals(header + (4 + 2) * d, encoded.length);
+        byte[] raw = new byte[4 * d];
+        a.getValues().duplicate().get(raw);
+        for (int k = 0; k < d; k++) {
+            for (int p = 0; p < 4; p++) {
+                assertEquals(raw[4 * k + p], encoded[header + p * d + k], "byte " + p + " of value " + k);
+            }
+            for (int p = 0; p < 2; p++) {
+                assertEquals((byte) (counts[k] >>> 8 * p), encoded[header + 4 * d + p * d + k], "byte " + p + " of count " + k);
+            }
+        }
+        ByteBuffer v2 = ByteBuffer.allocate(header + (4 + 2) * d).order(ByteOrder.LITTLE_ENDIAN);
+        v2.put((byte) 2).putInt(7).putDouble(a.getLayerNorm()).putDouble(5.0).putInt(tokens).putInt(d).put((byte) 2)
+                .put(a.getValues().duplicate());
+        for (int c : counts) {
+            v2.putShort((short) c);
+        }
+        StoredVector old = StoredVector.decode("k", v2.array());
+        assertEquals(7, old.index());
+        assertArrayEquals(v.values(), old.values());
+        assertArrayEquals(counts, old.positiveCounts());
+        assertEquals(tokens, old.tokenCount());
+    }
+
+    @Test
     void aRecordWithoutCountsAndAnOlderVersionOneValueDecodeWithoutCounts() {
         ActivationRecord a = record(0, null);
         StoredVector stored = StoredVector.decode("k", StoredVector.encode(a, Activations.vector(null, a)));

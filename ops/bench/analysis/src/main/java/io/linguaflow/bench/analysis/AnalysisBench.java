@@ -118,10 +118,10 @@ public final class AnalysisBench {
             modelNorm[i] = Math.sqrt(sq);
             long t0 = cpuNanos();
             for (int m = 0; m < layers; m++) {
-                LayerVector v = new LayerVector(slices[m], layerNorm[i][m], modelNorm[i], null, 0);
-                total[m].add(v);
-                lang[m][l].add(v);
-                meaning[m][s].add(v);
+                GroupSums.Slice x = GroupSums.slice(new LayerVector(slices[m], layerNorm[i][m], modelNorm[i], null, 0));
+                total[m].add(x);
+                lang[m][l].add(x);
+                meaning[m][s].add(x);
             }
             updateNanos += cpuNanos() - t0;
         }

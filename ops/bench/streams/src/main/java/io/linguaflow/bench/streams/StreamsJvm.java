@@ -91,6 +91,10 @@ final class StreamsJvm implements AutoCloseable {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx" + options.heap(), "-XX:+ExitOnOutOfMemoryError", "-Xlog:gc:file=" + gcLog + "::filecount=0",
                 "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-cp", System.getProperty("java.class.path")));
+        String extra = System.getenv("BENCH_STREAMS_JAVA_OPTS"); // e.g. another garbage collector
+        if (extra != null && !extra.isBlank()) {
+            cmd.addAll(List.of(extra.trim().split("\\s+")));
+        }
         if (options.profile() != null) {
             String base = options.profile().toString().replaceFirst("\\.jfr$", "");
             cmd.add("-XX:StartFlightRecording=filename=" + base + "-streams-" + instances + "i-" + number + ".jfr,settings=profile");
