@@ -12,9 +12,9 @@ import java.nio.ByteOrder;
  * norm ‖h̄‖, int32 token count, int32 D, a byte W (bytes per positive count: 0 when the record had none, else 1, 2 or 4,
  * the fewest that hold the token count), the record's D float32 values as 4 byte planes (byte 0 of every value, then
  * byte 1, …), then the D positive counts as W byte planes. The planes change nothing but the order of the bytes: they put
- * the values' sign and exponent bytes side by side, which the changelog's compression packs far better than interleaved
- * floats (docs/state-layout.md "Changelog"). Version 2 had the same fields with each value's and count's bytes together;
- * version 1 had neither the token count nor the positive counts (21 + 4·D bytes). Both are still read.
+ * the values' sign and exponent bytes side by side, which the changelog's compression packs better than interleaved
+ * floats (ops/bench/README.md). Version 2 had the same fields with each value's and count's bytes together; version 1
+ * had neither the token count nor the positive counts (21 + 4·D bytes). Both are still read.
  *
  * @param index          the sample's row in the corpus (the map's order)
  * @param layerNorm      ‖h̄ᵐ‖ as the record carried it
