@@ -60,7 +60,8 @@ public record StoredVector(int index, double layerNorm, double modelNorm, double
     public static StoredVector decode(String key, byte[] bytes) {
         if (bytes.length > 0 && bytes[0] == VERSION_1 && bytes.length >= HEADER_1 && (bytes.length - HEADER_1) % 4 == 0) {
             ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).position(1);
-            return new StoredVector(b.getInt(), b.getDouble(), b.getDouble(), interleavedFloats(b, (bytes.length - HEADER_1) / 4), null, 0);
+            return new StoredVector(b.getInt(), b.getDouble(), b.getDouble(), floats(bytes, HEADER_1, (bytes.length - HEADER_1) / 4, false),
+                    null, 0);
         }
         ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
         int d = bytes.length >= HEADER ? b.getInt(HEADER - 5) : -1;
@@ -77,15 +78,10 @@ public record StoredVector(int index, double layerNorm, double modelNorm, double
         double layerNorm = b.getDouble();
         double modelNorm = b.getDouble();
         long tokenCount = b.getInt();
-        b.position(HEADER);
-        double[] values = planes ? planarFloats(bytes, HEADER, d) : interleavedFloats(b, d);
+        double[] values = floats(bytes, HEADER, d, planes);
         int[] counts = width == 0 ? null : new int[d];
-        for (int k = 0, at = HEADER + 4 * d; counts != null && k < d; k++) {
-            int c = 0;
-            for (int p = 0; p < width; p++) { // byte p of count k: in plane p (version 3), or the count's p-th byte (version 2)
-                c |= Byte.toUnsignedInt(bytes[planes ? at + p * d + k : at + width * k + p]) << 8 * p;
-            }
-            counts[k] = c;
+        for (int k = 0; counts != null && k < d; k++) {
+            counts[k] = element(bytes, HEADER + 4 * d, d, width, k, planes);
         }
         return new StoredVector(index, layerNorm, modelNorm, values, counts, counts == null ? 0 : tokenCount);
     }
@@ -95,20 +91,23 @@ public record StoredVector(int index, double layerNorm, double modelNorm, double
         return new LayerVector(values, layerNorm, modelNorm, positiveCounts, tokenCount);
     }
 
-    private static double[] interleavedFloats(ByteBuffer b, int d) {
+    private static double[] floats(byte[] bytes, int at, int d, boolean planes) {
         double[] values = new double[d];
         for (int k = 0; k < d; k++) {
-            values[k] = b.getFloat();
+            values[k] = Float.intBitsToFloat(element(bytes, at, d, 4, k, planes));
         }
         return values;
     }
 
-    private static double[] planarFloats(byte[] bytes, int at, int d) {
-        double[] values = new double[d];
-        for (int k = 0; k < d; k++) {
-            values[k] = Float.intBitsToFloat(Byte.toUnsignedInt(bytes[at + k]) | Byte.toUnsignedInt(bytes[at + d + k]) << 8
-                    | Byte.toUnsignedInt(bytes[at + 2 * d + k]) << 16 | bytes[at + 3 * d + k] << 24);
+    /**
+     * Element k of D little-endian integers of {@code width} bytes from {@code at}: byte p in plane p (version 3), or the
+     * element's bytes together (versions 1 and 2).
+     */
+    private static int element(byte[] bytes, int at, int d, int width, int k, boolean planes) {
+        int v = 0;
+        for (int p = 0; p < width; p++) {
+            v |= Byte.toUnsignedInt(bytes[planes ? at + p * d + k : at + width * k + p]) << 8 * p;
         }
-        return values;
+        return v;
     }
 }
