@@ -355,6 +355,58 @@ public final class GroupSums {
         }
     }
 
+    /** First byte of {@link #encodeActivationCounts()}. */
+    private static final byte COUNTS_ENCODING_VERSION = 1;
+
+    /**
+     * The activation counts alone (little-endian): version byte, int D, varint token count, D unsigned varints of positive
+     * counts; null when the group has none. What a store logs of a group whose sums it rebuilds from elsewhere: the
+     * similarity vectors carry the values but not the counts (docs/state-layout.md).
+     */
+    public byte[] encodeActivationCounts() {
+        if (positiveCounts == null) {
+            return null;
+        }
+        int size = 1 + 4 + varLongSize(tokenCount);
+        for (long c : positiveCounts) {
+            size += varLongSize(c);
+        }
+        byte[] out = new byte[size];
+        ByteBuffer.wrap(out).order(ByteOrder.LITTLE_ENDIAN).put(COUNTS_ENCODING_VERSION).putInt(dimension);
+        int at = putVarLong(out, 5, tokenCount);
+        for (long c : positiveCounts) {
+            at = putVarLong(out, at, c);
+        }
+        return out;
+    }
+
+    /**
+     * Replaces this group's activation counts and token count with those of {@link #encodeActivationCounts()}: the counts
+     * of the same samples as its sums, restored apart from them.
+     */
+    public void restoreActivationCounts(byte[] encoded) {
+        try {
+            ByteBuffer b = ByteBuffer.wrap(encoded).order(ByteOrder.LITTLE_ENDIAN);
+            if (b.get() != COUNTS_ENCODING_VERSION || b.getInt() != dimension || !neuronStatistics) {
+                throw new IllegalArgumentException("activation counts (version " + encoded[0] + ", " + encoded.length
+                        + " bytes) do not fit " + describe() + " (this build reads version " + COUNTS_ENCODING_VERSION + ")");
+            }
+            long[] tokens = new long[1];
+            long[] pos = new long[dimension];
+            int at = getVarLong(encoded, 5, tokens, 0);
+            for (int k = 0; k < dimension; k++) {
+                at = getVarLong(encoded, at, pos, k);
+            }
+            if (at != encoded.length) {
+                throw new IllegalArgumentException("activation counts have " + (encoded.length - at) + " trailing bytes");
+            }
+            positiveCounts = pos;
+            tokenCount = tokens[0];
+        } catch (BufferUnderflowException e) {
+            throw new IllegalArgumentException("activation counts are truncated (" + encoded.length + " bytes)", e);
+        }
+    }
+
     /** Writes v as an unsigned LEB128 varint at {@code at}; returns the index after it. */
     private static int putVarLong(byte[] out, int at, long v) {
         while ((v & ~0x7FL) != 0) {

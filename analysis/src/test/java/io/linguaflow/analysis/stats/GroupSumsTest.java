@@ -165,6 +165,27 @@ class GroupSumsTest {
         assertTrue(assertThrows(IllegalArgumentException.class, () -> GroupSums.decode(cut)).getMessage().contains("truncated"));
     }
 
+    /** Sums built without the counts, given the counts logged apart, are the group built with them, byte for byte. */
+    @Test
+    void activationCountsRestoredApartGiveTheGroupBuiltWithThem() {
+        Random rnd = new Random(12);
+        GroupSums with = GroupSums.withNeuronStatistics(40);
+        GroupSums without = GroupSums.withNeuronStatistics(40);
+        for (int i = 0; i < 7; i++) {
+            LayerVector v = vector(rnd, 40, true);
+            with.add(v);
+            without.add(new LayerVector(v.values(), v.layerNorm(), v.modelNorm(), null, 0));
+        }
+        byte[] counts = with.encodeActivationCounts();
+        without.restoreActivationCounts(counts);
+        assertArrayEquals(with.encode(), without.encode());
+        assertNull(GroupSums.vectorSums(40).encodeActivationCounts(), "no counts, nothing to log");
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> GroupSums.withNeuronStatistics(41).restoreActivationCounts(counts))
+                .getMessage().contains("do not fit language group of 41 neurons"));
+        byte[] cut = Arrays.copyOf(counts, counts.length - 1);
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> without.restoreActivationCounts(cut)).getMessage().contains("truncated"));
+    }
+
     @Test
     void decodeRejectsForeignVersionsAndDamage() {
         GroupSums g = GroupSums.vectorSums(4);

@@ -31,7 +31,10 @@ import org.apache.kafka.streams.state.internals.CachedStateStore;
  *
  * <p>A group updated as <em>held</em> is one the aggregator can rebuild from its similarity vectors after a restart
  * ({@link GroupsFromVectors}): the commit does not write it, so an incomplete layer's groups cost no changelog; an
- * {@link #update} makes it an ordinary changed group again. Clean and held groups together
+ * {@link #update} makes it an ordinary changed group again. The vectors do not carry the activation counts, so a held
+ * language group's counts, when they changed, are written under {@link StoreKeys#countsOf} by the commit, and whenever
+ * the group leaves the cache or is removed: one D-wide record of varints per language and commit instead of D counts per
+ * sample. Clean and held groups together
  * stay decoded up to {@code cacheBytes}, least recently used first out: a clean group is dropped, a held one is written to
  * the inner store (within the open transaction; a rebuild after a crash replaces it), so memory stays bounded however
  * many layers aggregate at once. Changed groups that are not held stay until the commit. The
@@ -46,7 +49,6 @@ public final class GroupSumsStore implements StateStore, CachedStateStore<String
     private final Map<String, Entry> entries = new LinkedHashMap<>(64, 0.75f, true);
     /** Bytes of the clean and the held groups: those that may leave the cache before the commit. */
     private long evictableSize;
-    private int dirtyCount;
 
     /** A decoded group; {@code sums == null} is a deletion not yet written. */
     private static final class Entry {
@@ -57,6 +59,8 @@ public final class GroupSumsStore implements StateStore, CachedStateStore<String
         boolean held;
         /** Whether the inner store holds a value for the key (a group created and deleted between commits never reaches it). */
         boolean stored;
+        /** Held with activation counts that changed since they were last written under {@link StoreKeys#countsOf}. */
+        boolean countsDirty;
 
         Entry(GroupSums sums, boolean stored) {
             this.sums = sums;
@@ -95,15 +99,17 @@ public final class GroupSumsStore implements StateStore, CachedStateStore<String
     /** Marks the group under key as changed (or new), to be written at the next commit. */
     void update(String key, GroupSums sums) {
         Entry e = take(key, sums);
-        markDirty(e);
+        e.dirty = true;
     }
 
     /**
      * Marks the group under key as changed (or new) but not to be written by the commits: its owner rebuilds it after a
-     * restart. It is written only if it leaves the cache, or once {@link #update}d.
+     * restart. It is written only if it leaves the cache, or once {@link #update}d; its activation counts, which the
+     * owner cannot rebuild, are written by the next commit (under {@link StoreKeys#countsOf}).
      */
     void hold(String key, GroupSums sums) {
         Entry e = take(key, sums);
+        e.countsDirty |= sums.positiveCounts() != null;
         if (!e.dirty) { // one the next commit writes anyway (a deletion or an update before it) stays so
             e.held = true;
             evictableSize += bytes(sums);
@@ -125,9 +131,15 @@ public final class GroupSumsStore implements StateStore, CachedStateStore<String
         return e;
     }
 
-    /** Deletes the group under key at the next commit (at once from the cache). */
+    /**
+     * Deletes the group under key at the next commit (at once from the cache); a held group's changed counts are written
+     * first, since they outlive it (the vectors that rebuild it do not carry them).
+     */
     void remove(String key) {
         Entry e = entries.get(key);
+        if (e != null && e.sums != null) {
+            writeCounts(key, e);
+        }
         if (e == null) {
             e = new Entry(null, inner.get(key) != null);
             entries.put(key, e);
@@ -137,17 +149,9 @@ public final class GroupSumsStore implements StateStore, CachedStateStore<String
         e.held = false;
         e.sums = null;
         if (e.stored) {
-            markDirty(e);
+            e.dirty = true;
         } else {
             entries.remove(key);
-            dirtyCount -= e.dirty ? 1 : 0;
-        }
-    }
-
-    private void markDirty(Entry e) {
-        if (!e.dirty) {
-            e.dirty = true;
-            dirtyCount++;
         }
     }
 
@@ -166,6 +170,7 @@ public final class GroupSumsStore implements StateStore, CachedStateStore<String
                 if (e.held) {
                     inner.put(kv.getKey(), e.sums.encode());
                 }
+                writeCounts(kv.getKey(), e);
                 evictableSize -= bytes(e.sums);
                 it.remove();
             }
@@ -174,16 +179,24 @@ public final class GroupSumsStore implements StateStore, CachedStateStore<String
 
     // ---------------------------------------------------------------- commit, restore, close
 
-    /** Encodes every group changed since the last commit into the inner (logged) store. */
+    /** Writes the activation counts of a held group if they changed since they were last written. */
+    private void writeCounts(String key, Entry e) {
+        if (e.countsDirty) {
+            inner.put(StoreKeys.countsOf(key), e.sums.encodeActivationCounts());
+            e.countsDirty = false;
+        }
+    }
+
+    /** Encodes every group changed since the last commit, and the held groups' changed counts, into the inner (logged) store. */
     @Override
     public void flushCache() {
-        if (dirtyCount == 0) {
-            return;
-        }
         Iterator<Map.Entry<String, Entry>> it = entries.entrySet().iterator();
         while (it.hasNext()) {
             Map.Entry<String, Entry> kv = it.next();
             Entry e = kv.getValue();
+            if (e.sums != null) {
+                writeCounts(kv.getKey(), e);
+            }
             if (!e.dirty) {
                 continue;
             }
@@ -197,7 +210,6 @@ public final class GroupSumsStore implements StateStore, CachedStateStore<String
                 evictableSize += bytes(e.sums);
             }
         }
-        dirtyCount = 0;
         evict();
     }
 
@@ -205,7 +217,6 @@ public final class GroupSumsStore implements StateStore, CachedStateStore<String
     public void clearCache() {
         entries.clear();
         evictableSize = 0;
-        dirtyCount = 0;
     }
 
     @Override

@@ -24,10 +24,12 @@ public final class GroupsFromVectors {
 
     /**
      * Those of the layer's total, language and meaning groups whose {@link StoreKeys} key is {@code wanted}, by key;
-     * empty when the layer has no vectors.
+     * empty when the layer has no vectors. The language groups' activation counts are those logged in {@code groups}
+     * ({@link GroupSumsStore#hold}) where there are any; else those of the vectors (written by older builds).
      */
-    public static Map<String, GroupSums> of(ReadOnlyKeyValueStore<String, byte[]> vectors, String layerKey, Predicate<String> wanted) {
-        Map<String, GroupSums> groups = new LinkedHashMap<>();
+    public static Map<String, GroupSums> of(ReadOnlyKeyValueStore<String, byte[]> vectors, ReadOnlyKeyValueStore<String, byte[]> groups,
+            String layerKey, Predicate<String> wanted) {
+        Map<String, GroupSums> sums = new LinkedHashMap<>();
         Map<String, Boolean> decided = new HashMap<>(); // wanted is asked once per group, not once per sample
         String prefix = StoreKeys.samplePrefix(layerKey);
         try (KeyValueIterator<String, byte[]> it = vectors.prefixScan(prefix, new StringSerializer())) {
@@ -41,11 +43,17 @@ public final class GroupsFromVectors {
                             x = GroupSums.slice(StoredVector.decode(kv.key, kv.value).layerVector());
                         }
                         int d = x.dimension();
-                        groups.computeIfAbsent(key, k -> StoreKeys.isLanguage(layerKey, k) ? GroupSums.withNeuronStatistics(d) : GroupSums.vectorSums(d)).add(x);
+                        sums.computeIfAbsent(key, k -> StoreKeys.isLanguage(layerKey, k) ? GroupSums.withNeuronStatistics(d) : GroupSums.vectorSums(d)).add(x);
                     }
                 }
             });
         }
-        return groups;
+        sums.forEach((key, g) -> {
+            byte[] counts = StoreKeys.isLanguage(layerKey, key) ? groups.get(StoreKeys.countsOf(key)) : null;
+            if (counts != null) {
+                g.restoreActivationCounts(counts);
+            }
+        });
+        return sums;
     }
 }

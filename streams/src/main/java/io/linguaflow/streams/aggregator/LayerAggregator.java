@@ -237,10 +237,11 @@ final class LayerAggregator extends ContextualProcessor<String, ActivationRecord
                     + "with the similarity map until the checkpoint is complete");
         }
         String layerKey = id.key();
-        keys(groups, StoreKeys.samplePrefix(layerKey)).forEach(groups::remove);
+        String counts = StoreKeys.countsPrefix(layerKey); // the held groups' counts as of the last commit: the vectors lack them
+        keys(groups, StoreKeys.samplePrefix(layerKey)).stream().filter(key -> !key.startsWith(counts)).forEach(groups::remove);
         CheckpointPlan plan = plans.get(id.checkpointId());
         String meanings = StoreKeys.meaningPrefix(layerKey);
-        GroupsFromVectors.of(vectors, layerKey, key -> !(key.startsWith(meanings) && plan != null && meaningCount(key) >= plan.getLanguages().size()))
+        GroupsFromVectors.of(vectors, groups, layerKey, key -> !(key.startsWith(meanings) && plan != null && meaningCount(key) >= plan.getLanguages().size()))
                 .forEach(groups::hold);
     }
 
@@ -368,7 +369,8 @@ final class LayerAggregator extends ContextualProcessor<String, ActivationRecord
         }
         if (state.getGroupsFromVectors()) { // the neuron queries read the language groups once the vectors are gone
             String layerKey = id.key();
-            GroupsFromVectors.of(vectors, layerKey, key -> StoreKeys.isLanguage(layerKey, key)).forEach(groups::update);
+            GroupsFromVectors.of(vectors, groups, layerKey, key -> StoreKeys.isLanguage(layerKey, key)).forEach(groups::update);
+            keys(groups, StoreKeys.countsPrefix(layerKey)).forEach(groups::remove); // now in the groups themselves
         }
         deleteAll(vectors, StoreKeys.samplePrefix(id.key()));
         state.setVectorsDropped(true);

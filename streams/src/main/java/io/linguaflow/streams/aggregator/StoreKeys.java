@@ -10,6 +10,8 @@ import io.linguaflow.schemas.Keys;
  *   <li>{@code <layer key>}: {@link AggregatorTopology#LAYERS_STORE} (the layer's state);</li>
  *   <li>{@code <layer key>|T}, {@code |L|<lang>}, {@code |S|<meaningId>}: the total, language and meaning groups of
  *       {@link AggregatorTopology#GROUPS_STORE} and {@link AggregatorTopology#SCALARS_STORE};</li>
+ *   <li>{@code <layer key>|P|<lang>}: a held language group's activation counts in {@link AggregatorTopology#GROUPS_STORE}
+ *       ({@link GroupSumsStore#hold});</li>
  *   <li>{@code <layer key>|<sampleId>} (sampleId = {@code <lang>|<meaningId>}): {@link AggregatorTopology#SEEN_STORE},
  *       {@link AggregatorTopology#VECTORS_STORE} and the instruments' {@code instrument-samples};</li>
  *   <li>{@code <layer key>|<lang>}: {@link AggregatorTopology#NLL_STORE}.</li>
@@ -55,6 +57,20 @@ public final class StoreKeys {
     /** The group of one language of the layer. */
     public static String language(String layerKey, String lang) {
         return languagePrefix(layerKey) + lang;
+    }
+
+    /** The prefix of the layer's logged activation counts; what follows is the language. */
+    static String countsPrefix(String layerKey) {
+        return layerKey + "|P|";
+    }
+
+    /** Where the activation counts of the language group under {@code languageKey} are logged while the group is held. */
+    static String countsOf(String languageKey) {
+        int at = languageKey.lastIndexOf("|L|");
+        if (at < 0) {
+            throw new IllegalArgumentException("'" + languageKey + "' is not a language group's key");
+        }
+        return countsPrefix(languageKey.substring(0, at)) + languageKey.substring(at + 3);
     }
 
     /** The prefix of the layer's meaning groups; what follows is the meaning id. */

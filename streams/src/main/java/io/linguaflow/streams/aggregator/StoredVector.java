@@ -7,20 +7,22 @@ import java.nio.ByteOrder;
 
 /**
  * One sample's pooled vector in one layer as the {@value AggregatorTopology#VECTORS_STORE} store keeps it, decoded: all
- * that the similarity map needs, and all that the layer's groups need to be rebuilt from it ({@link GroupsFromVectors}).
+ * that the similarity map needs, and all that the layer's groups need to be rebuilt from it ({@link GroupsFromVectors})
+ * but their activation counts, which the group store logs per language ({@link GroupSumsStore#hold}).
  * Encoding (little-endian), version 3: version byte, int32 corpus index, float64 layer norm ‖h̄ᵐ‖, float64 whole-model
- * norm ‖h̄‖, int32 token count, int32 D, a byte W (bytes per positive count: 0 when the record had none, else 1, 2 or 4,
- * the fewest that hold the token count), the record's D float32 values as 4 byte planes (byte 0 of every value, then
- * byte 1, …), then the D positive counts as W byte planes. The planes change nothing but the order of the bytes: they put
- * the values' sign and exponent bytes side by side, which the changelog's compression packs better than interleaved
- * floats (ops/bench/README.md). Version 2 had the same fields with each value's and count's bytes together; version 1
- * had neither the token count nor the positive counts (21 + 4·D bytes). Both are still read.
+ * norm ‖h̄‖, int32 token count, int32 D, a byte W (bytes per positive count), the record's D float32 values as 4 byte
+ * planes (byte 0 of every value, then byte 1, …), then D positive counts as W byte planes. This build writes W = 0: one
+ * byte per neuron and sample was 15 % of the changelog (ops/bench/README.md); older builds wrote 1, 2 or 4, the fewest
+ * that hold the token count. The planes change nothing but the order of the bytes: they put the values' sign and
+ * exponent bytes side by side, which the changelog's compression packs better than interleaved floats. Version 2 had
+ * the same fields with each value's and count's bytes together; version 1 had neither the token count nor the positive
+ * counts (21 + 4·D bytes). All are still read.
  *
  * @param index          the sample's row in the corpus (the map's order)
  * @param layerNorm      ‖h̄ᵐ‖ as the record carried it
  * @param modelNorm      ‖[h̄¹|…|h̄ᴹ]‖ as the record carried it
  * @param values         h̄ᵐ, widened from float32
- * @param positiveCounts tokens on which each neuron was positive, or null (none in the record, or a version 1 value)
+ * @param positiveCounts tokens on which each neuron was positive, or null (W = 0, or a version 1 value)
  * @param tokenCount     the tokens those counts are over (0 without counts)
  */
 public record StoredVector(int index, double layerNorm, double modelNorm, double[] values, int[] positiveCounts, long tokenCount) {
@@ -31,26 +33,18 @@ public record StoredVector(int index, double layerNorm, double modelNorm, double
     private static final int HEADER_1 = 1 + 4 + 8 + 8;
     private static final int HEADER = HEADER_1 + 4 + 4 + 1;
 
-    /** The value for a record that {@link Activations#vector} accepted as {@code v}. */
+    /** The value for a record that {@link Activations#vector} accepted as {@code v}: its values and norms, no counts. */
     static byte[] encode(ActivationRecord a, LayerVector v) {
         ByteBuffer values = a.getValues();
         int d = v.dimension();
-        int[] counts = v.positiveCounts();
-        int width = counts == null ? 0 : v.tokenCount() < 1 << 8 ? 1 : v.tokenCount() < 1 << 16 ? 2 : 4;
-        byte[] out = new byte[HEADER + (4 + width) * d];
+        byte[] out = new byte[HEADER + 4 * d];
         ByteBuffer.wrap(out).order(ByteOrder.LITTLE_ENDIAN).put(VERSION).putInt(a.getIndex()).putDouble(v.layerNorm())
-                .putDouble(v.modelNorm()).putInt((int) v.tokenCount()).putInt(d).put((byte) width);
+                .putDouble(v.modelNorm()).putInt((int) v.tokenCount()).putInt(d).put((byte) 0);
         int from = values.position();
         for (int p = 0; p < 4; p++) {
             int plane = HEADER + p * d;
             for (int k = 0; k < d; k++) {
                 out[plane + k] = values.get(from + 4 * k + p);
-            }
-        }
-        for (int p = 0, counts0 = HEADER + 4 * d; p < width; p++) {
-            int plane = counts0 + p * d;
-            for (int k = 0; k < d; k++) {
-                out[plane + k] = (byte) (counts[k] >>> 8 * p);
             }
         }
         return out;

@@ -74,7 +74,7 @@ final class NeuronQueries {
         LayerState state = stores.<LayerState>store(AggregatorTopology.LAYERS_STORE).get(layerKey);
         // while a layer keeps its vectors its language groups are not logged (docs/state-layout.md): recomputed from them
         Map<String, GroupSums> held = state != null && state.getGroupsFromVectors() && !state.getVectorsDropped()
-                ? GroupsFromVectors.of(stores.store(AggregatorTopology.VECTORS_STORE), layerKey, k -> StoreKeys.isLanguage(layerKey, k))
+                ? GroupsFromVectors.of(stores.store(AggregatorTopology.VECTORS_STORE), groups, layerKey, k -> StoreKeys.isLanguage(layerKey, k))
                 : null;
         List<String> present = new ArrayList<>();
         List<GroupSums> languageGroups = new ArrayList<>();

@@ -35,6 +35,10 @@ import io.linguaflow.analysis.stats.Normalisation;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import io.linguaflow.schemas.codec.LittleEndian;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
@@ -254,9 +258,12 @@ class AggregatorTopologyTest {
             GroupSumsStore groups = (GroupSumsStore) driver.getAllStateStores().get(AggregatorTopology.GROUPS_STORE);
             KeyValueStore<String, byte[]> scalars = driver.getKeyValueStore(AggregatorTopology.SCALARS_STORE);
             String prefix = Keys.activation(CP, 0) + "|";
+            List<String> counts = new ArrayList<>();
             for (String lang : fixture.languages()) {
                 pipe(driver, List.of(fixture.record(CP, fixture.index(lang, "s01"), 0)));
-                assertEquals(List.of(), keys(groups, ""), "nothing reaches the logged store while the layers are incomplete");
+                counts.add(prefix + "P|" + lang);
+                assertEquals(counts.stream().sorted().toList(), keys(groups, ""),
+                        "while the layers are incomplete only the language groups' activation counts reach the logged store");
             }
             assertEquals(1, groups.sums(prefix + "L|en").count(), "the aggregator reads its held groups");
             assertEquals(null, groups.sums(prefix + "S|s01"), "a meaning with every language of the plan keeps no vectors");
@@ -400,7 +407,8 @@ class AggregatorTopologyTest {
             driver.advanceWallClockTime(retention.minusSeconds(30));
             assertEquals(fixture.samples() * fixture.layers, count(vectors));
             GroupSumsStore groups = (GroupSumsStore) driver.getAllStateStores().get(AggregatorTopology.GROUPS_STORE);
-            assertEquals(List.of(), keys(groups, ""), "while the vectors are kept they hold the language groups too");
+            assertEquals(keys(groups, "|P|"), keys(groups, ""), "while the vectors are kept they hold the language groups too, but their counts");
+            assertEquals(fixture.layers * fixture.languages().size(), keys(groups, "|P|").size());
             driver.advanceWallClockTime(Duration.ofMinutes(1));
             assertEquals(0, count(vectors), "vectors deleted once the retention period has passed");
             assertLanguageGroupsOf(records, groups);
@@ -444,8 +452,10 @@ class AggregatorTopologyTest {
                 .filter(r -> r.getLayer() == 1 && Integer.parseInt(r.getMeaningId().substring(1)) <= 10).toList();
         CheckpointPlan plan = CheckpointPlan.newBuilder(fixture.plan(CP)).setSamplesExpected(records.size()).build();
         LayerStatistics expected = new LayerStatistics(fixture.neurons);
+        Map<String, GroupSums> languages = new TreeMap<>();
         for (ActivationRecord r : records) {
             expected.add(r.getLang(), r.getMeaningId(), Activations.vector(null, r));
+            languages.computeIfAbsent(r.getLang(), l -> GroupSums.withNeuronStatistics(fixture.neurons)).add(Activations.vector(null, r));
         }
         int cut = records.size() / 2;
         try (TopologyTestDriver first = new TopologyTestDriver(AggregatorTopology.build(rocks), Drivers.props(live))) {
@@ -463,6 +473,12 @@ class AggregatorTopologyTest {
             assertEquals(records.size(), partials.get(0).getSamples());
             assertSums(expected.pairClassSums(Normalisation.LAYER), PairSumsCodec.fromAvro(partials.get(0).getPerLayer()));
             assertSums(expected.pairClassSums(Normalisation.MODEL), PairSumsCodec.fromAvro(partials.get(0).getWholeModel()));
+            assertEquals(languages.keySet(), partials.get(0).getLanguages().stream().map(LanguageLayer::getLang).collect(Collectors.toSet()));
+            for (LanguageLayer l : partials.get(0).getLanguages()) { // the activation counts, which the vectors do not carry
+                GroupSums g = languages.get(l.getLang());
+                assertArrayEquals(g.positiveCounts(), LittleEndian.int64s("positiveCounts", l.getPositiveCounts(), fixture.neurons), l.getLang());
+                assertEquals(g.tokenCount(), l.getTokenCount(), l.getLang());
+            }
         }
     }
 

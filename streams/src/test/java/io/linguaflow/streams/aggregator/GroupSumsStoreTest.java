@@ -1,5 +1,6 @@
 package io.linguaflow.streams.aggregator;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -102,5 +103,39 @@ class GroupSumsStoreTest {
         small.remove("c");
         small.flushCache();
         assertNull(small.get("c"), "and deleted by the commit after its removal");
+    }
+
+    /**
+     * A held language group's activation counts (which the vectors that rebuild it lack) are written under their own key
+     * by each commit after they changed, as the group leaves the cache, and before it is removed.
+     */
+    @Test
+    void aHeldGroupsChangedCountsAreWrittenByTheCommitAndWhenItLeaves() {
+        GroupSumsStore store = store(1 << 20);
+        String en = StoreKeys.language("cp@0|3", "en");
+        String counts = "cp@0|3|P|en";
+        GroupSums g = GroupSums.withNeuronStatistics(2);
+        g.add(new LayerVector(new double[] {1, 2}, Math.sqrt(5), 3, new int[] {4, 0}, 5));
+        store.hold(en, g);
+        assertNull(store.get(counts), "not before the commit");
+        store.flushCache();
+        assertNull(store.get(en), "the group itself is held");
+        assertArrayEquals(g.encodeActivationCounts(), store.get(counts));
+        byte[] first = store.get(counts);
+        g.add(new LayerVector(new double[] {2, 1}, Math.sqrt(5), 3, new int[] {1, 1}, 2));
+        store.hold(en, g);
+        store.remove(en);
+        assertArrayEquals(new long[] {5, 1}, decodeCounts(store.get(counts)), "a removed group's counts outlive it");
+        assertArrayEquals(new long[] {4, 0}, decodeCounts(first));
+
+        GroupSumsStore small = store(0);
+        small.hold(en, g);
+        assertArrayEquals(g.encodeActivationCounts(), small.get(counts), "and a group's that leaves the cache");
+    }
+
+    private static long[] decodeCounts(byte[] counts) {
+        GroupSums g = GroupSums.withNeuronStatistics(2);
+        g.restoreActivationCounts(counts);
+        return g.positiveCounts();
     }
 }
