@@ -58,7 +58,7 @@ public final class StreamsConfigs {
         }
         p.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), MAX_RECORD_BYTES);
         p.put(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG), TRANSACTION_TIMEOUT_MS);
-        // changelogs (mostly float32 vectors and their small positive counts) and outputs: see ops/bench/README.md
+        // changelogs (mostly float32 vectors) and outputs: see ops/bench/README.md
         p.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "zstd");
         // the fetch buffer holds up to this per assigned partition while the partition waits (paused) for its records to
         // be processed: 16 MiB × 30 layer partitions filled a 1 GiB heap at BLOOM-7b1 shape. A record larger than this is

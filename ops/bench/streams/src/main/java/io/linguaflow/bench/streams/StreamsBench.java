@@ -23,7 +23,8 @@ import java.util.stream.Collectors;
  * <ol>
  *   <li>for each of {@code --instances} (default {@code 1,2}): that many streams instances, each in its own JVM
  *       ({@link StreamsInstanceMain}, {@code --streams-heap}, default 1g), records produced all at once by this JVM
- *       (which also runs the broker and the registry client), time to the final metrics;</li>
+ *       (which also runs the broker and the registry client), time to the final metrics; with {@code --preload}
+ *       the records are produced first and the instances, started on that backlog, are timed alone;</li>
  *   <li>the batch {@code Analyzer} on the {@code .npy} (the reference of the ratios);</li>
  *   <li>unless {@code --no-brute-force}: the brute-force N×N similarity maps (whole model and per layer).</li>
  * </ol>
@@ -34,7 +35,7 @@ import java.util.stream.Collectors;
 public final class StreamsBench {
 
     static final String USAGE = "StreamsBench [--layers 8] [--neurons 2048] [--languages 6] [--meanings 50] [--instances 1,2]"
-            + " [--no-brute-force] [--streams-heap 1g] [--no-similarity-map] [--profile FILE]";
+            + " [--no-brute-force] [--streams-heap 1g] [--no-similarity-map] [--preload] [--profile FILE]";
     private static final double RELATIVE = 1e-9;
 
     private int layers = 8;
@@ -45,6 +46,7 @@ public final class StreamsBench {
     private boolean bruteForce = true;
     private String streamsHeap = "1g";
     private boolean similarityMap = true;
+    private boolean preload;
     private Path profile;
 
     private StreamsBench() {
@@ -62,6 +64,7 @@ public final class StreamsBench {
                     }
                     case "--no-brute-force" -> bench.bruteForce = false;
                     case "--no-similarity-map" -> bench.similarityMap = false;
+                    case "--preload" -> bench.preload = true;
                     case "--layers", "--neurons", "--languages", "--meanings", "--instances", "--streams-heap", "--profile" -> {
                         if (++i == args.length) {
                             throw new IllegalArgumentException("missing value after " + a);
@@ -108,7 +111,7 @@ public final class StreamsBench {
             warmUp(dir, data, kafka, registry, options.withoutProfile());
             List<StreamsRun.Result> streams = new ArrayList<>();
             for (int n : instances) {
-                streams.add(StreamsRun.run(data, n, kafka, registry, options));
+                streams.add(StreamsRun.run(data, n, preload, kafka, registry, options));
             }
             BatchRun.Incremental batch = BatchRun.incremental(data);
             BatchRun.BruteForce brute = bruteForce ? BatchRun.bruteForce(data) : null;
@@ -144,7 +147,7 @@ public final class StreamsBench {
         Path warmDir = Files.createDirectories(dir.resolve("warm-up"));
         BenchData warm = BenchData.generate(warmDir, data.layers(), data.neurons(), 2, Math.min(data.meanings(), 10), 2);
         try {
-            StreamsRun.run(warm, 1, kafka, registry, options);
+            StreamsRun.run(warm, 1, false, kafka, registry, options);
         } finally {
             Files.deleteIfExists(warm.file());
             Files.deleteIfExists(warmDir);
@@ -162,13 +165,13 @@ public final class StreamsBench {
                 Instant.now(), Runtime.getRuntime().availableProcessors(), size(Runtime.getRuntime().maxMemory()), options.heap(),
                 options.similarityMap() ? "on" : "off", data.layers(), data.neurons(), data.languages(), data.meanings(), data.samples(),
                 records, data.recordBytes() / 1e3, mb));
-        String format = "| %-26s | %9s | %9s | %8s | %13s | %10s | %12s | %9s | %10s | %10s |%n";
+        String format = "| %-31s | %9s | %9s | %8s | %13s | %10s | %12s | %9s | %10s | %10s |%n";
         out.append(String.format(format, "run", "seconds", "records/s", "MB/s", "ratio vs batch", "heap peak", "RocksDB size",
                 "produce s", "latency s", "changelog"));
-        out.append(String.format(format, "-".repeat(26), "-".repeat(9), "-".repeat(9), "-".repeat(8), "-".repeat(13), "-".repeat(10),
+        out.append(String.format(format, "-".repeat(31), "-".repeat(9), "-".repeat(9), "-".repeat(8), "-".repeat(13), "-".repeat(10),
                 "-".repeat(12), "-".repeat(9), "-".repeat(10), "-".repeat(10)));
         for (StreamsRun.Result r : streams) {
-            out.append(String.format(format, "streams, " + r.instances() + (r.instances() == 1 ? " instance" : " instances"),
+            out.append(String.format(format, label(r),
                     seconds(r.seconds()), rate(records, r.seconds()), rate(mb, r.seconds()), ratio(r.seconds(), batch.seconds()),
                     size(r.heapPeak()), size(r.rocksDbBytes()), seconds(r.produceSeconds()), seconds(r.latencySeconds()),
                     size(r.changelogBytes())));
@@ -187,7 +190,7 @@ public final class StreamsBench {
      * changelog by store (the changelog against the input's float32 bytes), the CPU split.
      */
     static String details(BenchData data, StreamsJvm.Options options, StreamsRun.Result r) {
-        String run = "streams, " + r.instances() + (r.instances() == 1 ? " instance: " : " instances: ");
+        String run = label(r) + ": ";
         StringBuilder out = new StringBuilder();
         for (int i = 0; i < r.heaps().size(); i++) {
             StreamsJvm.Heap h = r.heaps().get(i);
@@ -223,8 +226,13 @@ public final class StreamsBench {
         return reference == 0 ? "" : String.format(" (%.2f x)", bytes / (double) reference);
     }
 
+    /** "streams, N instance(s)[, preloaded]". */
+    private static String label(StreamsRun.Result r) {
+        return "streams, " + r.instances() + (r.instances() == 1 ? " instance" : " instances") + (r.preload() ? ", preloaded" : "");
+    }
+
     private static String seconds(double s) {
-        return String.format("%.1f", s);
+        return Double.isNaN(s) ? "-" : String.format("%.1f", s);
     }
 
     private static String rate(double amount, double seconds) {

@@ -27,6 +27,8 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
  * <ul>
  *   <li>{@code running}: waits until the instance is RUNNING, answers {@code running};</li>
  *   <li>{@code plan CHECKPOINT}: waits until the global plans store holds the checkpoint's plan, answers {@code plan};</li>
+ *   <li>{@code pause}, {@code resume}: {@link KafkaStreams#pause()} and {@link KafkaStreams#resume()}, answers
+ *       {@code paused} and {@code resumed} (the bench's {@code --preload});</li>
  *   <li>{@code stop}, or the end of stdin (the bench died): a full GC, then the instance is closed (leaving the group),
  *       answers {@code stopped LIVE} (used heap after that GC, bytes) and exits 0.</li>
  * </ul>
@@ -86,6 +88,12 @@ public final class StreamsInstanceMain {
             } else if (line.startsWith("plan ")) {
                 awaitPlan(app.kafkaStreams(), line.substring("plan ".length()));
                 System.out.println("plan");
+            } else if (line.equals("pause")) {
+                app.kafkaStreams().pause();
+                System.out.println("paused");
+            } else if (line.equals("resume")) {
+                app.kafkaStreams().resume();
+                System.out.println("resumed");
             } else {
                 System.err.println("unknown command: " + line);
                 System.exit(1);

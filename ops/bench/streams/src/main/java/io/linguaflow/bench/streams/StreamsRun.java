@@ -41,7 +41,9 @@ import org.apache.kafka.common.serialization.StringSerializer;
 /**
  * One streams measurement: {@code instances} {@link StreamsInstanceMain} JVMs (same application id, separate state
  * dirs, one stream thread each) on fresh topics with one partition per layer, fed the bench data for one checkpoint
- * by this JVM; times from the first activation record to the final {@link Metrics} (complete = true).
+ * by this JVM; times from the first activation record to the final {@link Metrics} (complete = true). Preloaded: the
+ * instances pause once the plan is in, all activation records are produced, and the instances are timed from their
+ * resumption to the final metrics: the streams application alone on a backlog, without the producer on the same cores.
  */
 public final class StreamsRun {
 
@@ -50,9 +52,10 @@ public final class StreamsRun {
     private static final Duration START = Duration.ofMinutes(3);
 
     /**
+     * @param preload          the records were produced before the timed instances started
      * @param produceSeconds   first to last activation record acknowledged by the broker
-     * @param seconds          first activation record sent to the final metrics received
-     * @param latencySeconds   last activation record acknowledged to the final metrics received
+     * @param seconds          first activation record sent (preloaded: the instances resumed) to the final metrics received
+     * @param latencySeconds   last activation record acknowledged to the final metrics received (preloaded: NaN)
      * @param rocksDbAtFinal   size on disk of the instances' state dirs when the final metrics arrived (memtables not yet
      *                         flushed are not on disk)
      * @param rocksDbByStore   size on disk of the state dirs once the instances closed (memtables flushed), by store
@@ -62,7 +65,7 @@ public final class StreamsRun {
      * @param benchHeapPeak    this JVM's used-heap peak during the run (broker, producer, metrics consumer)
      * @param cpu              {@link CpuUse#summary()} from the first record to the final metrics
      */
-    record Result(int instances, double produceSeconds, double seconds, double latencySeconds, long rocksDbAtFinal,
+    record Result(int instances, boolean preload, double produceSeconds, double seconds, double latencySeconds, long rocksDbAtFinal,
                   Map<String, Long> rocksDbByStore, Map<String, Long> changelogByStore, List<StreamsJvm.Heap> heaps, long benchHeapPeak,
                   String cpu, Metrics metrics) {
 
@@ -82,7 +85,7 @@ public final class StreamsRun {
     private StreamsRun() {
     }
 
-    static Result run(BenchData data, int instances, TestKafka kafka, TestRegistry registry, StreamsJvm.Options options)
+    static Result run(BenchData data, int instances, boolean preload, TestKafka kafka, TestRegistry registry, StreamsJvm.Options options)
             throws Exception {
         String prefix = "bench-" + UUID.randomUUID().toString().substring(0, 8) + ".";
         String applicationId = StreamsInstanceMain.applicationId(prefix);
@@ -114,28 +117,25 @@ public final class StreamsRun {
             for (StreamsJvm jvm : jvms) {
                 jvm.request("running", "running", START);
             }
-
-            CpuUse cpu = new CpuUse(jvms);
-            long start = System.nanoTime();
-            long[] lastAck = {start};
-            try (Npy npy = Npy.open(data.file())) {
-                int width = data.layers() * data.neurons();
-                // meaning by meaning, as the planner batches them for the worker (sample i = language i / S, meaning i % S)
-                for (int next = 0; next < data.samples(); next++) {
-                    int i = next % data.languages() * data.meanings() + next / data.languages();
-                    float[] row = npy.readFloats((long) i * width, width);
-                    for (ActivationRecord a : records(data, i, row)) {
-                        producer.send(new ProducerRecord<>(settings.topic(Topic.ACTIVATIONS), Keys.activation(CHECKPOINT, a.getLayer()), a),
-                                (meta, e) -> {
-                                    if (e == null) {
-                                        lastAck[0] = Math.max(lastAck[0], System.nanoTime());
-                                    }
-                                });
-                    }
+            if (preload) {
+                for (StreamsJvm jvm : jvms) {
+                    jvm.request("pause", "paused", START);
                 }
             }
-            producer.flush();
+
+            CpuUse cpu = preload ? null : new CpuUse(jvms);
+            long produceStart = System.nanoTime();
+            long start = produceStart;
+            long[] lastAck = {start};
+            produceActivations(data, settings, producer, lastAck);
             long produced = System.nanoTime();
+            if (preload) {
+                cpu = new CpuUse(jvms);
+                start = System.nanoTime();
+                for (StreamsJvm jvm : jvms) {
+                    jvm.request("resume", "resumed", START);
+                }
+            }
             Metrics last = awaitFinal(metrics, jvms);
             long done = System.nanoTime();
             String cpuUse = cpu.summary();
@@ -148,7 +148,8 @@ public final class StreamsRun {
             for (StreamsJvm jvm : jvms) {
                 heaps.add(jvm.stop());
             }
-            return new Result(instances, (produced - start) / 1e9, (done - start) / 1e9, (done - Math.max(lastAck[0], start)) / 1e9,
+            return new Result(instances, preload, (produced - produceStart) / 1e9, (done - start) / 1e9,
+                    preload ? Double.NaN : (done - Math.max(lastAck[0], start)) / 1e9,
                     rocksDbAtFinal, bytesByStore(stateDirs), changelog, heaps, heap.peak(), cpuUse, last);
         } catch (Exception | Error e) {
             jvms.forEach(StreamsJvm::printLogTail);
@@ -157,6 +158,31 @@ public final class StreamsRun {
             jvms.forEach(StreamsJvm::close);
             delete(dir);
         }
+    }
+
+    /**
+     * Every activation record of the data, meaning by meaning as the planner batches them for the worker (sample i =
+     * language i / S, meaning i % S), until the broker acknowledged them all; {@code lastAck[0]}: when it acknowledged
+     * the last.
+     */
+    private static void produceActivations(BenchData data, StreamsSettings settings, KafkaProducer<String, SpecificRecord> producer,
+                                           long[] lastAck) throws IOException {
+        try (Npy npy = Npy.open(data.file())) {
+            int width = data.layers() * data.neurons();
+            for (int next = 0; next < data.samples(); next++) {
+                int i = next % data.languages() * data.meanings() + next / data.languages();
+                float[] row = npy.readFloats((long) i * width, width);
+                for (ActivationRecord a : records(data, i, row)) {
+                    producer.send(new ProducerRecord<>(settings.topic(Topic.ACTIVATIONS), Keys.activation(CHECKPOINT, a.getLayer()), a),
+                            (meta, e) -> {
+                                if (e == null) {
+                                    lastAck[0] = Math.max(lastAck[0], System.nanoTime());
+                                }
+                            });
+                }
+            }
+        }
+        producer.flush();
     }
 
     /** The records of sample i: one per layer, values as float32 bytes, norms as the inference worker computes them. */
