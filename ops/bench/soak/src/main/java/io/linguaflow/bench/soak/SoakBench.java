@@ -1,5 +1,6 @@
 package io.linguaflow.bench.soak;
 
+import io.linguaflow.bench.streams.BenchOptions;
 import io.linguaflow.bench.streams.StreamsRun;
 import io.linguaflow.launcher.pipeline.Pipeline;
 import io.linguaflow.producers.corpus.CorpusOptions;
@@ -72,38 +73,18 @@ public final class SoakBench {
 
     public static void main(String[] args) {
         SoakBench bench = new SoakBench();
-        try {
-            for (int i = 0; i < args.length; i++) {
-                String a = args[i];
-                switch (a) {
-                    case "--help", "-h" -> {
-                        System.out.println(USAGE);
-                        return;
+        if (!BenchOptions.parse("SoakBench", USAGE, args, Map.of("--processes", () -> bench.processes = true),
+                Map.of("--steps", v -> bench.steps = Arrays.stream(v.split(",")).map(s -> Integer.parseInt(s.trim())).toList(),
+                        "--interval", v -> bench.interval = Integer.parseInt(v), "--bootstrap", v -> bench.bootstrap = v,
+                        "--registry", v -> bench.registryUrl = v),
+                () -> {
+                    if (bench.steps.size() < 2 || bench.interval < 1) {
+                        throw new IllegalArgumentException("--steps needs 2+ ascending steps, --interval >= 1");
                     }
-                    case "--processes" -> bench.processes = true;
-                    case "--steps", "--interval", "--bootstrap", "--registry" -> {
-                        if (++i == args.length) {
-                            throw new IllegalArgumentException("missing value after " + a);
-                        }
-                        switch (a) {
-                            case "--steps" -> bench.steps = Arrays.stream(args[i].split(",")).map(s -> Integer.parseInt(s.trim())).toList();
-                            case "--interval" -> bench.interval = Integer.parseInt(args[i]);
-                            case "--bootstrap" -> bench.bootstrap = args[i];
-                            default -> bench.registryUrl = args[i];
-                        }
+                    if ((bench.bootstrap == null) != (bench.registryUrl == null)) {
+                        throw new IllegalArgumentException("--bootstrap and --registry go together");
                     }
-                    default -> throw new IllegalArgumentException("unknown option " + a);
-                }
-            }
-            if (bench.steps.size() < 2 || bench.interval < 1) {
-                throw new IllegalArgumentException("--steps needs 2+ ascending steps, --interval >= 1");
-            }
-            if ((bench.bootstrap == null) != (bench.registryUrl == null)) {
-                throw new IllegalArgumentException("--bootstrap and --registry go together");
-            }
-        } catch (IllegalArgumentException e) { // NumberFormatException included
-            System.err.println("SoakBench: " + e.getMessage() + "\nusage: " + USAGE);
-            System.exit(2);
+                })) {
             return;
         }
         try {

@@ -54,29 +54,15 @@ public final class StreamsBench {
 
     public static void main(String[] args) {
         StreamsBench bench = new StreamsBench();
-        try {
-            for (int i = 0; i < args.length; i++) {
-                String a = args[i];
-                switch (a) {
-                    case "--help", "-h" -> {
-                        System.out.println(USAGE);
-                        return;
-                    }
-                    case "--no-brute-force" -> bench.bruteForce = false;
-                    case "--no-similarity-map" -> bench.similarityMap = false;
-                    case "--preload" -> bench.preload = true;
-                    case "--layers", "--neurons", "--languages", "--meanings", "--instances", "--streams-heap", "--profile" -> {
-                        if (++i == args.length) {
-                            throw new IllegalArgumentException("missing value after " + a);
-                        }
-                        bench.set(a, args[i]);
-                    }
-                    default -> throw new IllegalArgumentException("unknown option " + a);
-                }
-            }
-        } catch (IllegalArgumentException e) { // NumberFormatException included
-            System.err.println("StreamsBench: " + e.getMessage() + "\nusage: " + USAGE);
-            System.exit(2);
+        if (!BenchOptions.parse("StreamsBench", USAGE, args,
+                Map.of("--no-brute-force", () -> bench.bruteForce = false, "--no-similarity-map", () -> bench.similarityMap = false,
+                        "--preload", () -> bench.preload = true),
+                Map.of("--layers", v -> bench.layers = Integer.parseInt(v), "--neurons", v -> bench.neurons = Integer.parseInt(v),
+                        "--languages", v -> bench.languages = Integer.parseInt(v), "--meanings", v -> bench.meanings = Integer.parseInt(v),
+                        "--instances", v -> bench.instances = Arrays.stream(v.split(",")).mapToInt(n -> Integer.parseInt(n.trim())).toArray(),
+                        "--streams-heap", v -> bench.streamsHeap = v, "--profile", v -> bench.profile = Path.of(v).toAbsolutePath()),
+                () -> {
+                })) {
             return;
         }
         // the exit status says whether the streamed results equal the batch ones
@@ -87,18 +73,6 @@ public final class StreamsBench {
         } catch (Exception e) {
             e.printStackTrace();
             System.exit(1);
-        }
-    }
-
-    private void set(String option, String value) {
-        switch (option) {
-            case "--layers" -> layers = Integer.parseInt(value);
-            case "--neurons" -> neurons = Integer.parseInt(value);
-            case "--languages" -> languages = Integer.parseInt(value);
-            case "--meanings" -> meanings = Integer.parseInt(value);
-            case "--streams-heap" -> streamsHeap = value;
-            case "--profile" -> profile = Path.of(value).toAbsolutePath();
-            default -> instances = Arrays.stream(value.split(",")).mapToInt(s -> Integer.parseInt(s.trim())).toArray();
         }
     }
 
