@@ -209,7 +209,7 @@ public final class DemoCommand implements Callable<Integer> {
 
     private int session(Path home, Path run, CorpusResult userCorpus, Terminal out, CountDownLatch stop) throws Exception {
         out.event("starting a Kafka broker and a schema registry");
-        try (LocalServices local = LocalServices.start(home, run.resolve("services"), !noBuild)) {
+        try (LocalServices local = LocalServices.start(home, run.resolve("services"), !noBuild, httpPort)) {
             out.event("broker %s, registry %s", local.bootstrapServers(), local.registryUrl());
             Pipeline.Config config = new Pipeline.Config(local.bootstrapServers(), local.registryUrl(),
                     "demo-" + UUID.randomUUID().toString().substring(0, 8) + ".", run.resolve("state"), httpPort, 2, timeout);

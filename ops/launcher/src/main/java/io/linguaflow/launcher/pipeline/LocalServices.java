@@ -6,8 +6,11 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A private single-node KRaft broker ({@code ops/local.sh start broker} on free ports, its data in {@code runDir})
@@ -37,13 +40,16 @@ public final class LocalServices implements AutoCloseable {
      * @param runDir pid files, logs and broker data of this run
      * @param build  let {@code ops/local.sh} (re)build the broker classpath when sources changed; false inside a Maven
      *               build that has just written it ({@code LINGUAFLOW_NO_BUILD=1})
+     * @param promised ports the caller will listen on later (its HTTP port): free now, so the services must not take them
      */
-    public static LocalServices start(Path home, Path runDir, boolean build) throws IOException, InterruptedException {
+    public static LocalServices start(Path home, Path runDir, boolean build, int... promised) throws IOException, InterruptedException {
         Files.createDirectories(runDir);
-        LocalServices s = new LocalServices(home, runDir, freePort(), freePort(), build);
+        Set<Integer> taken = new HashSet<>();
+        Arrays.stream(promised).forEach(taken::add);
+        LocalServices s = new LocalServices(home, runDir, freePort(taken), freePort(taken), build);
         try {
             s.localSh("start", "broker");
-            s.registry = RegistryServerProcess.start(home, "127.0.0.1", freePort(), runDir.resolve("registry"), Duration.ofSeconds(90));
+            s.registry = RegistryServerProcess.start(home, "127.0.0.1", freePort(taken), runDir.resolve("registry"), Duration.ofSeconds(90));
             return s;
         } catch (IOException | InterruptedException | RuntimeException e) {
             s.close();
@@ -127,5 +133,17 @@ public final class LocalServices implements AutoCloseable {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         }
+    }
+
+    /**
+     * A port nobody listens on right now and not in {@code taken}, then added to it: a port found free is not held, so
+     * two lookups (or the caller's own) can otherwise return the same one.
+     */
+    private static int freePort(Set<Integer> taken) throws IOException {
+        int port = freePort();
+        while (!taken.add(port)) {
+            port = freePort();
+        }
+        return port;
     }
 }

@@ -145,7 +145,7 @@ public final class PipelineCommand implements Callable<Integer> {
                 Path root = home != null ? home.toAbsolutePath() : RegistryServerProcess.locateHome();
                 err.println("pipeline: starting a broker and a registry (run dir " + work.resolve("run") + ")");
                 err.flush();
-                local = LocalServices.start(root, work.resolve("run"), !noBuild);
+                local = LocalServices.start(root, work.resolve("run"), !noBuild, httpPort);
             }
             String prefix = "pipeline-" + UUID.randomUUID().toString().substring(0, 8) + ".";
             Pipeline.Config config = new Pipeline.Config(local != null ? local.bootstrapServers() : bootstrap,
