@@ -265,23 +265,14 @@ public final class GroupSums {
             vectors.put(squaresModel).put(squaresModelLow);
         }
         if (positiveCounts != null) {
-            int at = b.position() + 8 * dimension * vectorCount(neuronStatistics, true);
-            for (long c : positiveCounts) {
-                at = putVarLong(out, at, c);
-            }
+            putCounts(out, b.position() + 8 * dimension * vectorCount(neuronStatistics, true));
         }
         return out;
     }
 
     /** Exact size of {@link #encode()}. */
     public int encodedSize() {
-        int size = HEADER_BYTES + 8 * dimension * vectorCount(neuronStatistics, true);
-        if (positiveCounts != null) {
-            for (long c : positiveCounts) {
-                size += varLongSize(c);
-            }
-        }
-        return size;
+        return HEADER_BYTES + 8 * dimension * vectorCount(neuronStatistics, true) + (positiveCounts != null ? countsSize() : 0);
     }
 
     /** D-wide double arrays in an encoding: two or three sums, each with its low parts from version 2 on. */
@@ -367,16 +358,9 @@ public final class GroupSums {
         if (positiveCounts == null) {
             return null;
         }
-        int size = 1 + 4 + varLongSize(tokenCount);
-        for (long c : positiveCounts) {
-            size += varLongSize(c);
-        }
-        byte[] out = new byte[size];
+        byte[] out = new byte[1 + 4 + varLongSize(tokenCount) + countsSize()];
         ByteBuffer.wrap(out).order(ByteOrder.LITTLE_ENDIAN).put(COUNTS_ENCODING_VERSION).putInt(dimension);
-        int at = putVarLong(out, 5, tokenCount);
-        for (long c : positiveCounts) {
-            at = putVarLong(out, at, c);
-        }
+        putCounts(out, putVarLong(out, 5, tokenCount));
         return out;
     }
 
@@ -404,6 +388,22 @@ public final class GroupSums {
             tokenCount = tokens[0];
         } catch (BufferUnderflowException e) {
             throw new IllegalArgumentException("activation counts are truncated (" + encoded.length + " bytes)", e);
+        }
+    }
+
+    /** Bytes of the positive counts as varints (both encodings end with them). */
+    private int countsSize() {
+        int size = 0;
+        for (long c : positiveCounts) {
+            size += varLongSize(c);
+        }
+        return size;
+    }
+
+    /** Writes the positive counts as varints from {@code at}. */
+    private void putCounts(byte[] out, int at) {
+        for (long c : positiveCounts) {
+            at = putVarLong(out, at, c);
         }
     }
 

@@ -24,7 +24,7 @@ import java.util.stream.Collectors;
  *   <li>for each of {@code --instances} (default {@code 1,2}): that many streams instances, each in its own JVM
  *       ({@link StreamsInstanceMain}, {@code --streams-heap}, default 1g), records produced all at once by this JVM
  *       (which also runs the broker and the registry client), time to the final metrics; with {@code --preload}
- *       the records are produced first and the instances, started on that backlog, are timed alone;</li>
+ *       the instances are paused while the records are produced, then resumed and timed alone on that backlog;</li>
  *   <li>the batch {@code Analyzer} on the {@code .npy} (the reference of the ratios);</li>
  *   <li>unless {@code --no-brute-force}: the brute-force N×N similarity maps (whole model and per layer).</li>
  * </ol>
