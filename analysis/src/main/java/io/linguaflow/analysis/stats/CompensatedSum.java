@@ -8,7 +8,7 @@ package io.linguaflow.analysis.stats;
  * hi + lo is within about n·2⁻¹⁰⁶·max|partial sum| of the exact sum, and two orders can round differently only when the
  * exact sum lies that close to a rounding boundary.
  *
- * <p>The static methods update element k of a pair of arrays in place, for the D-wide sums of {@link GroupSums}.
+ * <p>The static methods update a pair of arrays in place, element by element, for the D-wide sums of {@link GroupSums}.
  */
 public final class CompensatedSum {
 
@@ -60,30 +60,46 @@ public final class CompensatedSum {
         hi = h;
     }
 
-    /** (hi[k], lo[k]) += x. */
-    public static void add(double[] hi, double[] lo, int k, double x) {
-        double a = hi[k];
-        double s = a + x;
-        double e = twoSumError(a, x, s);
-        double t = lo[k] + e;
-        double h = s + t;
-        lo[k] = twoSumError(s, t, h);
-        hi[k] = h;
+    // The array updates below take two passes, a TwoSum into (hi, lo) and then renormalise, where one fused pass per element
+    // would do: the same operations in the same order (bit for bit), but C2 vectorises each pass and not the fused one
+    // (about 4x faster at D = 16384, docs/math.md §10 "Cost").
+
+    /** (hi[k], lo[k]) += x[k] for every k. */
+    public static void addAll(double[] hi, double[] lo, double[] x) {
+        for (int k = 0; k < hi.length; k++) {
+            double a = hi[k];
+            double s = a + x[k];
+            lo[k] += twoSumError(a, x[k], s);
+            hi[k] = s;
+        }
+        renormalise(hi, lo);
     }
 
-    /** (hi[k], lo[k]) += (xHi, xLo), another double-double sum; commutative bit for bit. */
-    public static void add(double[] hi, double[] lo, int k, double xHi, double xLo) {
-        double a = hi[k];
-        double s = a + xHi;
-        double e = twoSumError(a, xHi, s);
-        double t = (lo[k] + xLo) + e;
-        double h = s + t;
-        lo[k] = twoSumError(s, t, h);
-        hi[k] = h;
+    /** (hi[k], lo[k]) += x[k]² for every k. */
+    public static void addSquaresAll(double[] hi, double[] lo, double[] x) {
+        for (int k = 0; k < hi.length; k++) {
+            double a = hi[k];
+            double b = x[k] * x[k];
+            double s = a + b;
+            lo[k] += twoSumError(a, b, s);
+            hi[k] = s;
+        }
+        renormalise(hi, lo);
+    }
+
+    /** (hi[k], lo[k]) += (xHi[k], xLo[k]) for every k, another double-double sum; commutative bit for bit. */
+    public static void addAll(double[] hi, double[] lo, double[] xHi, double[] xLo) {
+        for (int k = 0; k < hi.length; k++) {
+            double a = hi[k];
+            double s = a + xHi[k];
+            lo[k] = (lo[k] + xLo[k]) + twoSumError(a, xHi[k], s);
+            hi[k] = s;
+        }
+        renormalise(hi, lo);
     }
 
     /** Renormalises every element of a double-double array pair (hi[k] = fl(hi[k] + lo[k])). */
-    public static void renormalise(double[] hi, double[] lo) {
+    private static void renormalise(double[] hi, double[] lo) {
         for (int k = 0; k < hi.length; k++) {
             double h = hi[k] + lo[k];
             lo[k] = twoSumError(hi[k], lo[k], h);

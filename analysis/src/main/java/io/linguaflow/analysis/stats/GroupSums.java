@@ -39,9 +39,10 @@ public final class GroupSums {
     private final double[] sumModelLow;
     private final double[] sumLayer;
     private final double[] sumLayerLow;
-    /** ‖sumModel‖², ‖sumLayer‖², recomputed from the rounded sums in index order on every update (same O(D) pass). */
+    /** ‖sumModel‖², ‖sumLayer‖², recomputed from the rounded sums in index order when read after an update. */
     private double sumNormSquaredModel;
     private double sumNormSquaredLayer;
+    private boolean sumNormsStale;
     /** Σᵢ‖xᵢ‖² per normalisation. */
     private CompensatedSum normSquaredSumModel = new CompensatedSum();
     private CompensatedSum normSquaredSumLayer = new CompensatedSum();
@@ -104,10 +105,13 @@ public final class GroupSums {
         }
         double mn = v.modelNorm();
         double ln = v.layerNorm();
-        double selfM = 0, selfL = 0;
         for (int k = 0; k < h.length; k++) {
             xm[k] = h[k] / mn;
             xl[k] = h[k] / ln;
+        }
+        // apart from the divisions, so that C2 vectorises them (the sums in index order cannot be)
+        double selfM = 0, selfL = 0;
+        for (int k = 0; k < h.length; k++) {
             selfM += xm[k] * xm[k];
             selfL += xl[k] * xl[k];
         }
@@ -122,29 +126,20 @@ public final class GroupSums {
         add(slice(v));
     }
 
-    /** Adds one sample's normalised slice ({@link #slice}), the same for each group it joins. O(D). */
+    /**
+     * Adds one sample's normalised slice ({@link #slice}), the same for each group it joins. O(D). Its values are at most 1
+     * in magnitude (a slice of a normalised vector), so no sum of them can overflow.
+     */
     public void add(Slice x) {
         if (x.dimension() != dimension) {
             throw new IllegalArgumentException("layer vector has " + x.dimension() + " neurons, group has " + dimension);
         }
-        double[] xm = x.model();
-        double[] xl = x.layer();
-        // one pass over the group's arrays: the update is bound by memory traffic, not arithmetic
-        double sqM = 0, sqL = 0;
-        for (int k = 0; k < dimension; k++) {
-            CompensatedSum.add(sumModel, sumModelLow, k, xm[k]);
-            CompensatedSum.add(sumLayer, sumLayerLow, k, xl[k]);
-            sqM += sumModel[k] * sumModel[k];
-            sqL += sumLayer[k] * sumLayer[k];
-            if (squaresModel != null) {
-                CompensatedSum.add(squaresModel, squaresModelLow, k, xm[k] * xm[k]);
-            }
+        CompensatedSum.addAll(sumModel, sumModelLow, x.model());
+        CompensatedSum.addAll(sumLayer, sumLayerLow, x.layer());
+        if (squaresModel != null) {
+            CompensatedSum.addSquaresAll(squaresModel, squaresModelLow, x.model());
         }
-        if (!Double.isFinite(sqM + sqL)) {
-            throw new IllegalArgumentException("non-finite sum in " + describe());
-        }
-        sumNormSquaredModel = sqM;
-        sumNormSquaredLayer = sqL;
+        sumNormsStale = true;
         normSquaredSumModel.add(x.normSquaredModel());
         normSquaredSumLayer.add(x.normSquaredLayer());
         count++;
@@ -163,18 +158,12 @@ public final class GroupSums {
         if (other.dimension != dimension || other.neuronStatistics != neuronStatistics) {
             throw new IllegalArgumentException("cannot merge groups of different shape: " + describe() + " and " + other.describe());
         }
-        double sqM = 0, sqL = 0;
-        for (int k = 0; k < dimension; k++) {
-            CompensatedSum.add(sumModel, sumModelLow, k, other.sumModel[k], other.sumModelLow[k]);
-            CompensatedSum.add(sumLayer, sumLayerLow, k, other.sumLayer[k], other.sumLayerLow[k]);
-            sqM += sumModel[k] * sumModel[k];
-            sqL += sumLayer[k] * sumLayer[k];
-            if (squaresModel != null) {
-                CompensatedSum.add(squaresModel, squaresModelLow, k, other.squaresModel[k], other.squaresModelLow[k]);
-            }
+        CompensatedSum.addAll(sumModel, sumModelLow, other.sumModel, other.sumModelLow);
+        CompensatedSum.addAll(sumLayer, sumLayerLow, other.sumLayer, other.sumLayerLow);
+        if (squaresModel != null) {
+            CompensatedSum.addAll(squaresModel, squaresModelLow, other.squaresModel, other.squaresModelLow);
         }
-        sumNormSquaredModel = sqM;
-        sumNormSquaredLayer = sqL;
+        sumNormsStale = true;
         normSquaredSumModel.add(other.normSquaredSumModel);
         normSquaredSumLayer.add(other.normSquaredSumLayer);
         count += other.count;
@@ -185,6 +174,24 @@ public final class GroupSums {
             }
         }
         tokenCount += other.tokenCount;
+    }
+
+    /**
+     * ‖ΣxM‖² and ‖ΣxL‖² from the rounded sums in index order, once after any number of updates: a pass per update would
+     * cost as much as the update itself (the sequential sums do not vectorise).
+     */
+    private void refreshSumNorms() {
+        if (!sumNormsStale) {
+            return;
+        }
+        double sqM = 0, sqL = 0;
+        for (int k = 0; k < dimension; k++) {
+            sqM += sumModel[k] * sumModel[k];
+            sqL += sumLayer[k] * sumLayer[k];
+        }
+        sumNormSquaredModel = sqM;
+        sumNormSquaredLayer = sqL;
+        sumNormsStale = false;
     }
 
     private long[] positives() {
@@ -210,6 +217,7 @@ public final class GroupSums {
 
     /** The scalars the pair-class metrics need, in one normalisation. */
     public GroupScalars scalars(Normalisation n) {
+        refreshSumNorms();
         return n == Normalisation.MODEL
                 ? new GroupScalars(count, sumNormSquaredModel, normSquaredSumModel.value())
                 : new GroupScalars(count, sumNormSquaredLayer, normSquaredSumLayer.value());
@@ -251,6 +259,7 @@ public final class GroupSums {
      * positive counts]. Doubles are stored bit-exact. Version 1 had no low parts (docs/state-layout.md).
      */
     public byte[] encode() {
+        refreshSumNorms();
         int size = encodedSize();
         byte[] out = new byte[size];
         ByteBuffer b = ByteBuffer.wrap(out).order(ByteOrder.LITTLE_ENDIAN);
