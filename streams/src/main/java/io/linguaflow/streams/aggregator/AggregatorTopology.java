@@ -46,6 +46,8 @@ import org.apache.kafka.streams.state.Stores;
  *       optional maxima and sampled tokens, for the instruments that run on the layer's complete partial
  *       ({@link InstrumentTopology}).</li>
  * </ul>
+ * The scalars, seen, layers and NLL stores, written on every record, are {@link WriteBackStore}s: their writes reach
+ * RocksDB and the changelog at the commit, each key once.
  * A layer's complete partial is sent in the same transaction as the record that completes it (the expected count
  * comes from the global {@link Plans} store), and a commit is requested within 500 ms so it is published at once; interim partials of changed layers at most once per
  * {@link StreamsSettings#interimInterval()} (wall clock).
@@ -74,14 +76,12 @@ public final class AggregatorTopology {
     /** Adds the aggregators to a builder that already has the {@link Plans} global store. */
     public static void addTo(StreamsBuilder builder, StreamsSettings settings) {
         builder.addStateStore(GroupSumsStore.builder(settings.keyValueStore(GROUPS_STORE), settings.groupCacheBytes()));
-        // no Kafka record cache on the stores written per record: since KIP-1034 (Kafka 4.1) a cache entry keeps the raw
-        // bytes of the input record that wrote it, unaccounted, i.e. one 8·D-byte activation record per entry, which
-        // filled a 2 GiB heap at BLOOM-7b1 shape; written through, they add a few MB of changelog per checkpoint
-        builder.addStateStore(Stores.keyValueStoreBuilder(settings.keyValueStore(SCALARS_STORE), Serdes.String(), Serdes.ByteArray()));
-        builder.addStateStore(Stores.keyValueStoreBuilder(settings.keyValueStore(SEEN_STORE), Serdes.String(), Serdes.ByteArray()));
-        builder.addStateStore(Stores.keyValueStoreBuilder(settings.keyValueStore(NLL_STORE), Serdes.String(), Serdes.ByteArray()));
-        builder.addStateStore(Stores.keyValueStoreBuilder(settings.keyValueStore(LAYERS_STORE), Serdes.String(),
-                settings.valueSerde(LayerState.class)));
+        // the stores written per record wait for the commit in a write-back map of their own (not Kafka's record cache,
+        // whose entries since KIP-1034 each pin the raw input record: docs/state-layout.md "Heap")
+        builder.addStateStore(WriteBackStore.builder(settings.keyValueStore(SCALARS_STORE), Serdes.ByteArray()));
+        builder.addStateStore(WriteBackStore.builder(settings.keyValueStore(SEEN_STORE), Serdes.ByteArray()));
+        builder.addStateStore(WriteBackStore.builder(settings.keyValueStore(NLL_STORE), Serdes.ByteArray()));
+        builder.addStateStore(WriteBackStore.builder(settings.keyValueStore(LAYERS_STORE), settings.valueSerde(LayerState.class)));
         List<String> stores = new ArrayList<>(List.of(GROUPS_STORE, SCALARS_STORE, SEEN_STORE, LAYERS_STORE, NLL_STORE));
         if (settings.similarityVectors()) {
             // no cache: each key is written once, and cached vectors would only evict the group sums

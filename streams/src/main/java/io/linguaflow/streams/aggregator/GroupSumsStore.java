@@ -75,7 +75,8 @@ public final class GroupSumsStore implements StateStore, CachedStateStore<String
 
     /** A builder of the store on {@code supplier}, changelogged, keeping up to {@code cacheBytes} of clean and held groups decoded. */
     public static StoreBuilder<GroupSumsStore> builder(KeyValueBytesStoreSupplier supplier, long cacheBytes) {
-        return new Builder(Stores.keyValueStoreBuilder(supplier, Serdes.String(), Serdes.ByteArray()), cacheBytes);
+        return new OwnCacheStoreBuilder<>(Stores.keyValueStoreBuilder(supplier, Serdes.String(), Serdes.ByteArray()),
+                inner -> new GroupSumsStore(inner, cacheBytes));
     }
 
     // ---------------------------------------------------------------- the aggregator's typed view
@@ -287,57 +288,5 @@ public final class GroupSumsStore implements StateStore, CachedStateStore<String
     @Override
     public long approximateNumEntries() {
         return inner.approximateNumEntries();
-    }
-
-    /** Builds the inner store (changelogged, no Kafka record cache: this store is the cache) and wraps it. */
-    private static final class Builder implements StoreBuilder<GroupSumsStore> {
-        private final StoreBuilder<KeyValueStore<String, byte[]>> inner;
-        private final long cacheBytes;
-
-        Builder(StoreBuilder<KeyValueStore<String, byte[]>> inner, long cacheBytes) {
-            this.inner = inner.withCachingDisabled();
-            this.cacheBytes = cacheBytes;
-        }
-
-        @Override
-        public StoreBuilder<GroupSumsStore> withCachingEnabled() {
-            throw new UnsupportedOperationException("the group store is its own cache");
-        }
-
-        @Override
-        public StoreBuilder<GroupSumsStore> withCachingDisabled() {
-            return this;
-        }
-
-        @Override
-        public StoreBuilder<GroupSumsStore> withLoggingEnabled(Map<String, String> config) {
-            inner.withLoggingEnabled(config);
-            return this;
-        }
-
-        @Override
-        public StoreBuilder<GroupSumsStore> withLoggingDisabled() {
-            throw new UnsupportedOperationException("the group store must be changelogged: exactly-once restores it from the changelog");
-        }
-
-        @Override
-        public GroupSumsStore build() {
-            return new GroupSumsStore(inner.build(), cacheBytes);
-        }
-
-        @Override
-        public Map<String, String> logConfig() {
-            return inner.logConfig();
-        }
-
-        @Override
-        public boolean loggingEnabled() {
-            return inner.loggingEnabled();
-        }
-
-        @Override
-        public String name() {
-            return inner.name();
-        }
     }
 }
