@@ -2,6 +2,7 @@ package io.linguaflow.schemas.codec;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.IntBuffer;
 
 /**
  * Number arrays packed little-endian into Avro {@code bytes} fields ({@code ActivationRecord.values} float32,
@@ -41,9 +42,18 @@ public final class LittleEndian {
 
     /** The float32 values widened to float64, without a float[] between. @see #float32s(String, ByteBuffer, int) */
     public static double[] float32sWidened(String field, ByteBuffer bytes, int count) {
+        return float32sWidened(field, bytes, count, null);
+    }
+
+    /**
+     * {@link #float32sWidened(String, ByteBuffer, int)} into {@code reuse} when it has {@code count} elements (a caller
+     * that reads one record after another: no 8·count bytes of garbage each), else into a new array; allocated only once
+     * the bytes are checked.
+     */
+    public static double[] float32sWidened(String field, ByteBuffer bytes, int count, double[] reuse) {
         ByteBuffer b = read(field, bytes, count, Float.BYTES, false);
         int at = b.position();
-        double[] out = new double[count];
+        double[] out = reuse != null && reuse.length == count ? reuse : new double[count];
         for (int k = 0; k < count; k++) {
             out[k] = b.getFloat(at + Float.BYTES * k);
         }
@@ -63,11 +73,17 @@ public final class LittleEndian {
      * @throws IllegalArgumentException when {@code bytes} holds neither nothing nor exactly {@code count} int32
      */
     public static int[] int32sOrNull(String field, ByteBuffer bytes, int count) {
+        return int32sOrNull(field, bytes, count, null);
+    }
+
+    /** {@link #int32sOrNull(String, ByteBuffer, int)} into {@code reuse} when it has {@code count} elements, as for floats. */
+    public static int[] int32sOrNull(String field, ByteBuffer bytes, int count, int[] reuse) {
         if (bytes != null && !bytes.hasRemaining()) {
             return null;
         }
-        int[] out = new int[count];
-        read(field, bytes, count, Integer.BYTES, true).asIntBuffer().get(out);
+        IntBuffer values = read(field, bytes, count, Integer.BYTES, true).asIntBuffer();
+        int[] out = reuse != null && reuse.length == count ? reuse : new int[count];
+        values.get(out);
         return out;
     }
 

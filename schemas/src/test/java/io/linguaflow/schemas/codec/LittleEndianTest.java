@@ -2,7 +2,9 @@ package io.linguaflow.schemas.codec;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.nio.ByteBuffer;
@@ -21,6 +23,22 @@ class LittleEndianTest {
         long[] longs = {0, 1, -1, Long.MAX_VALUE, Long.MIN_VALUE};
         assertArrayEquals(longs, LittleEndian.int64s("positiveCounts", LittleEndian.int64s(longs), longs.length));
         assertArrayEquals(new float[0], LittleEndian.float32s("values", LittleEndian.float32s(new float[0]), 0));
+    }
+
+    @Test
+    void readsIntoAnArrayOfTheRightLengthOnly() {
+        double[] reuse = new double[2];
+        assertSame(reuse, LittleEndian.float32sWidened("values", LittleEndian.float32s(new float[] {2f, -3f}), 2, reuse));
+        assertArrayEquals(new double[] {2, -3}, reuse);
+        double[] other = LittleEndian.float32sWidened("values", LittleEndian.float32s(new float[] {1f}), 1, reuse);
+        assertNotSame(reuse, other);
+        assertArrayEquals(new double[] {1}, other);
+        assertArrayEquals(new double[] {2, -3}, reuse, "an array of another length is left alone");
+        int[] counts = new int[2];
+        assertSame(counts, LittleEndian.int32sOrNull("positiveCounts", LittleEndian.int32s(new int[] {4, 5}), 2, counts));
+        assertArrayEquals(new int[] {4, 5}, counts);
+        assertNull(LittleEndian.int32sOrNull("positiveCounts", ByteBuffer.allocate(0), 2, counts));
+        assertThrows(IllegalArgumentException.class, () -> LittleEndian.float32sWidened("values", ByteBuffer.allocate(4), 2, reuse));
     }
 
     @Test

@@ -19,6 +19,15 @@ public final class Activations {
      * @throws IllegalArgumentException naming the record (checkpoint, sample, layer) and the defect
      */
     public static LayerVector vector(String key, ActivationRecord a) {
+        return vector(key, a, null, null);
+    }
+
+    /**
+     * {@link #vector(String, ActivationRecord)} with its values and positive counts read into {@code values} and
+     * {@code counts} when they have D elements (else into new arrays): a caller that reads one record after another
+     * passes the previous vector's arrays.
+     */
+    public static LayerVector vector(String key, ActivationRecord a, double[] values, int[] counts) {
         String where = "activation record (checkpoint '" + a.getCheckpointId() + "', sample '" + a.getSampleId() + "', layer "
                 + a.getLayer() + ")";
         int d = a.getNeuronsPerLayer();
@@ -45,8 +54,8 @@ public final class Activations {
         double[] h;
         int[] positive;
         try {
-            h = LittleEndian.float32sWidened("values", a.getValues(), d);
-            positive = LittleEndian.int32sOrNull("positiveCounts", a.getPositiveCounts(), d);
+            h = LittleEndian.float32sWidened("values", a.getValues(), d, values);
+            positive = LittleEndian.int32sOrNull("positiveCounts", a.getPositiveCounts(), d, counts);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
         }

@@ -64,7 +64,9 @@ final class LayerAggregator extends ContextualProcessor<String, ActivationRecord
     private KeyValueStore<String, byte[]> vectors;
     private KeyValueStore<String, byte[]> instrumentSamples;
     private LayerPartials partials;
-    /** The normalised slice of the record being added (GroupSums.slice), reused from record to record. */
+    /** The record's values, its positive counts and its normalised slice (GroupSums.slice), reused from record to record. */
+    private double[] values;
+    private int[] counts;
     private double[] sliceModel;
     private double[] sliceLayer;
 
@@ -139,7 +141,9 @@ final class LayerAggregator extends ContextualProcessor<String, ActivationRecord
         CheckpointPlan plan;
         byte[] instrumentSample;
         try {
-            v = Activations.vector(record.key(), a);
+            v = Activations.vector(record.key(), a, values, counts);
+            values = v.values();
+            counts = v.positiveCounts() != null ? v.positiveCounts() : counts;
             instrumentSample = instrumentSamples == null ? null : InstrumentSample.encode(a, where(a));
             state = layers.get(id.key());
             if (state != null && (state.getLayers() != a.getLayers() || state.getNeuronsPerLayer() != a.getNeuronsPerLayer())) {
@@ -201,7 +205,7 @@ final class LayerAggregator extends ContextualProcessor<String, ActivationRecord
         }
         state.setSamples(state.getSamples() + 1);
         layers.put(id.key(), state);
-        if (!completeIfPlanned(id, state, record.timestamp())) {
+        if (!completeIfPlanned(id, state, plan, record.timestamp())) {
             dirty.add(id);
         }
     }
@@ -285,13 +289,13 @@ final class LayerAggregator extends ContextualProcessor<String, ActivationRecord
     /**
      * Sends the complete partial once the layer holds every planned sample: {@code samplesExpected} distinct samples of
      * the plan's sample set (records outside it are not counted once the plan is known, and those counted before are
-     * subtracted, {@link #planLanded}); true when it was sent (now or before).
+     * subtracted, {@link #planLanded}); true when it was sent (now or before). {@code plan} is the checkpoint's plan as
+     * the caller read it (null: none yet), so a record decodes it once.
      */
-    private boolean completeIfPlanned(LayerId id, LayerState state, long timestamp) {
+    private boolean completeIfPlanned(LayerId id, LayerState state, CheckpointPlan plan, long timestamp) {
         if (state.getCompleteSent()) {
             return true;
         }
-        CheckpointPlan plan = plans.get(id.checkpointId());
         if (plan == null) {
             return false;
         }
@@ -393,8 +397,8 @@ final class LayerAggregator extends ContextualProcessor<String, ActivationRecord
     private void flush(long now) {
         for (LayerId id : dirty) {
             LayerState state = layers.get(id.key());
-            if (state != null && !completeIfPlanned(id, state, now)) {
-                CheckpointPlan plan = plans.get(id.checkpointId());
+            CheckpointPlan plan = plans.get(id.checkpointId());
+            if (state != null && !completeIfPlanned(id, state, plan, now)) {
                 context().forward(new Record<>(id.checkpointId(), partials.of(id.checkpointId(), id.layer(), state, plan, false), now));
             }
         }
@@ -404,7 +408,7 @@ final class LayerAggregator extends ContextualProcessor<String, ActivationRecord
             if (state == null) {
                 awaitingPlan.remove(id);
             } else {
-                completeIfPlanned(id, state, now); // leaves awaitingPlan once its plan is there
+                completeIfPlanned(id, state, plans.get(id.checkpointId()), now); // leaves awaitingPlan once its plan is there
             }
         }
         retaining.removeIf(id -> {

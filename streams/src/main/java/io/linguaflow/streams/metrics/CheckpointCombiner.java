@@ -61,8 +61,10 @@ final class CheckpointCombiner extends ContextualProcessor<String, LayerPartial,
             return; // an older partial arriving late never replaces a newer one
         }
         layers.put(key, p);
-        CheckpointResults results = results(p.getCheckpointId());
-        if (results.complete()) {
+        // only a complete partial can complete the checkpoint: an interim one waits for the punctuation, which reads
+        // the checkpoint's partials once per interval, not once per layer
+        CheckpointResults results = p.getComplete() ? results(p.getCheckpointId()) : null;
+        if (results != null && results.complete()) {
             publishFinal(results, record.timestamp());
             dirty.remove(p.getCheckpointId());
         } else {
