@@ -18,6 +18,7 @@ import java.nio.DoubleBuffer;
  * costs O(D). Every float64 sum is read rounded once from its double-double, and the squared norms of the sums are
  * recomputed from those rounded sums in index order, so the statistics are a function of the set of samples added or
  * merged, whatever the order, grouping or merge tree (docs/math.md §10 says when two orders can still differ).
+ * Not thread-safe, reads included: the first read after an update computes the norms of the sums.
  */
 public final class GroupSums {
 

@@ -6,28 +6,18 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serializer;
-import org.apache.kafka.streams.processor.StateStore;
-import org.apache.kafka.streams.processor.StateStoreContext;
-import org.apache.kafka.streams.query.Position;
 import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
-import org.apache.kafka.streams.state.internals.CacheFlushListener;
-import org.apache.kafka.streams.state.internals.CachedStateStore;
 
 /**
  * The {@value AggregatorTopology#GROUPS_STORE} store: decoded {@link GroupSums} in a write-back cache over a logged
  * key-value store of their encodings (docs/state-layout.md). An update changes the decoded group in place; the cache
- * encodes each group changed since the last commit once, in {@link #flushCache()}, which Kafka Streams calls in
- * {@code StreamTask.prepareCommit}, before the record collector is flushed and the transaction commits. Under
- * exactly-once that is the only store hook before a commit ({@link #flush()} runs only at checkpoints), which is why
- * this store implements Kafka Streams' {@link CachedStateStore}, as its own caching stores do.
- *
- * <p>The inner store is initialised with this store as root, so the state manager registers, flushes and closes this
- * store, and a restore writes into the inner store (the cache is empty then: it is cleared on close and on recycle).
+ * encodes each group changed since the last commit once, in {@link #flushCache()} (the commit hook of
+ * {@link OwnCacheStore}).
  *
  * <p>A group updated as <em>held</em> is one the aggregator can rebuild from its similarity vectors after a restart
  * ({@link GroupsFromVectors}): the commit does not write it, so an incomplete layer's groups cost no changelog; an
@@ -41,9 +31,8 @@ import org.apache.kafka.streams.state.internals.CachedStateStore;
  * {@link ReadOnlyKeyValueStore} view, for interactive queries from other threads, reads the inner store: the groups as
  * of the last commit, without the held ones.
  */
-public final class GroupSumsStore implements StateStore, CachedStateStore<String, byte[]>, ReadOnlyKeyValueStore<String, byte[]> {
+public final class GroupSumsStore extends OwnCacheStore<byte[]> implements ReadOnlyKeyValueStore<String, byte[]> {
 
-    private final KeyValueStore<String, byte[]> inner;
     private final long cacheBytes;
     /** Access order, so iteration starts at the least recently used group. */
     private final Map<String, Entry> entries = new LinkedHashMap<>(64, 0.75f, true);
@@ -69,13 +58,13 @@ public final class GroupSumsStore implements StateStore, CachedStateStore<String
     }
 
     GroupSumsStore(KeyValueStore<String, byte[]> inner, long cacheBytes) {
-        this.inner = inner;
+        super(inner);
         this.cacheBytes = cacheBytes;
     }
 
     /** A builder of the store on {@code supplier}, changelogged, keeping up to {@code cacheBytes} of clean and held groups decoded. */
     public static StoreBuilder<GroupSumsStore> builder(KeyValueBytesStoreSupplier supplier, long cacheBytes) {
-        return new OwnCacheStoreBuilder<>(Stores.keyValueStoreBuilder(supplier, Serdes.String(), Serdes.ByteArray()),
+        return new OwnCacheStore.Builder<>(Stores.keyValueStoreBuilder(supplier, Serdes.String(), Serdes.ByteArray()),
                 inner -> new GroupSumsStore(inner, cacheBytes));
     }
 
@@ -218,49 +207,6 @@ public final class GroupSumsStore implements StateStore, CachedStateStore<String
     public void clearCache() {
         entries.clear();
         evictableSize = 0;
-    }
-
-    @Override
-    public boolean setFlushListener(CacheFlushListener<String, byte[]> listener, boolean sendOldValues) {
-        return false; // nothing downstream reads this store's changes
-    }
-
-    @Override
-    public void init(StateStoreContext context, StateStore root) {
-        clearCache();
-        inner.init(context, root); // root is this store: the state manager registers, flushes and closes it
-    }
-
-    @Override
-    public void flush() {
-        flushCache();
-        inner.flush();
-    }
-
-    @Override
-    public void close() {
-        clearCache(); // uncommitted changes are dropped: the records that made them are processed again
-        inner.close();
-    }
-
-    @Override
-    public String name() {
-        return inner.name();
-    }
-
-    @Override
-    public boolean persistent() {
-        return inner.persistent();
-    }
-
-    @Override
-    public boolean isOpen() {
-        return inner.isOpen();
-    }
-
-    @Override
-    public Position getPosition() {
-        return inner.getPosition();
     }
 
     // ---------------------------------------------------------------- interactive queries: the state as of the last commit

@@ -13,51 +13,41 @@ import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.KeyValue;
-import org.apache.kafka.streams.processor.StateStore;
-import org.apache.kafka.streams.processor.StateStoreContext;
-import org.apache.kafka.streams.query.Position;
-import org.apache.kafka.streams.query.PositionBound;
-import org.apache.kafka.streams.query.Query;
-import org.apache.kafka.streams.query.QueryConfig;
-import org.apache.kafka.streams.query.QueryResult;
 import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
-import org.apache.kafka.streams.state.internals.CacheFlushListener;
-import org.apache.kafka.streams.state.internals.CachedStateStore;
 
 /**
  * A key-value store whose writes wait in a map until the commit, for the aggregator's small stores written on every
  * activation record (docs/state-layout.md "Write-back stores"): a key written many times between two commits (a layer's
  * state, its total's and languages' scalars) reaches RocksDB and the changelog once, and the rest (the seen-set) in one
  * batch per partition and commit instead of one producer batch per record. {@link #flushCache()} writes the waiting
- * entries into the inner (logged) store; Kafka Streams calls it in {@code StreamTask.prepareCommit}, before the
- * transaction commits, as for {@link GroupSumsStore}, whose exactly-once argument this store shares.
+ * entries into the inner (logged) store at the commit ({@link OwnCacheStore}), so this store shares the exactly-once
+ * argument of {@link GroupSumsStore}.
  *
  * <p>Reads, from the owning task and from interactive queries alike, see the waiting writes, as they saw the inner
  * store's writes before: a range or prefix scan merges them into the inner store's order (keys by their UTF-8 bytes).
  * Values are kept as given, not copied: a caller that changes a value it read must write it back (the aggregator
  * always does). Kafka's own record cache is not usable here (docs/state-layout.md "Heap").
  */
-public final class WriteBackStore<V> implements KeyValueStore<String, V>, CachedStateStore<String, V> {
+public final class WriteBackStore<V> extends OwnCacheStore<V> implements KeyValueStore<String, V> {
 
     /** Waiting entries beyond this are written at once (within the open transaction, like a group leaving the cache). */
     static final int MAX_WAITING = 100_000;
     private static final Object DELETED = new Object();
 
-    private final KeyValueStore<String, V> inner;
     /** Key → value to write, or {@link #DELETED}; concurrent because interactive queries read it from other threads. */
     private final Map<String, Object> waiting = new ConcurrentHashMap<>();
 
     WriteBackStore(KeyValueStore<String, V> inner) {
-        this.inner = inner;
+        super(inner);
     }
 
     /** A builder of the store on {@code supplier}, changelogged, with String keys and values of {@code values}. */
     public static <V> StoreBuilder<WriteBackStore<V>> builder(KeyValueBytesStoreSupplier supplier, Serde<V> values) {
-        return new OwnCacheStoreBuilder<>(Stores.keyValueStoreBuilder(supplier, Serdes.String(), values), WriteBackStore::new);
+        return new OwnCacheStore.Builder<>(Stores.keyValueStoreBuilder(supplier, Serdes.String(), values), WriteBackStore::new);
     }
 
     @Override
@@ -119,55 +109,6 @@ public final class WriteBackStore<V> implements KeyValueStore<String, V>, Cached
     @Override
     public void clearCache() {
         waiting.clear();
-    }
-
-    @Override
-    public boolean setFlushListener(CacheFlushListener<String, V> listener, boolean sendOldValues) {
-        return false; // nothing downstream reads this store's changes
-    }
-
-    @Override
-    public void init(StateStoreContext context, StateStore root) {
-        clearCache();
-        inner.init(context, root); // root is this store: the state manager registers, flushes and closes it
-    }
-
-    @Override
-    public void flush() {
-        flushCache();
-        inner.flush();
-    }
-
-    @Override
-    public void close() {
-        clearCache(); // uncommitted writes are dropped: the records that made them are processed again
-        inner.close();
-    }
-
-    @Override
-    public String name() {
-        return inner.name();
-    }
-
-    @Override
-    public boolean persistent() {
-        return inner.persistent();
-    }
-
-    @Override
-    public boolean isOpen() {
-        return inner.isOpen();
-    }
-
-    @Override
-    public Position getPosition() {
-        return inner.getPosition();
-    }
-
-    /** Interactive queries v2 read the inner store: the state as of the last commit. */
-    @Override
-    public <R> QueryResult<R> query(Query<R> query, PositionBound positionBound, QueryConfig config) {
-        return inner.query(query, positionBound, config);
     }
 
     // ---------------------------------------------------------------- scans: the inner store's entries merged with the waiting ones
