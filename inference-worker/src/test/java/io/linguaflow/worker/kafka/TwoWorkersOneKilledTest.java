@@ -60,8 +60,9 @@ class TwoWorkersOneKilledTest {
             List<ConsumerRecord<String, ActivationRecord>> c = new ArrayList<>();
             List<ConsumerRecord<String, ActivationRecord>> u = new ArrayList<>();
             // a dead member's open transaction holds read_committed readers (and the survivor's offset fetch) back
-            // until it times out: 10 s instead of the default 120 s
-            String[] args = {"--transaction-timeout", "10"};
+            // until it times out: 10 s instead of the default 120 s; its partition moves once its session times out: 10 s
+            // instead of the default 45 s
+            String[] args = {"--transaction-timeout", "10", "--kafka-config", "session.timeout.ms=10000"};
             List<WorkerProcess> workers = List.of(WorkerProcess.start(topics, "two-a", args),
                     WorkerProcess.start(topics, "two-b", args));
             try {
@@ -73,7 +74,7 @@ class TwoWorkersOneKilledTest {
                 assertEquals(137, killed.process.exitValue(), "killed by SIGKILL");
                 WorkerProcess survivor = killed == workers.get(0) ? workers.get(1) : workers.get(0);
 
-                // the dead member's partition moves after its session timeout (45 s)
+                // the dead member's partition moves after its session timeout
                 assertTrue(WorkerKit.pollUntil(committed, c, l -> l.size() >= EXPECTED, Duration.ofSeconds(150)),
                         "only " + c.size() + " of " + EXPECTED + " records committed; survivor log " + survivor.log);
                 WorkerKit.drain(committed, c, Duration.ofSeconds(1));

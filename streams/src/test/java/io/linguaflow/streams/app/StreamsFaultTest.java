@@ -107,7 +107,10 @@ class StreamsFaultTest {
         String prefix = "fault-exit-" + UUID.randomUUID().toString().substring(0, 8) + ".";
         try (TcpGate gate = TcpGate.before(registry.url())) { // shut for good
             StreamsSettings settings = settings(prefix, gate.url());
-            Process p = streamsProcess(prefix, gate.url(), dir.resolve("state"), dir.resolve("out.log"), "PT0.2S,PT0.5S,3");
+            // a dead stream thread does not leave the group, so its replacement gets the partitions once the dead member's
+            // session times out: the broker's minimum, 6 s, instead of the default 45 s per replacement
+            Process p = streamsProcess(prefix, gate.url(), dir.resolve("state"), dir.resolve("out.log"), "PT0.2S,PT0.5S,3",
+                    "--kafka-config", "session.timeout.ms=6000");
             try (KafkaProducer<String, SpecificRecord> producer = EmbeddedPipelineTest.producer()) {
                 awaitTopic(settings.topic(Topic.SENTENCES));
                 producer.send(new ProducerRecord<>(settings.topic(Topic.SENTENCES), fixture.sentenceKey(0), fixture.sentence(0))).get();
@@ -129,7 +132,9 @@ class StreamsFaultTest {
         String prefix = "fault-kill-" + UUID.randomUUID().toString().substring(0, 8) + ".";
         StreamsSettings settings = settings(prefix, registry.url());
         Path state = dir.resolve("state");
-        Process first = streamsProcess(prefix, registry.url(), state, dir.resolve("first.log"), "PT1S,PT30S,20");
+        // its session times out after 10 s rather than the default 45: only then do its partitions move
+        Process first = streamsProcess(prefix, registry.url(), state, dir.resolve("first.log"), "PT1S,PT30S,20",
+                "--kafka-config", "session.timeout.ms=10000");
         List<ActivationRecord> answers;
         try (KafkaProducer<String, SpecificRecord> producer = EmbeddedPipelineTest.producer()) {
             awaitTopic(settings.topic(Topic.SENTENCES));
@@ -145,7 +150,7 @@ class StreamsFaultTest {
             Process second = streamsProcess(prefix, registry.url(), state, dir.resolve("second.log"), "PT1S,PT30S,20");
             try {
                 EmbeddedPipelineTest.send(producer, settings, answers); // everything again: the first 60 % twice
-                // the dead member's partitions move after its session timeout (45 s)
+                // the dead member's partitions move after its session timeout
                 assertReferenceResults(settings, Duration.ofSeconds(180));
                 assertTrue(second.isAlive(), Files.readString(dir.resolve("second.log")));
             } finally {
@@ -287,14 +292,15 @@ class StreamsFaultTest {
     }
 
     /** {@code linguaflow streams} in a JVM of its own (this test JVM's classpath), output to {@code log}. */
-    private static Process streamsProcess(String prefix, String registryUrl, Path state, Path log, String retry)
+    private static Process streamsProcess(String prefix, String registryUrl, Path state, Path log, String retry, String... more)
             throws Exception {
-        List<String> command = List.of(Paths.get(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
+        List<String> command = new ArrayList<>(List.of(Paths.get(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
                 "-cp", System.getProperty("java.class.path"), StreamsCommand.class.getName(),
                 "--bootstrap", kafka.bootstrapServers(), "--registry", registryUrl, "--application-id", prefix + "streams",
                 "--state-dir", state.toString(), "--http-host", "127.0.0.1", "--http-port", Integer.toString(TestRegistry.freePort()),
                 "--topic-prefix", prefix, "--partitions", "4", "--interim-interval", "PT0.5S", "--no-similarity-map",
-                "--retry", retry);
+                "--retry", retry));
+        command.addAll(List.of(more));
         return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }
 
