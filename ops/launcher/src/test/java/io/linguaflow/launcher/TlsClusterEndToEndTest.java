@@ -94,6 +94,21 @@ class TlsClusterEndToEndTest {
             assertEquals(0, created.status, created.err);
             assertTrue(created.out.contains(prefix + "activations"), created.out);
 
+            // published before the consumers start (they read from the earliest offset), so that the in-JVM producers
+            // do not compete with two starting JVMs for CI's two cores
+            List<String> corpus = new ArrayList<>(List.of("produce-corpus", "--format", "tsv",
+                    fixtures.resolve("analysis-corpus.tsv").toString(), "--bootstrap", bootstrap, "--registry", registry,
+                    "--topic-prefix", prefix, "--kafka-config-file", clientFile.toString(),
+                    "--kafka-config", "client.id=tls-corpus-producer"));
+            Run published = execute(corpus);
+            assertEquals(0, published.status, "produce-corpus over TLS: " + published.err);
+            List<String> land = new ArrayList<>(List.of("land-checkpoints", fixtures.resolve("bloom-tiny-train/step-800").toString(),
+                    "--corpus", "analysis-corpus", "--threshold", "2.0", "--bootstrap", bootstrap, "--registry", registry,
+                    "--topic-prefix", prefix));
+            land.addAll(tlsOptions);
+            Run landed = execute(land);
+            assertEquals(0, landed.status, "land-checkpoints over TLS: " + landed.err);
+
             int httpPort = TestRegistry.freePort();
             List<String> streams = new ArrayList<>(List.of("streams", "--bootstrap", bootstrap, "--registry", registry,
                     "--topic-prefix", prefix, "--application-id", prefix + "streams", "--state-dir", work.resolve("state").toString(),
@@ -103,17 +118,6 @@ class TlsClusterEndToEndTest {
             processes.add(linguaflow(List.of("worker", "--bootstrap", bootstrap, "--registry", registry, "--topic-prefix", prefix,
                     "--instance-id", "tls-worker", "--checkpoint-root", fixtures.toString(), "--threads", "1",
                     "--kafka-config-file", clientFile.toString()), work.resolve("worker.log")));
-
-            List<String> corpus = new ArrayList<>(List.of("produce-corpus", "--format", "tsv",
-                    fixtures.resolve("analysis-corpus.tsv").toString(), "--bootstrap", bootstrap, "--registry", registry,
-                    "--topic-prefix", prefix, "--kafka-config-file", clientFile.toString(),
-                    "--kafka-config", "client.id=tls-corpus-producer"));
-            assertEquals(0, execute(corpus));
-            List<String> land = new ArrayList<>(List.of("land-checkpoints", fixtures.resolve("bloom-tiny-train/step-800").toString(),
-                    "--corpus", "analysis-corpus", "--threshold", "2.0", "--bootstrap", bootstrap, "--registry", registry,
-                    "--topic-prefix", prefix));
-            land.addAll(tlsOptions);
-            assertEquals(0, execute(land));
 
             JsonNode m = awaitCompleteMetrics(httpPort, "bloom-tiny-train@800", processes, Duration.ofMinutes(4));
             JsonNode ref = JSON.readTree(fixtures.resolve("reference/step-800/reference.json").toFile()).get("analysis");
@@ -179,15 +183,12 @@ class TlsClusterEndToEndTest {
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
     }
 
-    private static int execute(List<String> args) {
+    /** {@code linguaflow ARGS} in this JVM; its exit status and stderr. */
+    private static Run execute(List<String> args) {
         CommandLine cmd = new CommandLine(new Linguaflow());
         StringWriter err = new StringWriter();
         cmd.setErr(new PrintWriter(err, true));
-        int status = cmd.execute(args.toArray(String[]::new));
-        if (status != 0) {
-            System.err.println(args.get(0) + ": " + err);
-        }
-        return status;
+        return new Run(cmd.execute(args.toArray(String[]::new)), "", err.toString());
     }
 
     /** GET /checkpoints/{id}/metrics until complete; fails when a process exits first. */
