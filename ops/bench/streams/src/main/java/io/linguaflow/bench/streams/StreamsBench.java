@@ -35,7 +35,7 @@ import java.util.stream.Collectors;
 public final class StreamsBench {
 
     static final String USAGE = "StreamsBench [--layers 8] [--neurons 2048] [--languages 6] [--meanings 50] [--instances 1,2]"
-            + " [--no-brute-force] [--streams-heap 1g] [--no-similarity-map] [--preload] [--profile FILE]";
+            + " [--partitions N] [--no-brute-force] [--streams-heap 1g] [--no-similarity-map] [--preload] [--profile FILE]";
     private static final double RELATIVE = 1e-9;
 
     private int layers = 8;
@@ -43,6 +43,8 @@ public final class StreamsBench {
     private int languages = 6;
     private int meanings = 50;
     private int[] instances = {1, 2};
+    /** Partitions of every topic; null: one per layer. */
+    private Integer partitions;
     private boolean bruteForce = true;
     private String streamsHeap = "1g";
     private boolean similarityMap = true;
@@ -60,8 +62,12 @@ public final class StreamsBench {
                 Map.of("--layers", v -> bench.layers = Integer.parseInt(v), "--neurons", v -> bench.neurons = Integer.parseInt(v),
                         "--languages", v -> bench.languages = Integer.parseInt(v), "--meanings", v -> bench.meanings = Integer.parseInt(v),
                         "--instances", v -> bench.instances = Arrays.stream(v.split(",")).mapToInt(n -> Integer.parseInt(n.trim())).toArray(),
+                        "--partitions", v -> bench.partitions = Integer.parseInt(v),
                         "--streams-heap", v -> bench.streamsHeap = v, "--profile", v -> bench.profile = Path.of(v).toAbsolutePath()),
                 () -> {
+                    if (bench.partitions != null && bench.partitions < 1) {
+                        throw new IllegalArgumentException("--partitions must be >= 1, got " + bench.partitions);
+                    }
                 })) {
             return;
         }
@@ -81,11 +87,12 @@ public final class StreamsBench {
         Path dir = Files.createTempDirectory("linguaflow-bench-data-");
         BenchData data = BenchData.generate(dir, layers, neurons, languages, meanings, 1);
         StreamsJvm.Options options = new StreamsJvm.Options(streamsHeap, similarityMap, profile);
+        int topicPartitions = partitions == null ? layers : partitions;
         try (TestKafka kafka = TestKafka.start(); TestRegistry registry = TestRegistry.start()) {
-            warmUp(dir, data, kafka, registry, options.withoutProfile());
+            warmUp(dir, data, topicPartitions, kafka, registry, options.withoutProfile());
             List<StreamsRun.Result> streams = new ArrayList<>();
             for (int n : instances) {
-                streams.add(StreamsRun.run(data, n, preload, kafka, registry, options));
+                streams.add(StreamsRun.run(data, topicPartitions, n, preload, kafka, registry, options));
             }
             BatchRun.Incremental batch = BatchRun.incremental(data);
             BatchRun.BruteForce brute = bruteForce ? BatchRun.bruteForce(data) : null;
@@ -116,12 +123,12 @@ public final class StreamsBench {
      * One untimed streams run of a few samples of the same shape first, so that the broker and this JVM's clients are
      * compiled before the first measured run. Each run's streams JVMs are new: they pay their own JIT warm-up.
      */
-    private static void warmUp(Path dir, BenchData data, TestKafka kafka, TestRegistry registry, StreamsJvm.Options options)
+    private static void warmUp(Path dir, BenchData data, int partitions, TestKafka kafka, TestRegistry registry, StreamsJvm.Options options)
             throws Exception {
         Path warmDir = Files.createDirectories(dir.resolve("warm-up"));
         BenchData warm = BenchData.generate(warmDir, data.layers(), data.neurons(), 2, Math.min(data.meanings(), 10), 2);
         try {
-            StreamsRun.run(warm, 1, false, kafka, registry, options);
+            StreamsRun.run(warm, partitions, 1, false, kafka, registry, options);
         } finally {
             Files.deleteIfExists(warm.file());
             Files.deleteIfExists(warmDir);

@@ -40,7 +40,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * One streams measurement: {@code instances} {@link StreamsInstanceMain} JVMs (same application id, separate state
- * dirs, one stream thread each) on fresh topics with one partition per layer, fed the bench data for one checkpoint
+ * dirs, one stream thread each) on fresh topics of {@code partitions} partitions each, fed the bench data for one checkpoint
  * by this JVM; times from the first activation record to the final {@link Metrics} (complete = true). Preloaded: the
  * instances pause once the plan is in, all activation records are produced, and the instances are timed from their
  * resumption to the final metrics: the streams application alone on a backlog, without the producer on the same cores.
@@ -85,14 +85,13 @@ public final class StreamsRun {
     private StreamsRun() {
     }
 
-    static Result run(BenchData data, int instances, boolean preload, TestKafka kafka, TestRegistry registry, StreamsJvm.Options options)
+    static Result run(BenchData data, int partitions, int instances, boolean preload, TestKafka kafka, TestRegistry registry, StreamsJvm.Options options)
             throws Exception {
         String prefix = "bench-" + UUID.randomUUID().toString().substring(0, 8) + ".";
         String applicationId = StreamsInstanceMain.applicationId(prefix);
         StreamsSettings settings = StreamsInstanceMain.settings(prefix, registry.url(), options.similarityMap());
         try (Admin admin = kafka.admin()) {
-            // at least one partition per layer, so the layers of the checkpoint can spread over the instances
-            LinguaflowStreams.ensureTopics(admin, settings, data.layers(), (short) 1);
+            LinguaflowStreams.ensureTopics(admin, settings, partitions, (short) 1);
         }
         Path dir = Files.createTempDirectory("linguaflow-bench-streams-");
         List<Path> stateDirs = new ArrayList<>();
