@@ -24,19 +24,19 @@ import org.apache.kafka.streams.state.Stores;
  * {@link #update} makes it an ordinary changed group again. The vectors do not carry the activation counts, so a held
  * language group's counts, when they changed, are written under {@link StoreKeys#countsOf} by the commit, and whenever
  * the group leaves the cache or is removed: one D-wide record of varints per language and commit instead of D counts per
- * sample. Clean and held groups together
- * stay decoded up to {@code cacheBytes}, least recently used first out: a clean group is dropped, a held one is written to
- * the inner store (within the open transaction; a rebuild after a crash replaces it), so memory stays bounded however
- * many layers aggregate at once. Changed groups that are not held stay until the commit. The
+ * sample. Clean and held groups stay decoded while the {@link GroupCacheBudget} that all of the instance's stores share
+ * allows; beyond it the store at hand lets its least recently used ones go: a clean group is dropped, a held one is
+ * written to the inner store (within the open transaction; a rebuild after a crash replaces it), so memory stays bounded
+ * however many layers aggregate at once and however the partitions spread them over tasks. Changed groups that are not held stay until the commit. The
  * {@link ReadOnlyKeyValueStore} view, for interactive queries from other threads, reads the inner store: the groups as
  * of the last commit, without the held ones.
  */
 public final class GroupSumsStore extends OwnCacheStore<byte[]> implements ReadOnlyKeyValueStore<String, byte[]> {
 
-    private final long cacheBytes;
+    private final GroupCacheBudget budget;
     /** Access order, so iteration starts at the least recently used group. */
     private final Map<String, Entry> entries = new LinkedHashMap<>(64, 0.75f, true);
-    /** Bytes of the clean and the held groups: those that may leave the cache before the commit. */
+    /** Bytes of this store's clean and held groups (those that may leave the cache before the commit), also in the budget. */
     private long evictableSize;
 
     /** A decoded group; {@code sums == null} is a deletion not yet written. */
@@ -57,15 +57,19 @@ public final class GroupSumsStore extends OwnCacheStore<byte[]> implements ReadO
         }
     }
 
-    GroupSumsStore(KeyValueStore<String, byte[]> inner, long cacheBytes) {
+    GroupSumsStore(KeyValueStore<String, byte[]> inner, GroupCacheBudget budget) {
         super(inner);
-        this.cacheBytes = cacheBytes;
+        this.budget = budget;
     }
 
-    /** A builder of the store on {@code supplier}, changelogged, keeping up to {@code cacheBytes} of clean and held groups decoded. */
+    /**
+     * A builder of the store on {@code supplier}, changelogged; the stores it builds (one per task) keep clean and held
+     * groups decoded up to {@code cacheBytes} together.
+     */
     public static StoreBuilder<GroupSumsStore> builder(KeyValueBytesStoreSupplier supplier, long cacheBytes) {
+        GroupCacheBudget budget = new GroupCacheBudget(cacheBytes);
         return new OwnCacheStore.Builder<>(Stores.keyValueStoreBuilder(supplier, Serdes.String(), Serdes.ByteArray()),
-                inner -> new GroupSumsStore(inner, cacheBytes));
+                inner -> new GroupSumsStore(inner, budget));
     }
 
     // ---------------------------------------------------------------- the aggregator's typed view
@@ -80,7 +84,7 @@ public final class GroupSumsStore extends OwnCacheStore<byte[]> implements ReadO
             }
             e = new Entry(GroupSums.decode(stored), true);
             entries.put(key, e);
-            evictableSize += bytes(e.sums);
+            evictable(bytes(e.sums));
             evict();
         }
         return e.sums;
@@ -102,7 +106,7 @@ public final class GroupSumsStore extends OwnCacheStore<byte[]> implements ReadO
         e.countsDirty |= sums.positiveCounts() != null;
         if (!e.dirty) { // one the next commit writes anyway (a deletion or an update before it) stays so
             e.held = true;
-            evictableSize += bytes(sums);
+            evictable(bytes(sums));
             evict();
         }
     }
@@ -114,7 +118,7 @@ public final class GroupSumsStore extends OwnCacheStore<byte[]> implements ReadO
             e = new Entry(sums, false);
             entries.put(key, e);
         } else if (!e.dirty && e.sums != null) {
-            evictableSize -= bytes(e.sums);
+            evictable(-bytes(e.sums));
         }
         e.held = false;
         e.sums = sums;
@@ -134,7 +138,7 @@ public final class GroupSumsStore extends OwnCacheStore<byte[]> implements ReadO
             e = new Entry(null, inner.get(key) != null);
             entries.put(key, e);
         } else if (!e.dirty && e.sums != null) {
-            evictableSize -= bytes(e.sums);
+            evictable(-bytes(e.sums));
         }
         e.held = false;
         e.sums = null;
@@ -145,6 +149,11 @@ public final class GroupSumsStore extends OwnCacheStore<byte[]> implements ReadO
         }
     }
 
+    private void evictable(long bytes) {
+        evictableSize += bytes;
+        budget.add(bytes);
+    }
+
     /** Heap bytes of a decoded group: its D-wide arrays (each sum with its low parts). */
     private static long bytes(GroupSums g) {
         int arrays = (g.hasNeuronStatistics() ? 6 : 4) + (g.positiveCounts() != null ? 1 : 0);
@@ -153,7 +162,7 @@ public final class GroupSumsStore extends OwnCacheStore<byte[]> implements ReadO
 
     private void evict() {
         Iterator<Map.Entry<String, Entry>> it = entries.entrySet().iterator();
-        while (evictableSize > cacheBytes && it.hasNext()) {
+        while (budget.exceeded() && it.hasNext()) {
             Map.Entry<String, Entry> kv = it.next();
             Entry e = kv.getValue();
             if (!e.dirty) {
@@ -161,7 +170,7 @@ public final class GroupSumsStore extends OwnCacheStore<byte[]> implements ReadO
                     inner.put(kv.getKey(), e.sums.encode());
                 }
                 writeCounts(kv.getKey(), e);
-                evictableSize -= bytes(e.sums);
+                evictable(-bytes(e.sums));
                 it.remove();
             }
         }
@@ -197,7 +206,7 @@ public final class GroupSumsStore extends OwnCacheStore<byte[]> implements ReadO
                 inner.put(kv.getKey(), e.sums.encode());
                 e.dirty = false;
                 e.stored = true;
-                evictableSize += bytes(e.sums);
+                evictable(bytes(e.sums));
             }
         }
         evict();
@@ -206,7 +215,7 @@ public final class GroupSumsStore extends OwnCacheStore<byte[]> implements ReadO
     @Override
     public void clearCache() {
         entries.clear();
-        evictableSize = 0;
+        evictable(-evictableSize);
     }
 
     // ---------------------------------------------------------------- interactive queries: the state as of the last commit

@@ -128,11 +128,11 @@ public final class StreamsCommand implements Callable<Integer> {
             description = "expert neurons kept per (concept, language), as linguaflow experts --top-k (default ${DEFAULT-VALUE})")
     int expertTopK;
 
-    @Option(names = "--group-cache-bytes", defaultValue = "" + StreamsSettings.DEFAULT_GROUP_CACHE_BYTES,
-            description = "decoded group sums each aggregator task keeps beyond those the next commit writes: clean ones, and the "
-                    + "incomplete layers' groups, which are not logged while the similarity vectors hold them; beyond it they are "
-                    + "written out (default ${DEFAULT-VALUE})")
-    long groupCacheBytes;
+    @Option(names = "--group-cache-bytes",
+            description = "decoded group sums the aggregator tasks of this instance keep together beyond those the next commit "
+                    + "writes: clean ones, and the incomplete layers' groups, which are not logged while the similarity vectors hold "
+                    + "them; beyond it they are written out (default: a third of the maximum heap, 270 MB for a BLOOM-7b1 checkpoint)")
+    Long groupCacheBytes;
 
     InternalSecret internalSecret() {
         if (internalSecret == null || internalSecret.isEmpty()) {
@@ -224,7 +224,8 @@ public final class StreamsCommand implements Callable<Integer> {
         streamsConfig.put(BoundedRocksDbMemory.MEMTABLE_BYTES_CONFIG, rocksDbMemtableMb << 20);
         StreamsSettings settings = StreamsSettings.defaults(new Topics(topicPrefix), serde).withInterimInterval(interimInterval)
                 .withBatchSize(batchSize).withSimilarityVectors(!noSimilarityMap).withVectorRetention(vectorRetention)
-                .withGroupCacheBytes(groupCacheBytes).withEvaluations(evaluations.settings())
+                .withGroupCacheBytes(groupCacheBytes == null ? StreamsSettings.defaultGroupCacheBytes() : groupCacheBytes)
+                .withEvaluations(evaluations.settings())
                 .withInstruments(new InstrumentSettings(!noInstruments, expertTopK));
         InternalSecret secret = internalSecret();
         if (!secret.configured()) {

@@ -26,9 +26,10 @@ import org.apache.kafka.streams.state.Stores;
  *                           topology).
  * @param vectorRetention    how long the similarity vectors of a complete layer are kept ({@link VectorRetention#KEEP}
  *                           by default)
- * @param groupCacheBytes    decoded group sums an aggregator task keeps beyond those the next commit writes: clean ones,
- *                           and the incomplete layers' groups held until they complete (docs/state-layout.md); at
- *                           BLOOM-7b1 shape a layer's total and 9 language groups take 9 MB decoded
+ * @param groupCacheBytes    decoded group sums the aggregator tasks of the instance keep together beyond those the next
+ *                           commit writes: clean ones, and the incomplete layers' groups held until they complete
+ *                           (docs/state-layout.md); at BLOOM-7b1 shape a layer's total and 9 language groups take 9 MB
+ *                           decoded, a checkpoint's 30 layers 270 MB
  * @param evaluations        Table 1 and XStoryCloze requests issued per checkpoint ({@link EvaluationSettings#off()} by default)
  * @param instruments        language probes and expert neurons per complete layer ({@link InstrumentSettings#DEFAULTS}: on)
  */
@@ -44,7 +45,6 @@ public record StreamsSettings(Topics topics, Map<String, ?> serdeConfig, Duratio
     public static final int DEFAULT_BATCH_SIZE = 16;
     public static final Duration DEFAULT_INTERIM_INTERVAL = Duration.ofSeconds(5);
     public static final int DEFAULT_PLANNER_PARTITIONS = 3;
-    public static final long DEFAULT_GROUP_CACHE_BYTES = 32L * 1024 * 1024;
 
     public StreamsSettings {
         serdeConfig = Map.copyOf(serdeConfig);
@@ -66,9 +66,17 @@ public record StreamsSettings(Topics topics, Map<String, ?> serdeConfig, Duratio
         }
     }
 
+    /**
+     * A third of the JVM's maximum heap: at {@code -Xmx1g} the held groups of a whole BLOOM-7b1 checkpoint (270 MB), which
+     * a smaller budget would write out and read back on every record (docs/state-layout.md "Bounded memory").
+     */
+    public static long defaultGroupCacheBytes() {
+        return Runtime.getRuntime().maxMemory() / 3;
+    }
+
     public static StreamsSettings defaults(Topics topics, Map<String, ?> serdeConfig) {
         return new StreamsSettings(topics, serdeConfig, DEFAULT_INTERIM_INTERVAL, DEFAULT_BATCH_SIZE, DEFAULT_PLANNER_PARTITIONS,
-                StoreKind.ROCKSDB, true, VectorRetention.KEEP, DEFAULT_GROUP_CACHE_BYTES, EvaluationSettings.off(),
+                StoreKind.ROCKSDB, true, VectorRetention.KEEP, defaultGroupCacheBytes(), EvaluationSettings.off(),
                 InstrumentSettings.DEFAULTS);
     }
 

@@ -19,8 +19,12 @@ class GroupSumsStoreTest {
 
     /** Unlogged: the mock context has no record collector for a changelog; the tests look at the inner store only. */
     private static GroupSumsStore store(long cleanBytes) {
+        return store(new GroupCacheBudget(cleanBytes));
+    }
+
+    private static GroupSumsStore store(GroupCacheBudget budget) {
         GroupSumsStore store = new GroupSumsStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore("groups"), Serdes.String(),
-                Serdes.ByteArray()).withLoggingDisabled().build(), cleanBytes);
+                Serdes.ByteArray()).withLoggingDisabled().build(), budget);
         store.init(new MockProcessorContext<>().getStateStoreContext(), store);
         return store;
     }
@@ -131,6 +135,36 @@ class GroupSumsStoreTest {
         GroupSumsStore small = store(0);
         small.hold(en, g);
         assertArrayEquals(g.encodeActivationCounts(), small.get(counts), "and a group's that leaves the cache");
+    }
+
+    /**
+     * The stores of one instance (a task each) share one budget: a group that fits in the bound alone is written out when
+     * another task's groups fill it, and kept once that task's store is closed and gives its share back.
+     */
+    @Test
+    void theTasksOfAnInstanceShareOneBudget() {
+        long groupBytes = 8L * 2 * 4; // vector sums of D = 2: four arrays of 2 doubles
+        GroupCacheBudget budget = new GroupCacheBudget(2 * groupBytes);
+        GroupSumsStore first = store(budget);
+        GroupSumsStore second = store(budget);
+        first.hold("a", group(1));
+        first.hold("b", group(2));
+        assertEquals(2 * groupBytes, budget.used());
+        second.hold("c", group(3));
+        assertEquals(1, GroupSums.decode(second.get("c")).count(), "beyond the shared bound: written as it leaves the cache");
+        assertNull(first.get("a"), "the other task's groups stay held");
+        assertNull(first.get("b"));
+        assertEquals(2 * groupBytes, budget.used());
+
+        first.close();
+        assertEquals(0, budget.used(), "a closed store gives its share back");
+        second.remove("c");
+        second.flushCache();
+        second.hold("d", group(4));
+        second.hold("e", group(5));
+        assertNull(second.get("d"), "now within the bound");
+        assertNull(second.get("e"));
+        assertEquals(2 * groupBytes, budget.used());
     }
 
     private static long[] decodeCounts(byte[] counts) {
