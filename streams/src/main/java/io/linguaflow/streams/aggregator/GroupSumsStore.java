@@ -3,9 +3,13 @@ package io.linguaflow.streams.aggregator;
 import io.linguaflow.analysis.stats.GroupSums;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
@@ -32,6 +36,8 @@ import org.apache.kafka.streams.state.Stores;
  * of the last commit, without the held ones.
  */
 public final class GroupSumsStore extends OwnCacheStore<byte[]> implements ReadOnlyKeyValueStore<String, byte[]> {
+
+    private static final StringSerializer KEYS = new StringSerializer();
 
     private final GroupCacheBudget budget;
     /** Access order, so iteration starts at the least recently used group. */
@@ -88,6 +94,27 @@ public final class GroupSumsStore extends OwnCacheStore<byte[]> implements ReadO
             evict();
         }
         return e.sums;
+    }
+
+    /**
+     * The keys under {@code prefix} of the groups the task sees (those in the cache, held ones included, and the inner
+     * store's, less those removed since the last commit), in key order; the cache's order of use is left as it is.
+     */
+    List<String> keys(String prefix) {
+        Set<String> keys = new TreeSet<>();
+        try (KeyValueIterator<String, byte[]> it = inner.prefixScan(prefix, KEYS)) {
+            it.forEachRemaining(kv -> keys.add(kv.key));
+        }
+        entries.forEach((key, e) -> {
+            if (key.startsWith(prefix)) {
+                if (e.sums == null) {
+                    keys.remove(key);
+                } else {
+                    keys.add(key);
+                }
+            }
+        });
+        return List.copyOf(keys);
     }
 
     /** Marks the group under key as changed (or new), to be written at the next commit. */

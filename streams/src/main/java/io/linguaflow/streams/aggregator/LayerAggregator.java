@@ -190,6 +190,9 @@ final class LayerAggregator extends ContextualProcessor<String, ActivationRecord
         add(StoreKeys.total(layerKey), x, false, held);
         add(StoreKeys.language(layerKey, a.getLang()), x, true, held);
         GroupSums meaning = add(meaningKey, x, false, held);
+        // a meaning's scalars are all that is left of it once it collapses; the total's and the languages' come from
+        // their groups when a partial is built (LayerPartials), not on every record
+        scalars.put(meaningKey, Scalars.of(meaning).encode());
         if (plan != null) {
             collapseIfComplete(meaningKey, meaning.count(), plan);
         }
@@ -225,7 +228,6 @@ final class LayerAggregator extends ContextualProcessor<String, ActivationRecord
         } else {
             groups.update(key, g);
         }
-        scalars.put(key, Scalars.of(g).encode());
         return g;
     }
 
@@ -351,8 +353,7 @@ final class LayerAggregator extends ContextualProcessor<String, ActivationRecord
         String layerKey = id.key();
         deleteAll(seen, StoreKeys.samplePrefix(layerKey));
         if (state.getGroupsFromVectors()) { // the vectors hold them until they are deleted (dropExpiredVectors)
-            LayerPartials.scalars(scalars, StoreKeys.languagePrefix(layerKey)).keySet()
-                    .forEach(lang -> groups.remove(StoreKeys.language(layerKey, lang)));
+            groups.keys(StoreKeys.languagePrefix(layerKey)).forEach(groups::remove);
         }
         groups.remove(StoreKeys.total(layerKey));
         for (String meaning : LayerPartials.scalars(scalars, StoreKeys.meaningPrefix(layerKey)).keySet()) {

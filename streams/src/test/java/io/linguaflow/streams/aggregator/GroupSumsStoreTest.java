@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import io.linguaflow.analysis.stats.GroupSums;
 import io.linguaflow.analysis.stats.LayerVector;
 import io.linguaflow.analysis.stats.Normalisation;
+import java.util.List;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.state.Stores;
@@ -165,6 +166,24 @@ class GroupSumsStoreTest {
         assertNull(second.get("d"), "now within the bound");
         assertNull(second.get("e"));
         assertEquals(2 * groupBytes, budget.used());
+    }
+
+    /** The task's view of the keys: held and changed groups in the cache, written ones in the inner store, less removals. */
+    @Test
+    void keysAreTheGroupsTheTaskSees() {
+        GroupSumsStore store = store(0);
+        store.update("x|L|en", group(1));
+        store.flushCache(); // written, then evicted (a bound of 0): in the inner store only
+        store.hold("x|L|zh", group(2));
+        store.hold("x|L|ar", group(3)); // held beyond the bound: written as it leaves the cache
+        GroupSumsStore large = store(1 << 20);
+        large.hold("x|L|hi", group(4));
+        large.update("x|T", group(5));
+        assertEquals(List.of("x|L|ar", "x|L|en", "x|L|zh"), store.keys("x|L|"));
+        assertEquals(List.of("x|L|hi"), large.keys("x|L|"), "held in the cache, never written");
+        store.remove("x|L|en");
+        assertEquals(List.of("x|L|ar", "x|L|zh"), store.keys("x|L|"), "removed, though its deletion waits for the commit");
+        assertEquals(List.of("x|L|hi", "x|T"), large.keys("x|"));
     }
 
     private static long[] decodeCounts(byte[] counts) {
