@@ -83,7 +83,7 @@ public final class StreamsCommand implements Callable<Integer> {
     @Option(names = "--topic-prefix", defaultValue = "", description = "prefix of every topic name (default: none)")
     String topicPrefix;
 
-    @Option(names = "--partitions", defaultValue = "6", description = "partitions of topics this instance creates (default ${DEFAULT-VALUE})")
+    @Option(names = "--partitions", defaultValue = "" + StreamsSettings.DEFAULT_TOPIC_PARTITIONS, description = "partitions of topics this instance creates (default ${DEFAULT-VALUE})")
     int partitions;
 
     @Option(names = "--replication", defaultValue = "1", description = "replication factor of topics it creates (default ${DEFAULT-VALUE})")

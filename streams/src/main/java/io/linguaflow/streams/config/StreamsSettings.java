@@ -45,6 +45,8 @@ public record StreamsSettings(Topics topics, Map<String, ?> serdeConfig, Duratio
     public static final int DEFAULT_BATCH_SIZE = 16;
     public static final Duration DEFAULT_INTERIM_INTERVAL = Duration.ofSeconds(5);
     public static final int DEFAULT_PLANNER_PARTITIONS = 3;
+    /** Partitions of the topics {@code streams} creates: up to 6 instances share a checkpoint's layers. */
+    public static final int DEFAULT_TOPIC_PARTITIONS = 6;
 
     public StreamsSettings {
         serdeConfig = Map.copyOf(serdeConfig);

@@ -5,6 +5,7 @@ import io.linguaflow.schemas.avro.LayerMetrics;
 import io.linguaflow.schemas.avro.Metrics;
 import io.linguaflow.schemas.testkit.TestKafka;
 import io.linguaflow.schemas.testkit.TestRegistry;
+import io.linguaflow.streams.config.StreamsSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -43,8 +44,8 @@ public final class StreamsBench {
     private int languages = 6;
     private int meanings = 50;
     private int[] instances = {1, 2};
-    /** Partitions of every topic; null: one per layer. */
-    private Integer partitions;
+    /** Partitions of every topic, as {@code streams} creates them by default. */
+    private int partitions = StreamsSettings.DEFAULT_TOPIC_PARTITIONS;
     private boolean bruteForce = true;
     private String streamsHeap = "1g";
     private boolean similarityMap = true;
@@ -65,7 +66,7 @@ public final class StreamsBench {
                         "--partitions", v -> bench.partitions = Integer.parseInt(v),
                         "--streams-heap", v -> bench.streamsHeap = v, "--profile", v -> bench.profile = Path.of(v).toAbsolutePath()),
                 () -> {
-                    if (bench.partitions != null && bench.partitions < 1) {
+                    if (bench.partitions < 1) {
                         throw new IllegalArgumentException("--partitions must be >= 1, got " + bench.partitions);
                     }
                 })) {
@@ -87,17 +88,16 @@ public final class StreamsBench {
         Path dir = Files.createTempDirectory("linguaflow-bench-data-");
         BenchData data = BenchData.generate(dir, layers, neurons, languages, meanings, 1);
         StreamsJvm.Options options = new StreamsJvm.Options(streamsHeap, similarityMap, profile);
-        int topicPartitions = partitions == null ? layers : partitions;
         try (TestKafka kafka = TestKafka.start(); TestRegistry registry = TestRegistry.start()) {
-            warmUp(dir, data, topicPartitions, kafka, registry, options.withoutProfile());
+            warmUp(dir, data, partitions, kafka, registry, options.withoutProfile());
             List<StreamsRun.Result> streams = new ArrayList<>();
             for (int n : instances) {
-                streams.add(StreamsRun.run(data, topicPartitions, n, preload, kafka, registry, options));
+                streams.add(StreamsRun.run(data, partitions, n, preload, kafka, registry, options));
             }
             BatchRun.Incremental batch = BatchRun.incremental(data);
             BatchRun.BruteForce brute = bruteForce ? BatchRun.bruteForce(data) : null;
 
-            System.out.print(table(data, options, streams, batch, brute));
+            System.out.print(table(data, options, partitions, streams, batch, brute));
             streams.forEach(r -> System.out.print(details(data, options, r)));
             List<String> failures = new ArrayList<>();
             Agreement streamed = new Agreement(failures);
@@ -135,16 +135,16 @@ public final class StreamsBench {
         }
     }
 
-    static String table(BenchData data, StreamsJvm.Options options, List<StreamsRun.Result> streams, BatchRun.Incremental batch,
+    static String table(BenchData data, StreamsJvm.Options options, int partitions, List<StreamsRun.Result> streams, BatchRun.Incremental batch,
                         BatchRun.BruteForce brute) {
         long records = (long) data.samples() * data.layers();
         double mb = records * data.recordBytes() / 1e6;
         StringBuilder out = new StringBuilder();
-        out.append(String.format("streams bench %s, %d cores, bench JVM max heap %s, streams JVMs -Xmx%s, similarity map %s: %d layers x %d"
+        out.append(String.format("streams bench %s, %d cores, bench JVM max heap %s, streams JVMs -Xmx%s, similarity map %s, %d partitions: %d layers x %d"
                         + " neurons, %d languages x %d meanings = %d samples, %d activation records of %.0f KB float32 values (%.1f MB;"
                         + " twice that on the wire with the positive counts)%n",
                 Instant.now(), Runtime.getRuntime().availableProcessors(), size(Runtime.getRuntime().maxMemory()), options.heap(),
-                options.similarityMap() ? "on" : "off", data.layers(), data.neurons(), data.languages(), data.meanings(), data.samples(),
+                options.similarityMap() ? "on" : "off", partitions, data.layers(), data.neurons(), data.languages(), data.meanings(), data.samples(),
                 records, data.recordBytes() / 1e3, mb));
         String format = "| %-31s | %9s | %9s | %8s | %13s | %10s | %12s | %9s | %10s | %10s |%n";
         out.append(String.format(format, "run", "seconds", "records/s", "MB/s", "ratio vs batch", "heap peak", "RocksDB size",
