@@ -36,7 +36,7 @@ import java.util.stream.Collectors;
 public final class StreamsBench {
 
     static final String USAGE = "StreamsBench [--layers 8] [--neurons 2048] [--languages 6] [--meanings 50] [--instances 1,2]"
-            + " [--partitions N] [--no-brute-force] [--streams-heap 1g] [--no-similarity-map] [--preload] [--profile FILE]";
+            + " [--partitions N] [--no-brute-force] [--streams-heap 1g] [--no-similarity-map] [--preload] [--warm-jvms] [--profile FILE]";
     private static final double RELATIVE = 1e-9;
 
     private int layers = 8;
@@ -50,6 +50,8 @@ public final class StreamsBench {
     private String streamsHeap = "1g";
     private boolean similarityMap = true;
     private boolean preload;
+    /** Each measured run's streams JVMs first analyse the warm-up data set, untimed. */
+    private boolean warmJvms;
     private Path profile;
 
     private StreamsBench() {
@@ -59,7 +61,7 @@ public final class StreamsBench {
         StreamsBench bench = new StreamsBench();
         if (!BenchOptions.parse("StreamsBench", USAGE, args,
                 Map.of("--no-brute-force", () -> bench.bruteForce = false, "--no-similarity-map", () -> bench.similarityMap = false,
-                        "--preload", () -> bench.preload = true),
+                        "--preload", () -> bench.preload = true, "--warm-jvms", () -> bench.warmJvms = true),
                 Map.of("--layers", v -> bench.layers = Integer.parseInt(v), "--neurons", v -> bench.neurons = Integer.parseInt(v),
                         "--languages", v -> bench.languages = Integer.parseInt(v), "--meanings", v -> bench.meanings = Integer.parseInt(v),
                         "--instances", v -> bench.instances = Arrays.stream(v.split(",")).mapToInt(n -> Integer.parseInt(n.trim())).toArray(),
@@ -88,11 +90,15 @@ public final class StreamsBench {
         Path dir = Files.createTempDirectory("linguaflow-bench-data-");
         BenchData data = BenchData.generate(dir, layers, neurons, languages, meanings, 1);
         StreamsJvm.Options options = new StreamsJvm.Options(streamsHeap, similarityMap, profile);
+        // a few samples of the same shape: compile the broker and this JVM's clients (one untimed run), and with
+        // --warm-jvms each measured run's streams JVMs, which are new and would otherwise pay their JIT in the timed part
+        Path warmDir = Files.createDirectories(dir.resolve("warm-up"));
+        BenchData warm = BenchData.generate(warmDir, layers, neurons, 2, Math.min(meanings, 10), 2);
         try (TestKafka kafka = TestKafka.start(); TestRegistry registry = TestRegistry.start()) {
-            warmUp(dir, data, partitions, kafka, registry, options.withoutProfile());
+            StreamsRun.run(warm, null, partitions, 1, false, kafka, registry, options.withoutProfile());
             List<StreamsRun.Result> streams = new ArrayList<>();
             for (int n : instances) {
-                streams.add(StreamsRun.run(data, partitions, n, preload, kafka, registry, options));
+                streams.add(StreamsRun.run(data, warmJvms ? warm : null, partitions, n, preload, kafka, registry, options));
             }
             BatchRun.Incremental batch = BatchRun.incremental(data);
             BatchRun.BruteForce brute = bruteForce ? BatchRun.bruteForce(data) : null;
@@ -114,24 +120,10 @@ public final class StreamsBench {
                     : failures.size() + " value(s) differ (on stderr)");
             return failures;
         } finally {
-            Files.deleteIfExists(data.file());
-            Files.deleteIfExists(dir);
-        }
-    }
-
-    /**
-     * One untimed streams run of a few samples of the same shape first, so that the broker and this JVM's clients are
-     * compiled before the first measured run. Each run's streams JVMs are new: they pay their own JIT warm-up.
-     */
-    private static void warmUp(Path dir, BenchData data, int partitions, TestKafka kafka, TestRegistry registry, StreamsJvm.Options options)
-            throws Exception {
-        Path warmDir = Files.createDirectories(dir.resolve("warm-up"));
-        BenchData warm = BenchData.generate(warmDir, data.layers(), data.neurons(), 2, Math.min(data.meanings(), 10), 2);
-        try {
-            StreamsRun.run(warm, partitions, 1, false, kafka, registry, options);
-        } finally {
             Files.deleteIfExists(warm.file());
             Files.deleteIfExists(warmDir);
+            Files.deleteIfExists(data.file());
+            Files.deleteIfExists(dir);
         }
     }
 
@@ -146,10 +138,10 @@ public final class StreamsBench {
                 Instant.now(), Runtime.getRuntime().availableProcessors(), size(Runtime.getRuntime().maxMemory()), options.heap(),
                 options.similarityMap() ? "on" : "off", partitions, data.layers(), data.neurons(), data.languages(), data.meanings(), data.samples(),
                 records, data.recordBytes() / 1e3, mb));
-        String format = "| %-31s | %9s | %9s | %8s | %13s | %10s | %12s | %9s | %10s | %10s |%n";
+        String format = "| %-37s | %9s | %9s | %8s | %13s | %10s | %12s | %9s | %10s | %10s |%n";
         out.append(String.format(format, "run", "seconds", "records/s", "MB/s", "ratio vs batch", "heap peak", "RocksDB size",
                 "produce s", "latency s", "changelog"));
-        out.append(String.format(format, "-".repeat(31), "-".repeat(9), "-".repeat(9), "-".repeat(8), "-".repeat(13), "-".repeat(10),
+        out.append(String.format(format, "-".repeat(37), "-".repeat(9), "-".repeat(9), "-".repeat(8), "-".repeat(13), "-".repeat(10),
                 "-".repeat(12), "-".repeat(9), "-".repeat(10), "-".repeat(10)));
         for (StreamsRun.Result r : streams) {
             out.append(String.format(format, label(r),
@@ -207,9 +199,10 @@ public final class StreamsBench {
         return reference == 0 ? "" : String.format(" (%.2f x)", bytes / (double) reference);
     }
 
-    /** "streams, N instance(s)[, preloaded]". */
+    /** "streams, N instance(s)[, warm][, preloaded]". */
     private static String label(StreamsRun.Result r) {
-        return "streams, " + r.instances() + (r.instances() == 1 ? " instance" : " instances") + (r.preload() ? ", preloaded" : "");
+        return "streams, " + r.instances() + (r.instances() == 1 ? " instance" : " instances") + (r.warm() ? ", warm" : "")
+                + (r.preload() ? ", preloaded" : "");
     }
 
     private static String seconds(double s) {

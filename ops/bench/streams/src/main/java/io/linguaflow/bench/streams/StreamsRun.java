@@ -47,12 +47,16 @@ import org.apache.kafka.common.serialization.StringSerializer;
  */
 public final class StreamsRun {
 
-    private static final String CHECKPOINT = "bench@1";
+    /** The measured corpus; its checkpoint is {@code bench@1}. */
+    private static final String CORPUS = "bench";
+    /** The corpus of the untimed checkpoint that warms the instances' JIT ({@code warm@1}). */
+    private static final String WARM_CORPUS = "warm";
     private static final Duration TIMEOUT = Duration.ofMinutes(90);
     private static final Duration START = Duration.ofMinutes(3);
 
     /**
      * @param preload          the records were produced before the timed instances started
+     * @param warm             the instances had analysed a checkpoint before the measured one
      * @param produceSeconds   first to last activation record acknowledged by the broker
      * @param seconds          first activation record sent (preloaded: the instances resumed) to the final metrics received
      * @param latencySeconds   last activation record acknowledged to the final metrics received (preloaded: NaN)
@@ -65,7 +69,7 @@ public final class StreamsRun {
      * @param benchHeapPeak    this JVM's used-heap peak during the run (broker, producer, metrics consumer)
      * @param cpu              {@link CpuUse#summary()} from the first record to the final metrics
      */
-    record Result(int instances, boolean preload, double produceSeconds, double seconds, double latencySeconds, long rocksDbAtFinal,
+    record Result(int instances, boolean preload, boolean warm, double produceSeconds, double seconds, double latencySeconds, long rocksDbAtFinal,
                   Map<String, Long> rocksDbByStore, Map<String, Long> changelogByStore, List<StreamsJvm.Heap> heaps, long benchHeapPeak,
                   String cpu, Metrics metrics) {
 
@@ -85,7 +89,12 @@ public final class StreamsRun {
     private StreamsRun() {
     }
 
-    static Result run(BenchData data, int partitions, int instances, boolean preload, TestKafka kafka, TestRegistry registry, StreamsJvm.Options options)
+    /**
+     * @param warm when not null: the instances first analyse this (small) data set to the end, untimed, as checkpoint
+     *             {@code warm@1} of corpus {@code warm}, so the measured checkpoint runs on compiled code, as in an
+     *             instance that has analysed a checkpoint before
+     */
+    static Result run(BenchData data, BenchData warm, int partitions, int instances, boolean preload, TestKafka kafka, TestRegistry registry, StreamsJvm.Options options)
             throws Exception {
         String prefix = "bench-" + UUID.randomUUID().toString().substring(0, 8) + ".";
         String applicationId = StreamsInstanceMain.applicationId(prefix);
@@ -108,9 +117,17 @@ public final class StreamsRun {
             for (StreamsJvm jvm : jvms) {
                 jvm.request("running", "running", START);
             }
-            produceCorpusAndCheckpoint(data, settings, producer);
+            if (warm != null) {
+                produceCorpusAndCheckpoint(warm, WARM_CORPUS, settings, producer);
+                for (StreamsJvm jvm : jvms) {
+                    jvm.request("plan " + checkpoint(WARM_CORPUS), "plan", START);
+                }
+                produceActivations(warm, WARM_CORPUS, settings, producer, new long[1]);
+                awaitFinal(metrics, jvms, checkpoint(WARM_CORPUS));
+            }
+            produceCorpusAndCheckpoint(data, CORPUS, settings, producer);
             for (StreamsJvm jvm : jvms) {
-                jvm.request("plan " + CHECKPOINT, "plan", START);
+                jvm.request("plan " + checkpoint(CORPUS), "plan", START);
             }
             // once more: a later instance's start rebalanced the earlier ones
             for (StreamsJvm jvm : jvms) {
@@ -126,7 +143,7 @@ public final class StreamsRun {
             long produceStart = System.nanoTime();
             long start = produceStart;
             long[] lastAck = {start};
-            produceActivations(data, settings, producer, lastAck);
+            produceActivations(data, CORPUS, settings, producer, lastAck);
             long produced = System.nanoTime();
             if (preload) {
                 cpu = new CpuUse(jvms);
@@ -135,7 +152,7 @@ public final class StreamsRun {
                     jvm.request("resume", "resumed", START);
                 }
             }
-            Metrics last = awaitFinal(metrics, jvms);
+            Metrics last = awaitFinal(metrics, jvms, checkpoint(CORPUS));
             long done = System.nanoTime();
             String cpuUse = cpu.summary();
             long rocksDbAtFinal = stateDirs.stream().mapToLong(StreamsRun::du).sum();
@@ -147,7 +164,7 @@ public final class StreamsRun {
             for (StreamsJvm jvm : jvms) {
                 heaps.add(jvm.stop());
             }
-            return new Result(instances, preload, (produced - produceStart) / 1e9, (done - start) / 1e9,
+            return new Result(instances, preload, warm != null, (produced - produceStart) / 1e9, (done - start) / 1e9,
                     preload ? Double.NaN : (done - Math.max(lastAck[0], start)) / 1e9,
                     rocksDbAtFinal, bytesByStore(stateDirs), changelog, heaps, heap.peak(), cpuUse, last);
         } catch (Exception | Error e) {
@@ -164,15 +181,15 @@ public final class StreamsRun {
      * language i / S, meaning i % S), until the broker acknowledged them all; {@code lastAck[0]}: when it acknowledged
      * the last.
      */
-    private static void produceActivations(BenchData data, StreamsSettings settings, KafkaProducer<String, SpecificRecord> producer,
-                                           long[] lastAck) throws IOException {
+    private static void produceActivations(BenchData data, String corpus, StreamsSettings settings,
+                                           KafkaProducer<String, SpecificRecord> producer, long[] lastAck) throws IOException {
         try (Npy npy = Npy.open(data.file())) {
             int width = data.layers() * data.neurons();
             for (int next = 0; next < data.samples(); next++) {
                 int i = next % data.languages() * data.meanings() + next / data.languages();
                 float[] row = npy.readFloats((long) i * width, width);
-                for (ActivationRecord a : records(data, i, row)) {
-                    producer.send(new ProducerRecord<>(settings.topic(Topic.ACTIVATIONS), Keys.activation(CHECKPOINT, a.getLayer()), a),
+                for (ActivationRecord a : records(data, corpus, i, row)) {
+                    producer.send(new ProducerRecord<>(settings.topic(Topic.ACTIVATIONS), Keys.activation(checkpoint(corpus), a.getLayer()), a),
                             (meta, e) -> {
                                 if (e == null) {
                                     lastAck[0] = Math.max(lastAck[0], System.nanoTime());
@@ -184,8 +201,13 @@ public final class StreamsRun {
         producer.flush();
     }
 
+    /** The checkpoint of a corpus' records: step 1 of the model named after it. */
+    private static String checkpoint(String corpus) {
+        return corpus + "@1";
+    }
+
     /** The records of sample i: one per layer, values as float32 bytes, norms as the inference worker computes them. */
-    static List<ActivationRecord> records(BenchData data, int i, float[] row) {
+    static List<ActivationRecord> records(BenchData data, String corpus, int i, float[] row) {
         int d = data.neurons();
         double total = 0;
         double[] layerNorms = new double[data.layers()];
@@ -208,7 +230,7 @@ public final class StreamsRun {
             }
             String lang = data.langOf(i);
             String meaning = data.meaningOf(i);
-            out.add(ActivationRecord.newBuilder().setCheckpointId(CHECKPOINT).setCorpus("bench").setSampleId(lang + "|" + meaning)
+            out.add(ActivationRecord.newBuilder().setCheckpointId(checkpoint(corpus)).setCorpus(corpus).setSampleId(lang + "|" + meaning)
                     .setIndex(i).setLang(lang).setMeaningId(meaning).setLayer(m).setLayers(data.layers()).setNeuronsPerLayer(d)
                     .setValues(v.flip()).setPositiveCounts(c.flip()).setTokenCount(BenchData.TOKENS).setLayerNorm(layerNorms[m])
                     .setWholeModelNorm(modelNorm).build());
@@ -216,16 +238,17 @@ public final class StreamsRun {
         return out;
     }
 
-    private static void produceCorpusAndCheckpoint(BenchData data, StreamsSettings settings, KafkaProducer<String, SpecificRecord> producer) {
+    private static void produceCorpusAndCheckpoint(BenchData data, String corpus, StreamsSettings settings,
+                                                   KafkaProducer<String, SpecificRecord> producer) {
         for (int i = 0; i < data.samples(); i++) {
             String lang = data.langOf(i);
             String meaning = data.meaningOf(i);
-            Sentence sentence = Sentence.newBuilder().setCorpus("bench").setLang(lang).setMeaningId(meaning)
+            Sentence sentence = Sentence.newBuilder().setCorpus(corpus).setLang(lang).setMeaningId(meaning)
                     .setText("x".repeat(1 + i % 40)).setIndex(i).setCorpusSize(data.samples()).build();
-            producer.send(new ProducerRecord<>(settings.topic(Topic.SENTENCES), Keys.sentence("bench", lang, meaning), sentence));
+            producer.send(new ProducerRecord<>(settings.topic(Topic.SENTENCES), Keys.sentence(corpus, lang, meaning), sentence));
         }
-        producer.send(new ProducerRecord<>(settings.topic(Topic.CHECKPOINTS), CHECKPOINT, CheckpointEvent.newBuilder()
-                .setCheckpointId(CHECKPOINT).setModel("bench").setStep(1L).setPath("/bench").setContentHash("h").setCorpus("bench")
+        producer.send(new ProducerRecord<>(settings.topic(Topic.CHECKPOINTS), checkpoint(corpus), CheckpointEvent.newBuilder()
+                .setCheckpointId(checkpoint(corpus)).setModel(corpus).setStep(1L).setPath("/" + corpus).setContentHash("h").setCorpus(corpus)
                 .setLayers(data.layers()).setNeuronsPerLayer(data.neurons()).setLandedAt(Instant.ofEpochMilli(0)).build()));
         producer.flush();
     }
@@ -251,17 +274,18 @@ public final class StreamsRun {
         return consumer;
     }
 
-    private static Metrics awaitFinal(KafkaConsumer<String, Metrics> consumer, List<StreamsJvm> jvms) {
+    /** The final metrics of {@code checkpointId}. */
+    private static Metrics awaitFinal(KafkaConsumer<String, Metrics> consumer, List<StreamsJvm> jvms, String checkpointId) {
         long deadline = System.nanoTime() + TIMEOUT.toNanos();
         while (System.nanoTime() < deadline) {
             jvms.forEach(StreamsJvm::checkAlive);
             for (var r : consumer.poll(Duration.ofMillis(20))) {
-                if (r.value().getComplete()) {
+                if (r.value().getComplete() && r.value().getCheckpointId().equals(checkpointId)) {
                     return r.value();
                 }
             }
         }
-        throw new IllegalStateException("no final metrics for " + CHECKPOINT + " within " + TIMEOUT);
+        throw new IllegalStateException("no final metrics for " + checkpointId + " within " + TIMEOUT);
     }
 
     /** Bytes of the application's changelog topics ({@code <application id>-<store>-changelog}) by store. */
