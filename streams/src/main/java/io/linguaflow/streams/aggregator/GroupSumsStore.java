@@ -31,9 +31,9 @@ import org.apache.kafka.streams.state.Stores;
  * sample. Clean and held groups stay decoded while the {@link GroupCacheBudget} that all of the instance's stores share
  * allows; beyond it the store at hand lets its least recently used ones go: a clean group is dropped, a held one is
  * written to the inner store (within the open transaction; a rebuild after a crash replaces it), so memory stays bounded
- * however many layers aggregate at once and however the partitions spread them over tasks. Changed groups that are not held stay until the commit. The
- * {@link ReadOnlyKeyValueStore} view, for interactive queries from other threads, reads the inner store: the groups as
- * of the last commit, without the held ones.
+ * however many layers aggregate at once and however the partitions spread them over tasks. Changed groups that are not
+ * held stay until the commit. The {@link ReadOnlyKeyValueStore} view, for interactive queries from other threads, reads
+ * the inner store: the groups as of the last commit, without the held ones.
  */
 public final class GroupSumsStore extends OwnCacheStore<byte[]> implements ReadOnlyKeyValueStore<String, byte[]> {
 

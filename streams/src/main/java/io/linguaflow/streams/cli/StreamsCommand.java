@@ -224,9 +224,10 @@ public final class StreamsCommand implements Callable<Integer> {
         streamsConfig.put(BoundedRocksDbMemory.MEMTABLE_BYTES_CONFIG, rocksDbMemtableMb << 20);
         StreamsSettings settings = StreamsSettings.defaults(new Topics(topicPrefix), serde).withInterimInterval(interimInterval)
                 .withBatchSize(batchSize).withSimilarityVectors(!noSimilarityMap).withVectorRetention(vectorRetention)
-                .withGroupCacheBytes(groupCacheBytes == null ? StreamsSettings.defaultGroupCacheBytes() : groupCacheBytes)
-                .withEvaluations(evaluations.settings())
-                .withInstruments(new InstrumentSettings(!noInstruments, expertTopK));
+                .withEvaluations(evaluations.settings()).withInstruments(new InstrumentSettings(!noInstruments, expertTopK));
+        if (groupCacheBytes != null) { // else the settings' default, a third of the heap
+            settings = settings.withGroupCacheBytes(groupCacheBytes);
+        }
         InternalSecret secret = internalSecret();
         if (!secret.configured()) {
             System.err.println("linguaflow streams: no --internal-secret (LINGUAFLOW_INTERNAL_SECRET): other instances of '" + applicationId
