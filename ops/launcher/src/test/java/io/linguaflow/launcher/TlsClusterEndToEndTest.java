@@ -13,8 +13,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -31,15 +29,14 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * Kafka over TLS end to end: a self-signed CA and a broker certificate made here with the JDK's keytool, an
  * {@code ops/local.sh} broker process with an SSL listener ({@code LINGUAFLOW_KAFKA_EXTRA_CONFIG}), and every client
  * kind of the pipeline on that listener through its client-property options: the topic tool and the worker with
  * {@code --kafka-config-file}, {@code streams} and {@code land-checkpoints} with {@code --kafka-config KEY=VALUE},
- * {@code produce-corpus} with both. The fixture step-800 checkpoint is analysed to the reference kit's metrics; a client
- * without the TLS settings is refused.
+ * {@code produce-corpus} with both, each in its own JVM. The fixture step-800 checkpoint is analysed to the reference
+ * kit's metrics; a client without the TLS settings is refused.
  */
 class TlsClusterEndToEndTest {
 
@@ -94,20 +91,19 @@ class TlsClusterEndToEndTest {
             assertEquals(0, created.status, created.err);
             assertTrue(created.out.contains(prefix + "activations"), created.out);
 
-            // published before the consumers start (they read from the earliest offset), so that the in-JVM producers
-            // do not compete with two starting JVMs for CI's two cores
+            // published before the consumers start (they read from the earliest offset), each producer command in its
+            // own JVM as a user runs it, its log kept: a failure message carries its warnings and the broker's
+            Path brokerLog = work.resolve("run/kafka/broker.log");
             List<String> corpus = new ArrayList<>(List.of("produce-corpus", "--format", "tsv",
                     fixtures.resolve("analysis-corpus.tsv").toString(), "--bootstrap", bootstrap, "--registry", registry,
                     "--topic-prefix", prefix, "--kafka-config-file", clientFile.toString(),
                     "--kafka-config", "client.id=tls-corpus-producer"));
-            Run published = execute(corpus);
-            assertEquals(0, published.status, "produce-corpus over TLS: " + published.err);
+            runToEnd(corpus, work.resolve("produce-corpus.log"), brokerLog);
             List<String> land = new ArrayList<>(List.of("land-checkpoints", fixtures.resolve("bloom-tiny-train/step-800").toString(),
                     "--corpus", "analysis-corpus", "--threshold", "2.0", "--bootstrap", bootstrap, "--registry", registry,
                     "--topic-prefix", prefix));
             land.addAll(tlsOptions);
-            Run landed = execute(land);
-            assertEquals(0, landed.status, "land-checkpoints over TLS: " + landed.err);
+            runToEnd(land, work.resolve("land-checkpoints.log"), brokerLog);
 
             int httpPort = TestRegistry.freePort();
             List<String> streams = new ArrayList<>(List.of("streams", "--bootstrap", bootstrap, "--registry", registry,
@@ -173,22 +169,48 @@ class TlsClusterEndToEndTest {
         assertEquals(0, p.waitFor(), "ops/local.sh " + command + " broker: " + out);
     }
 
-    /** {@code linguaflow ARGS} in its own JVM (the test classpath), output in {@code log}. */
-    private static Process linguaflow(List<String> args, Path log) throws IOException {
+    /** {@code linguaflow ARGS} in its own JVM (the test classpath, then {@code jvmOptions}), output in {@code log}. */
+    private static Process linguaflow(List<String> args, Path log, String... jvmOptions) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), "-Xmx512m", "-Dai.djl.offline=true",
-                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", Linguaflow.class.getName()));
+                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"));
+        cmd.addAll(List.of(jvmOptions));
+        cmd.add(Linguaflow.class.getName());
         cmd.addAll(args);
         return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
     }
 
-    /** {@code linguaflow ARGS} in this JVM; its exit status and stderr. */
-    private static Run execute(List<String> args) {
-        CommandLine cmd = new CommandLine(new Linguaflow());
-        StringWriter err = new StringWriter();
-        cmd.setErr(new PrintWriter(err, true));
-        return new Run(cmd.execute(args.toArray(String[]::new)), "", err.toString());
+    /**
+     * {@code linguaflow ARGS} in its own JVM to its end; fails with the warnings of its log (Kafka clients at INFO) and
+     * of the broker's when it exits non-zero or runs past 4 minutes.
+     */
+    private static void runToEnd(List<String> args, Path log, Path brokerLog) throws Exception {
+        long t0 = System.nanoTime();
+        Process p = linguaflow(args, log, "-Dorg.slf4j.simpleLogger.log.org.apache.kafka.clients=info",
+                "-Dorg.slf4j.simpleLogger.showDateTime=true");
+        boolean ended = p.waitFor(4, TimeUnit.MINUTES);
+        if (!ended) {
+            p.destroyForcibly().waitFor();
+        }
+        if (!ended || p.exitValue() != 0) {
+            throw new AssertionError(String.format("%s over TLS %s after %.1f s%n-- its log, warnings and errors:%n%s%n"
+                    + "-- the broker's log, warnings and errors:%n%s", args.get(0), ended ? "exited " + p.exitValue() : "did not end",
+                    (System.nanoTime() - t0) / 1e9, problems(log), problems(brokerLog)));
+        }
+    }
+
+    /** The last 25 lines of a log that are warnings, errors or exceptions. */
+    private static String problems(Path log) throws IOException {
+        if (!Files.isRegularFile(log)) {
+            return "(no " + log + ")";
+        }
+        List<String> lines;
+        try (var all = Files.lines(log, StandardCharsets.ISO_8859_1)) {
+            lines = all.filter(l -> l.contains("WARN") || l.contains("ERROR") || l.contains("Exception") || l.startsWith("error"))
+                    .map(l -> l.length() > 400 ? l.substring(0, 400) + "..." : l).toList();
+        }
+        return String.join("\n", lines.subList(Math.max(0, lines.size() - 25), lines.size()));
     }
 
     /** GET /checkpoints/{id}/metrics until complete; fails when a process exits first. */

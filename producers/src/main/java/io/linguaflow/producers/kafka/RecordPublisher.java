@@ -64,7 +64,13 @@ public final class RecordPublisher implements AutoCloseable {
     public Published corpus(CorpusResult corpus) {
         List<Future<RecordMetadata>> sent = new ArrayList<>(corpus.sentences().size());
         for (Sentence s : corpus.sentences()) {
-            sent.add(send(Topic.SENTENCES, Keys.sentence(s.getCorpus(), s.getLang(), s.getMeaningId()), s));
+            Future<RecordMetadata> f = send(Topic.SENTENCES, Keys.sentence(s.getCorpus(), s.getLang(), s.getMeaningId()), s);
+            sent.add(f);
+            if (f.isDone()) {
+                // a send that failed before reaching the accumulator (no metadata within max.block.ms: broker
+                // unreachable) fails the whole corpus now, not after one such wait per sentence
+                await(List.of(f), Topic.SENTENCES);
+            }
         }
         await(sent, Topic.SENTENCES);
         return new Published(sent.size(), rejections(corpus.rejected()));

@@ -93,6 +93,26 @@ class PublishCommandsTest {
     }
 
     @Test
+    void anUnreachableBrokerFailsTheCorpusAfterOneMetadataWaitNotOnePerSentence() throws IOException {
+        Path tsv = tmp.resolve("forty.tsv");
+        StringBuilder rows = new StringBuilder("id\tlang\ttext\n");
+        for (int i = 0; i < 20; i++) {
+            rows.append(i).append("\ten\tsentence ").append(i).append("\n").append(i).append("\tfr\tphrase ").append(i).append("\n");
+        }
+        Files.writeString(tsv, rows.toString());
+        StringWriter err = new StringWriter();
+        long t0 = System.nanoTime();
+        // nothing listens on a port just released; 40 sentences would wait 40 x 1 s one after another
+        int exit = run(new ProduceCorpusCommand(), err, "--format", "tsv", tsv.toString(), "--bootstrap",
+                "127.0.0.1:" + TestRegistry.freePort(), "--registry", registry.url(), "--topic-prefix", "unreachable.",
+                "--kafka-config", "max.block.ms=1000");
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        assertEquals(1, exit, err.toString());
+        assertTrue(err.toString().contains("cannot publish to unreachable.sentences"), err.toString());
+        assertTrue(seconds < 15, "failed after " + seconds + " s");
+    }
+
+    @Test
     void aLandedCheckpointIsPublishedAndABrokenOneIsADeadLetter() throws IOException {
         Path step = SharedData.fixtures().resolve("checkpoints/bloom-tiny-train/step-50");
         String prefix = "c" + UUID.randomUUID().toString().substring(0, 8) + ".";
