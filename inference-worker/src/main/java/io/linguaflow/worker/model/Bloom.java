@@ -2,7 +2,6 @@ package io.linguaflow.worker.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.LayerNorm;
@@ -31,13 +30,14 @@ public final class Bloom implements CausalLM {
 
     private final ModelConfig c;
     private final NDManager weights;
-    private final NDArray embed;
+    private final TokenTable embed;
     private final NDArray embedLnW;
     private final NDArray embedLnB;
     private final List<Block> blocks;
     private final NDArray lnFW;
     private final NDArray lnFB;
-    private final NDArray lmHead;
+    private final TokenTable lmHead;
+    /** The block and norm weights in checkpoint order; the tables' entries are null until {@link #parameters()}. */
     private final Map<String, NDArray> parameters;
     private final float[] slopes;
     /** Scalars as 0-dim tensors: a Java Number operand costs DJL a fresh native tensor per op. */
@@ -47,8 +47,8 @@ public final class Bloom implements CausalLM {
     private final NDArray geluK;
     private final NDArray scale;
 
-    private Bloom(ModelConfig c, NDManager weights, NDArray embed, NDArray embedLnW, NDArray embedLnB,
-                  List<Block> blocks, NDArray lnFW, NDArray lnFB, NDArray lmHead, Map<String, NDArray> parameters) {
+    private Bloom(ModelConfig c, NDManager weights, TokenTable embed, NDArray embedLnW, NDArray embedLnB,
+                  List<Block> blocks, NDArray lnFW, NDArray lnFB, TokenTable lmHead, Map<String, NDArray> parameters) {
         this.c = c;
         this.weights = weights;
         this.embed = embed;
@@ -58,7 +58,7 @@ public final class Bloom implements CausalLM {
         this.lnFW = lnFW;
         this.lnFB = lnFB;
         this.lmHead = lmHead;
-        this.parameters = Collections.unmodifiableMap(parameters);
+        this.parameters = parameters;
         this.slopes = alibiSlopes(c.numHeads());
         this.half = weights.create(0.5f);
         this.one = weights.create(1f);
@@ -102,6 +102,7 @@ public final class Bloom implements CausalLM {
         ckpt.validate(specs);
 
         NDManager m = parent.newSubManager();
+        List<TokenTable> tables = new ArrayList<>();
         try {
             int[] next = {0};
             Map<String, NDArray> parameters = new LinkedHashMap<>();
@@ -111,7 +112,8 @@ public final class Bloom implements CausalLM {
                 parameters.put(s.name(), a);
                 return a;
             };
-            NDArray embed = in.next();
+            TokenTable embed = TokenTable.open(ckpt, specs.get(next[0]++), m, tables);
+            parameters.put(embed.name(), null);
             NDArray embLnW = in.next();
             NDArray embLnB = in.next();
             List<Block> blocks = new ArrayList<>();
@@ -121,20 +123,30 @@ public final class Bloom implements CausalLM {
             }
             NDArray lnFW = in.next();
             NDArray lnFB = in.next();
-            NDArray head = ownHead ? in.next() : embed;
+            TokenTable head = ownHead ? TokenTable.open(ckpt, specs.get(next[0]++), m, tables) : embed;
+            parameters.put(head.name(), null);
             return new Bloom(c, m, embed, embLnW, embLnB, blocks, lnFW, lnFB, head, parameters);
         } catch (CheckpointException | RuntimeException e) {
+            tables.forEach(TokenTable::close);
             m.close();
             throw e;
         }
     }
 
     /**
-     * The weights by checkpoint tensor name, in checkpoint order; a tied LM head is the embedding entry. Training
-     * marks them as requiring gradients and updates them in place, so the forward pass is the one inference runs.
+     * The weights by checkpoint tensor name, in checkpoint order, the token tables loaded whole; a tied LM head is the
+     * embedding entry. Training marks them as requiring gradients and updates them in place, so the forward pass is
+     * the one inference runs.
      */
-    public Map<String, NDArray> parameters() {
-        return parameters;
+    public synchronized Map<String, NDArray> parameters() {
+        parameters.replace(embed.name(), embed.whole());
+        parameters.replace(lmHead.name(), lmHead.whole());
+        return Collections.unmodifiableMap(parameters);
+    }
+
+    /** Whether the embedding is loaded whole (logits or training needed it), not read row by row per batch. */
+    boolean embeddingResident() {
+        return embed.resident();
     }
 
     @Override
@@ -152,7 +164,7 @@ public final class Bloom implements CausalLM {
         Shape hShape = new Shape(c.hiddenSize());
         float eps = (float) c.normEps();
 
-        NDArray x = embed.get(new NDIndex("{}", ids.reshape(-1))).reshape(b, t, c.hiddenSize());
+        NDArray x = embed.rows(ids.reshape(-1)).reshape(b, t, c.hiddenSize());
         x = LayerNorm.layerNorm(x, hShape, embedLnW, embedLnB, eps).head();
         // ALiBi: score(i, j) += slope_head * j (j = key position; softmax ignores the per-row constant -slope * i)
         float[] alibi = new float[heads * t];
@@ -216,11 +228,15 @@ public final class Bloom implements CausalLM {
 
     @Override
     public NDArray logits(NDArray hidden) {
-        return Linear.linear(hidden, lmHead).head();
+        return Linear.linear(hidden, lmHead.whole()).head();
     }
 
     @Override
     public void close() {
+        embed.close();
+        if (lmHead != embed) {
+            lmHead.close();
+        }
         weights.close();
     }
 }

@@ -11,6 +11,7 @@ import io.linguaflow.checkpoint.SafeTensors;
 import io.linguaflow.checkpoint.SafetensorsHeader;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -135,6 +136,20 @@ public final class Checkpoint implements AutoCloseable {
                 all.close();
             }
             throw e;
+        }
+    }
+
+    /** Rows {@code rows} of a validated 2-d tensor, one after the other, widened to float32 into {@code dst}. */
+    public void readRows(TensorSpec spec, long[] rows, FloatBuffer dst) throws CheckpointException {
+        SafetensorsHeader.Tensor t = tensors.find(spec.name())
+                .orElseThrow(() -> new CheckpointException(tensors.source(), "tensor '" + spec.name() + "' is missing"));
+        long[] shape = t.shape();
+        int rowLen = Math.toIntExact(shape[1]);
+        for (long r : rows) {
+            if (r < 0 || r >= shape[0]) {
+                throw new IndexOutOfBoundsException("row " + r + " of tensor '" + spec.name() + "' with " + shape[0] + " rows");
+            }
+            tensors.readFloats(t, r * rowLen, rowLen, dst);
         }
     }
 

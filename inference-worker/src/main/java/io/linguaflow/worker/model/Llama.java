@@ -3,7 +3,6 @@ package io.linguaflow.worker.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.nn.Activation;
 import ai.djl.nn.core.Linear;
 import io.linguaflow.checkpoint.CheckpointException;
@@ -26,10 +25,10 @@ public final class Llama implements CausalLM {
 
     private final ModelConfig c;
     private final NDManager weights;
-    private final NDArray embed;
+    private final TokenTable embed;
     private final List<Block> blocks;
     private final NDArray finalNorm;
-    private final NDArray lmHead;
+    private final TokenTable lmHead;
     private final NDArray invFreq;
     /** 1/sqrt(head_dim) and eps as 0-dim tensors (a Java Number operand costs DJL a fresh native tensor per op). */
     private final NDArray scale;
@@ -38,8 +37,8 @@ public final class Llama implements CausalLM {
     private NDArray cosTable;
     private NDArray sinTable;
 
-    private Llama(ModelConfig c, NDManager weights, NDArray embed, List<Block> blocks, NDArray finalNorm,
-                  NDArray lmHead) {
+    private Llama(ModelConfig c, NDManager weights, TokenTable embed, List<Block> blocks, NDArray finalNorm,
+                  TokenTable lmHead) {
         this.c = c;
         this.weights = weights;
         this.embed = embed;
@@ -90,13 +89,14 @@ public final class Llama implements CausalLM {
         ckpt.validate(specs.stream().filter(s -> s != null).toList());
 
         NDManager m = parent.newSubManager();
+        List<TokenTable> tables = new ArrayList<>();
         try {
             int[] next = {0};
             TensorSource in = () -> {
                 TensorSpec s = specs.get(next[0]++);
                 return s == null ? null : ckpt.load(m, s);
             };
-            NDArray embed = in.next();
+            TokenTable embed = TokenTable.open(ckpt, specs.get(next[0]++), m, tables);
             List<Block> blocks = new ArrayList<>();
             for (int i = 0; i < c.numLayers(); i++) {
                 blocks.add(new Block(in.next(), in.next(), in.next(), in.next(), in.next(), in.next(), in.next(),
@@ -104,9 +104,10 @@ public final class Llama implements CausalLM {
                         in.next()));
             }
             NDArray norm = in.next();
-            NDArray head = in.next();
-            return new Llama(c, m, embed, blocks, norm, head == null ? embed : head);
+            TensorSpec head = specs.get(next[0]);
+            return new Llama(c, m, embed, blocks, norm, head == null ? embed : TokenTable.open(ckpt, head, m, tables));
         } catch (CheckpointException | RuntimeException e) {
+            tables.forEach(TokenTable::close);
             m.close();
             throw e;
         }
@@ -126,7 +127,7 @@ public final class Llama implements CausalLM {
         int kvHeads = c.numKvHeads();
         int hd = c.headDim();
 
-        NDArray x = embed.get(new NDIndex("{}", ids.reshape(-1))).reshape(b, t, c.hiddenSize());
+        NDArray x = embed.rows(ids.reshape(-1)).reshape(b, t, c.hiddenSize());
         ropeTables(t);
         NDArray cos = cosTable.get("0:" + t).reshape(1, 1, t, hd);
         NDArray sin = sinTable.get("0:" + t).reshape(1, 1, t, hd);
@@ -213,11 +214,15 @@ public final class Llama implements CausalLM {
 
     @Override
     public NDArray logits(NDArray hidden) {
-        return Linear.linear(hidden, lmHead).head();
+        return Linear.linear(hidden, lmHead.whole()).head();
     }
 
     @Override
     public void close() {
+        embed.close();
+        if (lmHead != embed) {
+            lmHead.close();
+        }
         weights.close();
     }
 }
