@@ -139,17 +139,25 @@ public final class Checkpoint implements AutoCloseable {
         }
     }
 
-    /** Rows {@code rows} of a validated 2-d tensor, one after the other, widened to float32 into {@code dst}. */
-    public void readRows(TensorSpec spec, long[] rows, FloatBuffer dst) throws CheckpointException {
+    /**
+     * Rows {@code rows} of a validated 2-d tensor, in that order (repeats allowed), as a {@code [N, columns]} float32
+     * tensor on the manager's device, widened as {@link #load} widens them.
+     */
+    public NDArray loadRows(NDManager manager, TensorSpec spec, long[] rows) throws CheckpointException {
         SafetensorsHeader.Tensor t = tensors.find(spec.name())
                 .orElseThrow(() -> new CheckpointException(tensors.source(), "tensor '" + spec.name() + "' is missing"));
         long[] shape = t.shape();
-        int rowLen = Math.toIntExact(shape[1]);
+        int columns = Math.toIntExact(shape[1]);
+        ByteBuffer buf = scratch(Math.multiplyExact(rows.length, columns * 4));
+        FloatBuffer dst = buf.asFloatBuffer();
         for (long r : rows) {
             if (r < 0 || r >= shape[0]) {
                 throw new IndexOutOfBoundsException("row " + r + " of tensor '" + spec.name() + "' with " + shape[0] + " rows");
             }
-            tensors.readFloats(t, r * rowLen, rowLen, dst);
+            tensors.readFloats(t, r * columns, columns, dst);
+        }
+        try (NDArray view = manager.create(buf, new Shape(rows.length, columns), DataType.FLOAT32)) {
+            return view.duplicate(); // owns its memory; the scratch buffer is free again
         }
     }
 

@@ -4,12 +4,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import io.linguaflow.checkpoint.CheckpointException;
 import io.linguaflow.worker.model.Checkpoint.TensorSpec;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.List;
 
 /**
@@ -24,16 +20,12 @@ final class TokenTable implements AutoCloseable {
     private final Checkpoint file;
     private final TensorSpec spec;
     private final NDManager weights;
-    private final int width;
     private volatile NDArray whole;
-    /** Reused rows buffer, copied into the engine at once (as {@link Checkpoint#load} does with its blocks). */
-    private ByteBuffer scratch;
 
     private TokenTable(Checkpoint file, TensorSpec spec, NDManager weights) {
         this.file = file;
         this.spec = spec;
         this.weights = weights;
-        this.width = Math.toIntExact(spec.shape()[1]);
     }
 
     /**
@@ -61,17 +53,12 @@ final class TokenTable implements AutoCloseable {
         if (resident != null) {
             return resident.get(new NDIndex("{}", ids));
         }
-        long[] rows = ids.toLongArray();
         synchronized (this) {
-            ByteBuffer buf = scratch(rows.length * width * 4);
             try {
-                file.readRows(spec, rows, buf.asFloatBuffer());
+                return file.loadRows(ids.getManager(), spec, ids.toLongArray());
             } catch (CheckpointException e) {
                 // the files were validated and opened at load; they changed under the model since
                 throw new IllegalStateException(e.getMessage(), e);
-            }
-            try (NDArray view = ids.getManager().create(buf, new Shape(rows.length, width), DataType.FLOAT32)) {
-                return view.duplicate(); // owns its memory; the scratch buffer is free again
             }
         }
     }
@@ -93,14 +80,6 @@ final class TokenTable implements AutoCloseable {
     /** Whether the whole table is in the engine. */
     boolean resident() {
         return whole != null;
-    }
-
-    private ByteBuffer scratch(int bytes) {
-        if (scratch == null || scratch.capacity() < bytes) {
-            scratch = ByteBuffer.allocateDirect(Math.max(bytes, 1 << 16)).order(ByteOrder.nativeOrder());
-        }
-        scratch.clear().limit(bytes);
-        return scratch.slice().order(ByteOrder.nativeOrder());
     }
 
     /** Closes the file; the whole table, if loaded, goes with the weights' manager. */
