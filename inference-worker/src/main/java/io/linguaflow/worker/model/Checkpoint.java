@@ -106,8 +106,7 @@ public final class Checkpoint implements AutoCloseable {
      * one block is allocated once in the engine and filled block by block (no concatenation of block copies).
      */
     public NDArray load(NDManager manager, TensorSpec spec) throws CheckpointException {
-        SafetensorsHeader.Tensor t = tensors.find(spec.name())
-                .orElseThrow(() -> new CheckpointException(tensors.source(), "tensor '" + spec.name() + "' is missing"));
+        SafetensorsHeader.Tensor t = tensor(spec);
         long[] shape = t.shape();
         long rows = shape.length == 0 ? 1 : shape[0];
         long rowLen = rows == 0 ? 0 : t.numel() / rows;
@@ -144,8 +143,7 @@ public final class Checkpoint implements AutoCloseable {
      * tensor on the manager's device, widened as {@link #load} widens them.
      */
     public NDArray loadRows(NDManager manager, TensorSpec spec, long[] rows) throws CheckpointException {
-        SafetensorsHeader.Tensor t = tensors.find(spec.name())
-                .orElseThrow(() -> new CheckpointException(tensors.source(), "tensor '" + spec.name() + "' is missing"));
+        SafetensorsHeader.Tensor t = tensor(spec);
         long[] shape = t.shape();
         int columns = Math.toIntExact(shape[1]);
         ByteBuffer buf = scratch(Math.multiplyExact(rows.length, columns * 4));
@@ -159,6 +157,11 @@ public final class Checkpoint implements AutoCloseable {
         try (NDArray view = manager.create(buf, new Shape(rows.length, columns), DataType.FLOAT32)) {
             return view.duplicate(); // owns its memory; the scratch buffer is free again
         }
+    }
+
+    private SafetensorsHeader.Tensor tensor(TensorSpec spec) throws CheckpointException {
+        return tensors.find(spec.name())
+                .orElseThrow(() -> new CheckpointException(tensors.source(), "tensor '" + spec.name() + "' is missing"));
     }
 
     private ByteBuffer scratch(int bytes) {
