@@ -13,7 +13,7 @@ public final class StreamsConfigs {
     /** Activation records of large models are ~130 KB; a complete layer partial carries L·D counts. */
     static final int MAX_RECORD_BYTES = 16 * 1024 * 1024;
     /**
-     * Without the similarity vectors every commit writes the total and language groups of each active layer (about 8 MB
+     * Without the similarity vectors every commit writes the language groups of each active layer (about 8 MB
      * per layer at BLOOM-7b1 shape), so the interval bounds the changelog rate; measured in ops/bench/README.md
      * ("state layout"). With them (the default) the groups are not logged (docs/state-layout.md).
      */
@@ -22,6 +22,8 @@ public final class StreamsConfigs {
     static final int FETCH_BYTES_PER_PARTITION = 1024 * 1024;
     /** Input records buffered per partition; measured in ops/bench/README.md (streams heap at BLOOM-7b1 shape). */
     static final int BUFFERED_RECORDS_PER_PARTITION = 32;
+    /** The producer's batch (Kafka's default is 16 KiB): at least a few similarity vectors, see {@link #of}. */
+    static final int BATCH_BYTES = 1024 * 1024;
     /** Well above the commit interval plus the time a commit takes to write its groups (Kafka Streams' default is 10 s). */
     static final int TRANSACTION_TIMEOUT_MS = 30_000;
 
@@ -60,6 +62,10 @@ public final class StreamsConfigs {
         p.put(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG), TRANSACTION_TIMEOUT_MS);
         // changelogs (mostly float32 vectors) and outputs: see ops/bench/README.md
         p.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "zstd");
+        // a similarity vector (4·D bytes, 64 KiB at D = 16384) is larger than the default 16 KiB batch, so each was sent as
+        // a batch and a produce request of its own: per request the broker's transactional append cost more CPU than the
+        // bytes (ops/bench/README.md); 1 MiB batches carry about 16 vectors, sent when full or after linger.ms (100 ms)
+        p.put(StreamsConfig.producerPrefix(ProducerConfig.BATCH_SIZE_CONFIG), BATCH_BYTES);
         // the fetch buffer holds up to this per assigned partition while the partition waits (paused) for its records to
         // be processed: 16 MiB × 30 layer partitions filled a 1 GiB heap at BLOOM-7b1 shape. A record larger than this is
         // still fetched whole (as the first of its fetch), so MAX_RECORD_BYTES holds on the consumer side too
