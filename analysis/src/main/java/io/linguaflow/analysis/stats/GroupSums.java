@@ -154,9 +154,13 @@ public final class GroupSums {
         }
     }
 
-    /** Adds all samples of {@code other} (a disjoint set of samples of the same group). */
+    /**
+     * Adds all samples of {@code other}, a disjoint set of samples: of the same group, or, into a vector-sums group, of
+     * a group with neuron statistics (whose statistics it does not keep), e.g. the total T as the union of the language
+     * groups (every sample is in exactly one language).
+     */
     public void merge(GroupSums other) {
-        if (other.dimension != dimension || other.neuronStatistics != neuronStatistics) {
+        if (other.dimension != dimension || (neuronStatistics && !other.neuronStatistics)) {
             throw new IllegalArgumentException("cannot merge groups of different shape: " + describe() + " and " + other.describe());
         }
         CompensatedSum.addAll(sumModel, sumModelLow, other.sumModel, other.sumModelLow);
@@ -168,6 +172,9 @@ public final class GroupSums {
         normSquaredSumModel.add(other.normSquaredSumModel);
         normSquaredSumLayer.add(other.normSquaredSumLayer);
         count += other.count;
+        if (!neuronStatistics) {
+            return;
+        }
         if (other.positiveCounts != null) {
             long[] pos = positives();
             for (int k = 0; k < dimension; k++) {

@@ -215,7 +215,9 @@ class GroupSumsTest {
                 .contains("non-finite"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> LayerVector.of(new double[] {3, 4}, 4)).getMessage()
                 .contains("whole-model norm"));
-        assertThrows(IllegalArgumentException.class, () -> g.merge(GroupSums.withNeuronStatistics(2)));
+        // a language group cannot take a group without neuron statistics (a vector-sums group can take a language group)
+        assertThrows(IllegalArgumentException.class, () -> GroupSums.withNeuronStatistics(2).merge(g));
+        assertThrows(IllegalArgumentException.class, () -> g.merge(GroupSums.withNeuronStatistics(3)));
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.linguaflow.analysis.stats;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.linguaflow.analysis.metrics.PairClassSums;
@@ -169,6 +170,33 @@ class OrderIndependentSumsTest {
             plainFirstNeuron.add(Double.doubleToLongBits(plain));
         }
         assertTrue(plainFirstNeuron.size() > 1, "plain float64 summation of neuron 0 happened to be order-independent on this data");
+    }
+
+    @Test
+    void theTotalMergedFromTheLanguageGroupsIsTheTotalAddedSampleBySample() {
+        Random rnd = new Random(29);
+        int d = 48;
+        List<LayerVector> samples = vectors(rnd, 180, d);
+        GroupSums added = GroupSums.vectorSums(d);
+        samples.forEach(added::add);
+        for (int o = 0; o < ORDERS; o++) {
+            // 9 language groups of random sizes, each filled in its own order; merged in a random order of the languages
+            List<GroupSums> languages = new ArrayList<>();
+            for (int l = 0; l < 9; l++) {
+                languages.add(GroupSums.withNeuronStatistics(d));
+            }
+            List<LayerVector> order = new ArrayList<>(samples);
+            Collections.shuffle(order, rnd);
+            order.forEach(v -> languages.get(rnd.nextInt(9)).add(v));
+            Collections.shuffle(languages, rnd);
+            GroupSums merged = GroupSums.vectorSums(d);
+            languages.forEach(merged::merge);
+            assertArrayEquals(added.sum(Normalisation.MODEL), merged.sum(Normalisation.MODEL), 0, "order " + o);
+            assertArrayEquals(added.sum(Normalisation.LAYER), merged.sum(Normalisation.LAYER), 0, "order " + o);
+            assertEquals(added.scalars(Normalisation.MODEL), merged.scalars(Normalisation.MODEL), "order " + o);
+            assertEquals(added.scalars(Normalisation.LAYER), merged.scalars(Normalisation.LAYER), "order " + o);
+            assertNull(merged.positiveCounts(), "a vector-sums group keeps no activation counts");
+        }
     }
 
     @Test

@@ -26,8 +26,9 @@ import org.apache.kafka.streams.state.Stores;
  *
  * <p>Stores, all keyed by strings that start with {@code "<checkpointId>|<layer>"} (layout: {@link StoreKeys}):
  * <ul>
- *   <li>{@value #GROUPS_STORE}: one {@code analysis.stats.GroupSums} (its own encoding) per group: {@code T} the total,
- *       {@code L|<lang>} a language, {@code S|<meaningId>} a meaning, in a {@link GroupSumsStore} (decoded groups,
+ *   <li>{@value #GROUPS_STORE}: one {@code analysis.stats.GroupSums} (its own encoding) per group:
+ *       {@code L|<lang>} a language, {@code S|<meaningId>} a meaning (the total is their union, merged from the
+ *       languages when a partial is built), in a {@link GroupSumsStore} (decoded groups,
  *       written once per commit; with the vectors store, an incomplete layer's groups are held unwritten and rebuilt
  *       from the vectors after a restart, {@link GroupsFromVectors}); a meaning group is deleted once it holds every
  *       language of the plan (docs/state-layout.md);</li>

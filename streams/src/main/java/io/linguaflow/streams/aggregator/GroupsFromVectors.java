@@ -23,7 +23,7 @@ public final class GroupsFromVectors {
     }
 
     /**
-     * Those of the layer's total, language and meaning groups whose {@link StoreKeys} key is {@code wanted}, by key;
+     * Those of the layer's language and meaning groups whose {@link StoreKeys} key is {@code wanted}, by key;
      * empty when the layer has no vectors. The language groups' activation counts are those logged in {@code groups}
      * ({@link GroupSumsStore#hold}) where there are any; else those of the vectors (written by older builds).
      */
@@ -36,8 +36,7 @@ public final class GroupsFromVectors {
             it.forEachRemaining(kv -> {
                 String sampleId = kv.key.substring(prefix.length());
                 GroupSums.Slice x = null; // normalised once, for the first group that wants the sample
-                for (String key : List.of(StoreKeys.total(layerKey), StoreKeys.language(layerKey, Keys.sampleLang(sampleId)),
-                        StoreKeys.meaning(layerKey, Keys.sampleMeaning(sampleId)))) {
+                for (String key : List.of(StoreKeys.language(layerKey, Keys.sampleLang(sampleId)), StoreKeys.meaning(layerKey, Keys.sampleMeaning(sampleId)))) {
                     if (decided.computeIfAbsent(key, wanted::test)) {
                         if (x == null) {
                             x = GroupSums.slice(StoredVector.decode(kv.key, kv.value).layerVector());

@@ -187,11 +187,11 @@ final class LayerAggregator extends ContextualProcessor<String, ActivationRecord
             sliceLayer = new double[d];
         }
         GroupSums.Slice x = GroupSums.slice(v, sliceModel, sliceLayer);
-        add(StoreKeys.total(layerKey), x, false, held);
+        // no total group: T is the union of the language groups, merged when a partial is built (LayerPartials)
         add(StoreKeys.language(layerKey, a.getLang()), x, true, held);
         GroupSums meaning = add(meaningKey, x, false, held);
         // a meaning's scalars are all that is left of it once it collapses; the total's and the languages' come from
-        // their groups when a partial is built (LayerPartials), not on every record
+        // the language groups when a partial is built (LayerPartials), not on every record
         scalars.put(meaningKey, Scalars.of(meaning).encode());
         if (plan != null) {
             collapseIfComplete(meaningKey, meaning.count(), plan);
@@ -345,7 +345,7 @@ final class LayerAggregator extends ContextualProcessor<String, ActivationRecord
 
     /**
      * A complete layer's per-sample state is no longer needed (its partial is final and later records are re-deliveries):
-     * its seen-set, the total's vectors and any meaning group that did not collapse go, in the transaction of the complete
+     * its seen-set and any meaning group that did not collapse go, in the transaction of the complete
      * partial (the scalars stay, and the language groups, which the neuron queries read); the similarity vectors go as
      * {@link VectorRetention} says.
      */
@@ -355,7 +355,7 @@ final class LayerAggregator extends ContextualProcessor<String, ActivationRecord
         if (state.getGroupsFromVectors()) { // the vectors hold them until they are deleted (dropExpiredVectors)
             groups.keys(StoreKeys.languagePrefix(layerKey)).forEach(groups::remove);
         }
-        groups.remove(StoreKeys.total(layerKey));
+        groups.remove(StoreKeys.total(layerKey)); // a total group written by a build before 2026-12-07, if any
         for (String meaning : LayerPartials.scalars(scalars, StoreKeys.meaningPrefix(layerKey)).keySet()) {
             groups.remove(StoreKeys.meaning(layerKey, meaning));
         }

@@ -50,14 +50,18 @@ final class LayerPartials {
     /** Layer {@code layer} of {@code checkpointId}: pair-class sums in both normalisations and its key neurons; counts when complete. */
     LayerPartial of(String checkpointId, int layer, LayerState state, CheckpointPlan plan, boolean complete) {
         String layerKey = StoreKeys.layer(checkpointId, layer);
-        // the total and the language groups are live until the layer completes: their scalars come from them, once per
-        // partial; the meanings' are stored, since a collapsed meaning has nothing else (LayerAggregator#process)
-        Scalars total = Scalars.of(groups.sums(StoreKeys.total(layerKey)));
+        // the language groups are live until the layer completes: their scalars, and the total's (T is their union: every
+        // sample is in one language), come from them once per partial; the meanings' are stored, since a collapsed
+        // meaning has nothing else (LayerAggregator#process)
         Map<String, Scalars> languageScalars = new LinkedHashMap<>();
         String languagePrefix = StoreKeys.languagePrefix(layerKey);
+        GroupSums all = GroupSums.vectorSums(state.getNeuronsPerLayer());
         for (String key : groups.keys(languagePrefix)) {
-            languageScalars.put(key.substring(languagePrefix.length()), Scalars.of(groups.sums(key)));
+            GroupSums language = groups.sums(key);
+            languageScalars.put(key.substring(languagePrefix.length()), Scalars.of(language));
+            all.merge(language);
         }
+        Scalars total = Scalars.of(all);
         Map<String, Scalars> meaningScalars = scalars(scalars, StoreKeys.meaningPrefix(layerKey));
         List<String> languages = order(plan, languageScalars.keySet());
         double threshold = plan == null ? AnalysisOptions.DEFAULT_THRESHOLD : plan.getThreshold();

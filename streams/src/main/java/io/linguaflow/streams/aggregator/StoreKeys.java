@@ -8,8 +8,9 @@ import io.linguaflow.schemas.Keys;
  * task and one prefix scan finds it:
  * <ul>
  *   <li>{@code <layer key>}: {@link AggregatorTopology#LAYERS_STORE} (the layer's state);</li>
- *   <li>{@code <layer key>|T}, {@code |L|<lang>}, {@code |S|<meaningId>}: the total, language and meaning groups of
- *       {@link AggregatorTopology#GROUPS_STORE} and {@link AggregatorTopology#SCALARS_STORE};</li>
+ *   <li>{@code <layer key>|L|<lang>}, {@code |S|<meaningId>}: the language and meaning groups of
+ *       {@link AggregatorTopology#GROUPS_STORE} and {@link AggregatorTopology#SCALARS_STORE} ({@code |T}, the total
+ *       group, was written by builds before 2026-12-07 and is deleted with the complete layer);</li>
  *   <li>{@code <layer key>|P|<lang>}: a held language group's activation counts in {@link AggregatorTopology#GROUPS_STORE}
  *       ({@link GroupSumsStore#hold});</li>
  *   <li>{@code <layer key>|<sampleId>} (sampleId = {@code <lang>|<meaningId>}): {@link AggregatorTopology#SEEN_STORE},
@@ -39,7 +40,7 @@ public final class StoreKeys {
         return Integer.parseInt(layerKey.substring(layerKey.lastIndexOf(SEP) + 1));
     }
 
-    /** The group of all the layer's samples. */
+    /** The group of all the layer's samples, as builds before 2026-12-07 stored it (now merged from the languages). */
     static String total(String layerKey) {
         return layerKey + "|T";
     }
