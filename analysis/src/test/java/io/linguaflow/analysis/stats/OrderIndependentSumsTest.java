@@ -157,11 +157,8 @@ class OrderIndependentSumsTest {
                 // a restart: the state goes through its encoding half-way through a merge tree
                 g = GroupSums.decode(g.encode());
             }
-            assertArrayEquals(reference.sum(Normalisation.MODEL), g.sum(Normalisation.MODEL), 0, "order " + o);
-            assertArrayEquals(reference.sum(Normalisation.LAYER), g.sum(Normalisation.LAYER), 0, "order " + o);
+            assertSameVectorSums(reference, g, "order " + o);
             assertArrayEquals(reference.squaresModel(), g.squaresModel(), 0, "order " + o);
-            assertEquals(reference.scalars(Normalisation.MODEL), g.scalars(Normalisation.MODEL), "order " + o);
-            assertEquals(reference.scalars(Normalisation.LAYER), g.scalars(Normalisation.LAYER), "order " + o);
             assertArrayEquals(reference.positiveCounts(), g.positiveCounts());
             double plain = 0;
             for (LayerVector v : order) {
@@ -191,12 +188,17 @@ class OrderIndependentSumsTest {
             Collections.shuffle(languages, rnd);
             GroupSums merged = GroupSums.vectorSums(d);
             languages.forEach(merged::merge);
-            assertArrayEquals(added.sum(Normalisation.MODEL), merged.sum(Normalisation.MODEL), 0, "order " + o);
-            assertArrayEquals(added.sum(Normalisation.LAYER), merged.sum(Normalisation.LAYER), 0, "order " + o);
-            assertEquals(added.scalars(Normalisation.MODEL), merged.scalars(Normalisation.MODEL), "order " + o);
-            assertEquals(added.scalars(Normalisation.LAYER), merged.scalars(Normalisation.LAYER), "order " + o);
+            assertSameVectorSums(added, merged, "order " + o);
             assertNull(merged.positiveCounts(), "a vector-sums group keeps no activation counts");
         }
+    }
+
+    /** Σx in both normalisations bit for bit, and the scalars read from them. */
+    private static void assertSameVectorSums(GroupSums expected, GroupSums actual, String where) {
+        assertArrayEquals(expected.sum(Normalisation.MODEL), actual.sum(Normalisation.MODEL), 0, where);
+        assertArrayEquals(expected.sum(Normalisation.LAYER), actual.sum(Normalisation.LAYER), 0, where);
+        assertEquals(expected.scalars(Normalisation.MODEL), actual.scalars(Normalisation.MODEL), where);
+        assertEquals(expected.scalars(Normalisation.LAYER), actual.scalars(Normalisation.LAYER), where);
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.linguaflow.streams.aggregator;
 import io.linguaflow.schemas.Keys;
 import io.linguaflow.schemas.avro.ActivationRecord;
 import io.linguaflow.schemas.codec.LittleEndian;
+import io.linguaflow.analysis.similarity.SimilarityMap;
 import io.linguaflow.analysis.stats.LayerVector;
 
 /** Reads an {@link ActivationRecord} into the analysis' {@link LayerVector}, rejecting malformed records by name. */
@@ -79,24 +80,13 @@ public final class Activations {
     }
 
     /**
-     * ‖h‖ for the tolerance check only, in four interleaved partial sums that the CPU adds in parallel: one sum in index
-     * order ({@link LayerVector#norm}), each addition waiting for the previous one, took 5 % of the stream thread at
-     * BLOOM-7b1 shape, and the check needs no particular rounding. A non-finite element makes the sum non-finite (a widened float32 squared
-     * cannot overflow), and is then named as {@link LayerVector#norm} names it.
+     * ‖h‖ for the tolerance check only, as the four-accumulator {@link SimilarityMap#dot}: one sum in index order
+     * ({@link LayerVector#norm}), each addition waiting for the previous one, took 5 % of the stream thread at BLOOM-7b1
+     * shape, and the check needs no particular rounding. A non-finite element makes the sum non-finite (a widened
+     * float32 squared cannot overflow), and is then named as {@link LayerVector#norm} names it.
      */
     private static double normForCheck(double[] h) {
-        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-        int k = 0;
-        for (; k + 3 < h.length; k += 4) {
-            s0 += h[k] * h[k];
-            s1 += h[k + 1] * h[k + 1];
-            s2 += h[k + 2] * h[k + 2];
-            s3 += h[k + 3] * h[k + 3];
-        }
-        for (; k < h.length; k++) {
-            s0 += h[k] * h[k];
-        }
-        double s = (s0 + s1) + (s2 + s3);
+        double s = SimilarityMap.dot(h, h);
         return Double.isFinite(s) ? Math.sqrt(s) : LayerVector.norm(h);
     }
 }
