@@ -19,8 +19,11 @@ import org.rocksdb.WriteBufferManager;
  *
  * <p>The {@value AggregatorTopology#VECTORS_STORE} store keeps its values (one sample's vector, about 5·D bytes) in blob
  * files: written once when a memtable is flushed, while compactions move only the keys and blob references, where they
- * would otherwise rewrite the whole store several times (measured in ops/bench/README.md). Dropped vectors are
- * reclaimed by the blob garbage collection that runs with the compactions.
+ * would otherwise rewrite the whole store several times (measured in ops/bench/README.md). Blob garbage collection is
+ * off: it relocates the live blobs of the oldest files on every compaction, i.e. rewrote kept vectors for nothing
+ * (nothing is deleted under the default retention; about 1.5 s of CPU at BLOOM-7b1 shape). Retention deletes a layer's
+ * vectors all at once, in about the order they were written, and RocksDB deletes a blob file once the compactions
+ * have dropped every key that points into it.
  */
 public final class BoundedRocksDbMemory implements RocksDBConfigSetter {
 
@@ -67,7 +70,6 @@ public final class BoundedRocksDbMemory implements RocksDBConfigSetter {
         if (storeName.equals(AggregatorTopology.VECTORS_STORE)) {
             options.setEnableBlobFiles(true);
             options.setMinBlobSize(BLOB_MIN_BYTES);
-            options.setEnableBlobGarbageCollection(true);
         }
     }
 
