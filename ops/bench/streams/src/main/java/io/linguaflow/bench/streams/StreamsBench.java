@@ -19,8 +19,9 @@ import java.util.stream.Collectors;
 /**
  * Throughput of the streams application (RocksDB, exactly-once v2) on the in-JVM broker against the batch computation
  * of the same data, measured in the same run. Synthetic activations of {@code --layers} x {@code --neurons} for
- * {@code --languages} x {@code --meanings} samples are written once to a {@code .npy}; after an untimed warm-up run of
- * 2 languages x 10 meanings,
+ * {@code --languages} x {@code --meanings} samples are written once to a {@code .npy}, and a second data set of the same
+ * shape for the warm-up: an untimed streams run on it compiles the broker and this JVM's clients (a deployed broker
+ * runs for long), and an untimed batch run the batch side; then
  * <ol>
  *   <li>for each of {@code --instances} (default {@code 1,2}): that many streams instances, each in its own JVM
  *       ({@link StreamsInstanceMain}, {@code --streams-heap}, default 1g), records produced all at once by this JVM
@@ -90,12 +91,15 @@ public final class StreamsBench {
         Path dir = Files.createTempDirectory("linguaflow-bench-data-");
         BenchData data = BenchData.generate(dir, layers, neurons, languages, meanings, 1);
         StreamsJvm.Options options = new StreamsJvm.Options(streamsHeap, similarityMap, profile);
-        // a few samples of the same shape: compile the broker and this JVM's clients (one untimed run), and with
-        // --warm-jvms each measured run's streams JVMs, which are new and would otherwise pay their JIT in the timed part
+        // a whole checkpoint of the same shape, other values: compiles the broker and this JVM's clients (one untimed
+        // run; a checkpoint of 20 samples left a good part of the JIT to the measured run), the batch side (one untimed
+        // analysis), and with --warm-jvms each measured run's streams JVMs, which are new and would otherwise pay their
+        // JIT in the timed part, where an instance of a deployment has analysed the checkpoints before
         Path warmDir = Files.createDirectories(dir.resolve("warm-up"));
-        BenchData warm = BenchData.generate(warmDir, layers, neurons, 2, Math.min(meanings, 10), 2);
+        BenchData warm = BenchData.generate(warmDir, layers, neurons, languages, meanings, 2);
         try (TestKafka kafka = TestKafka.start(); TestRegistry registry = TestRegistry.start()) {
             StreamsRun.run(warm, null, partitions, 1, false, kafka, registry, options.withoutProfile());
+            BatchRun.incremental(warm);
             List<StreamsRun.Result> streams = new ArrayList<>();
             for (int n : instances) {
                 streams.add(StreamsRun.run(data, warmJvms ? warm : null, partitions, n, preload, kafka, registry, options));
@@ -173,8 +177,8 @@ public final class StreamsBench {
         }
         out.append(String.format("%sbench JVM (broker, producer) heap peak %s (sampled)%n", run, size(r.benchHeapPeak())));
         out.append(String.format("%sRocksDB per checkpoint %s once closed (memtables flushed): %s; %s on disk when the final metrics"
-                + " arrived (memtables not yet flushed are not on disk)%n", run, size(r.rocksDbBytes()), bySize(r.rocksDbByStore(), 0),
-                size(r.rocksDbAtFinal())));
+                + " arrived (memtables not yet flushed are not on disk)%s%n", run, size(r.rocksDbBytes()), bySize(r.rocksDbByStore(), 0),
+                size(r.rocksDbAtFinal()), r.warm() ? "; both warm-up and measured checkpoint, and halved once closed" : ""));
         long input = (long) data.samples() * data.layers() * data.recordBytes();
         out.append(String.format("%schangelog %s = %.2f x the input's float32 bytes (%s): %s%n", run, size(r.changelogBytes()),
                 r.changelogBytes() / (double) input, size(input), bySize(r.changelogByStore(), input)));

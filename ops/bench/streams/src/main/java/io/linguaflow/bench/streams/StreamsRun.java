@@ -61,10 +61,13 @@ public final class StreamsRun {
      * @param seconds          first activation record sent (preloaded: the instances resumed) to the final metrics received
      * @param latencySeconds   last activation record acknowledged to the final metrics received (preloaded: NaN)
      * @param rocksDbAtFinal   size on disk of the instances' state dirs when the final metrics arrived (memtables not yet
-     *                         flushed are not on disk)
-     * @param rocksDbByStore   size on disk of the state dirs once the instances closed (memtables flushed), by store
-     *                         (RocksDB files; "other": checkpoint and lock files)
-     * @param changelogByStore size of the application's changelog topics on the broker at the end, by store
+     *                         flushed are not on disk; with {@code warm}, the warm-up checkpoint's state included)
+     * @param rocksDbByStore   size on disk of the state dirs once the instances closed (memtables flushed) per analysed
+     *                         checkpoint, by store (RocksDB files; "other": checkpoint and lock files); with {@code warm}
+     *                         half the size, the warm-up checkpoint having the same shape (which RocksDB file holds
+     *                         which checkpoint is not known)
+     * @param changelogByStore size of the application's changelog topics on the broker at the end, by store; with
+     *                         {@code warm}, less their size at the warm-up checkpoint's final metrics
      * @param heaps            each streams JVM's heap, in instance order
      * @param benchHeapPeak    this JVM's used-heap peak during the run (broker, producer, metrics consumer)
      * @param cpu              {@link CpuUse#summary()} from the first record to the final metrics
@@ -90,9 +93,9 @@ public final class StreamsRun {
     }
 
     /**
-     * @param warm when not null: the instances first analyse this (small) data set to the end, untimed, as checkpoint
+     * @param warm when not null: the instances first analyse this data set to the end, untimed, as checkpoint
      *             {@code warm@1} of corpus {@code warm}, so the measured checkpoint runs on compiled code, as in an
-     *             instance that has analysed a checkpoint before
+     *             instance that has analysed the checkpoint before
      */
     static Result run(BenchData data, BenchData warm, int partitions, int instances, boolean preload, TestKafka kafka, TestRegistry registry, StreamsJvm.Options options)
             throws Exception {
@@ -117,6 +120,7 @@ public final class StreamsRun {
             for (StreamsJvm jvm : jvms) {
                 jvm.request("running", "running", START);
             }
+            Map<String, Long> warmChangelog = Map.of();
             if (warm != null) {
                 produceCorpusAndCheckpoint(warm, WARM_CORPUS, settings, producer);
                 for (StreamsJvm jvm : jvms) {
@@ -124,6 +128,9 @@ public final class StreamsRun {
                 }
                 produceActivations(warm, WARM_CORPUS, settings, producer, new long[1]);
                 awaitFinal(metrics, jvms, checkpoint(WARM_CORPUS));
+                try (Admin admin = kafka.admin()) {
+                    warmChangelog = changelogBytes(admin, applicationId);
+                }
             }
             produceCorpusAndCheckpoint(data, CORPUS, settings, producer);
             for (StreamsJvm jvm : jvms) {
@@ -158,7 +165,7 @@ public final class StreamsRun {
             long rocksDbAtFinal = stateDirs.stream().mapToLong(StreamsRun::du).sum();
             Map<String, Long> changelog;
             try (Admin admin = kafka.admin()) {
-                changelog = changelogBytes(admin, applicationId);
+                changelog = minus(changelogBytes(admin, applicationId), warmChangelog);
             }
             List<StreamsJvm.Heap> heaps = new ArrayList<>();
             for (StreamsJvm jvm : jvms) {
@@ -166,7 +173,7 @@ public final class StreamsRun {
             }
             return new Result(instances, preload, warm != null, (produced - produceStart) / 1e9, (done - start) / 1e9,
                     preload ? Double.NaN : (done - Math.max(lastAck[0], start)) / 1e9,
-                    rocksDbAtFinal, bytesByStore(stateDirs), changelog, heaps, heap.peak(), cpuUse, last);
+                    rocksDbAtFinal, perCheckpoint(bytesByStore(stateDirs), warm == null ? 1 : 2), changelog, heaps, heap.peak(), cpuUse, last);
         } catch (Exception | Error e) {
             jvms.forEach(StreamsJvm::printLogTail);
             throw e;
@@ -303,6 +310,19 @@ public final class StreamsRun {
             }
         }
         return bytes;
+    }
+
+    /** {@code bytes} less {@code before}, key by key. */
+    private static Map<String, Long> minus(Map<String, Long> bytes, Map<String, Long> before) {
+        Map<String, Long> out = new TreeMap<>(bytes);
+        before.forEach((key, b) -> out.merge(key, -b, Long::sum));
+        return out;
+    }
+
+    private static Map<String, Long> perCheckpoint(Map<String, Long> bytes, int checkpoints) {
+        Map<String, Long> out = new TreeMap<>();
+        bytes.forEach((store, b) -> out.put(store, b / checkpoints));
+        return out;
     }
 
     /**
