@@ -114,6 +114,11 @@ public final class StreamsCommand implements Callable<Integer> {
             description = "of that, the most the memtables may take (default ${DEFAULT-VALUE})")
     long rocksDbMemtableMb;
 
+    @Option(names = "--stream-threads", paramLabel = "N",
+            description = {"stream threads of this instance (Kafka Streams' num.stream.threads, default 1): the partitions' tasks",
+                "are shared among them, so one instance uses up to N cores (measured in ops/bench/README.md)"})
+    Integer streamThreads;
+
     @Option(names = "--similarity-vectors-retention", defaultValue = "keep", converter = RetentionConverter.class,
             description = {"how long a complete layer's similarity vectors are kept: keep (default; the map stays available),",
                 "drop (deleted with the layer's final partial: no map), or an ISO-8601 duration after completion, e.g. P7D"})
@@ -212,16 +217,28 @@ public final class StreamsCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** The Kafka Streams properties over StreamsConfigs' defaults: the client's, RocksDB's bounds, the stream threads. */
+    Map<String, Object> streamsConfig(Map<String, String> client) {
+        Map<String, Object> config = KafkaClientProperties.applyTo(
+                new HashMap<>(Map.of(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers)), client);
+        config.put(BoundedRocksDbMemory.MEMORY_BYTES_CONFIG, rocksDbMemoryMb << 20);
+        config.put(BoundedRocksDbMemory.MEMTABLE_BYTES_CONFIG, rocksDbMemtableMb << 20);
+        if (streamThreads != null) { // else Kafka Streams' default, or num.stream.threads from --kafka-config
+            if (streamThreads < 1) {
+                throw new IllegalArgumentException("--stream-threads must be >= 1, got " + streamThreads);
+            }
+            config.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, streamThreads);
+        }
+        return config;
+    }
+
     /** Creates the missing topics and starts the instance as the options say; IllegalArgumentException for bad options. */
     StreamsInstance start() throws ExecutionException, InterruptedException {
         Map<String, String> client = kafkaClient.properties();
         TopicRetention topicRetention = TopicRetention.parse(retention);
         Map<String, Object> serde = KafkaClientProperties.registryConfig(client);
         serde.put(SerdeConfig.SCHEMA_REGISTRY_URL, registry);
-        Map<String, Object> streamsConfig = KafkaClientProperties.applyTo(
-                new HashMap<>(Map.of(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers)), client);
-        streamsConfig.put(BoundedRocksDbMemory.MEMORY_BYTES_CONFIG, rocksDbMemoryMb << 20);
-        streamsConfig.put(BoundedRocksDbMemory.MEMTABLE_BYTES_CONFIG, rocksDbMemtableMb << 20);
+        Map<String, Object> streamsConfig = streamsConfig(client);
         StreamsSettings settings = StreamsSettings.defaults(new Topics(topicPrefix), serde).withInterimInterval(interimInterval)
                 .withBatchSize(batchSize).withSimilarityVectors(!noSimilarityMap).withVectorRetention(vectorRetention)
                 .withEvaluations(evaluations.settings()).withInstruments(new InstrumentSettings(!noInstruments, expertTopK));

@@ -6,10 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.linguaflow.streams.query.QueryService;
+import java.util.Map;
+import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
-/** The HTTP options of {@code linguaflow streams}: bind and advertised host, internal secret, map cap. */
+/** Options of {@code linguaflow streams}: bind and advertised host, internal secret, map cap, stream threads. */
 class StreamsCommandTest {
 
     private static final String[] REQUIRED = {"--bootstrap", "b:9092", "--registry", "http://r", "--state-dir", "/tmp/s"};
@@ -54,5 +56,17 @@ class StreamsCommandTest {
         if (System.getenv("LINGUAFLOW_INTERNAL_SECRET") == null) {
             assertFalse(parse().internalSecret().configured(), "none given: a random one, for a single instance");
         }
+    }
+
+    @Test
+    void streamThreadsGoToKafkaStreamsOnlyWhenGiven() {
+        String threads = StreamsConfig.NUM_STREAM_THREADS_CONFIG;
+        assertEquals(2, parse("--stream-threads", "2").streamsConfig(Map.of()).get(threads));
+        assertFalse(parse().streamsConfig(Map.of()).containsKey(threads), "Kafka Streams' default");
+        assertEquals("3", parse().streamsConfig(Map.of(threads, "3")).get(threads), "as --kafka-config gave it");
+        assertEquals(2, parse("--stream-threads", "2").streamsConfig(Map.of(threads, "3")).get(threads), "the option wins");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> parse("--stream-threads", "0").streamsConfig(Map.of()));
+        assertEquals("--stream-threads must be >= 1, got 0", e.getMessage());
     }
 }

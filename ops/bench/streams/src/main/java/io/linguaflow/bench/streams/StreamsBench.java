@@ -37,7 +37,8 @@ import java.util.stream.Collectors;
 public final class StreamsBench {
 
     static final String USAGE = "StreamsBench [--layers 8] [--neurons 2048] [--languages 6] [--meanings 50] [--instances 1,2]"
-            + " [--partitions N] [--no-brute-force] [--streams-heap 1g] [--no-similarity-map] [--preload] [--warm-jvms] [--profile FILE]";
+            + " [--partitions N] [--no-brute-force] [--streams-heap 1g] [--no-similarity-map] [--stream-threads N] [--preload] [--warm-jvms]"
+            + " [--profile FILE]";
     private static final double RELATIVE = 1e-9;
 
     private int layers = 8;
@@ -50,6 +51,7 @@ public final class StreamsBench {
     private boolean bruteForce = true;
     private String streamsHeap = "1g";
     private boolean similarityMap = true;
+    private int streamThreads = 1;
     private boolean preload;
     /** Each measured run's streams JVMs first analyse the warm-up data set, untimed. */
     private boolean warmJvms;
@@ -66,11 +68,14 @@ public final class StreamsBench {
                 Map.of("--layers", v -> bench.layers = Integer.parseInt(v), "--neurons", v -> bench.neurons = Integer.parseInt(v),
                         "--languages", v -> bench.languages = Integer.parseInt(v), "--meanings", v -> bench.meanings = Integer.parseInt(v),
                         "--instances", v -> bench.instances = Arrays.stream(v.split(",")).mapToInt(n -> Integer.parseInt(n.trim())).toArray(),
-                        "--partitions", v -> bench.partitions = Integer.parseInt(v),
+                        "--partitions", v -> bench.partitions = Integer.parseInt(v), "--stream-threads", v -> bench.streamThreads = Integer.parseInt(v),
                         "--streams-heap", v -> bench.streamsHeap = v, "--profile", v -> bench.profile = Path.of(v).toAbsolutePath()),
                 () -> {
                     if (bench.partitions < 1) {
                         throw new IllegalArgumentException("--partitions must be >= 1, got " + bench.partitions);
+                    }
+                    if (bench.streamThreads < 1) {
+                        throw new IllegalArgumentException("--stream-threads must be >= 1, got " + bench.streamThreads);
                     }
                 })) {
             return;
@@ -90,7 +95,7 @@ public final class StreamsBench {
     private List<String> run() throws Exception {
         Path dir = Files.createTempDirectory("linguaflow-bench-data-");
         BenchData data = BenchData.generate(dir, layers, neurons, languages, meanings, 1);
-        StreamsJvm.Options options = new StreamsJvm.Options(streamsHeap, similarityMap, profile);
+        StreamsJvm.Options options = new StreamsJvm.Options(streamsHeap, similarityMap, streamThreads, profile);
         // a whole checkpoint of the same shape, other values: compiles the broker and this JVM's clients (one untimed
         // run; a checkpoint of 20 samples left a good part of the JIT to the measured run), the batch side (one untimed
         // analysis), and with --warm-jvms each measured run's streams JVMs, which are new and would otherwise pay their
@@ -136,11 +141,11 @@ public final class StreamsBench {
         long records = (long) data.samples() * data.layers();
         double mb = records * data.recordBytes() / 1e6;
         StringBuilder out = new StringBuilder();
-        out.append(String.format("streams bench %s, %d cores, bench JVM max heap %s, streams JVMs -Xmx%s, similarity map %s, %d partitions: %d layers x %d"
+        out.append(String.format("streams bench %s, %d cores, bench JVM max heap %s, streams JVMs -Xmx%s, %d stream thread(s) each, similarity map %s, %d partitions: %d layers x %d"
                         + " neurons, %d languages x %d meanings = %d samples, %d activation records of %.0f KB float32 values (%.1f MB;"
                         + " twice that on the wire with the positive counts)%n",
                 Instant.now(), Runtime.getRuntime().availableProcessors(), size(Runtime.getRuntime().maxMemory()), options.heap(),
-                options.similarityMap() ? "on" : "off", partitions, data.layers(), data.neurons(), data.languages(), data.meanings(), data.samples(),
+                options.streamThreads(), options.similarityMap() ? "on" : "off", partitions, data.layers(), data.neurons(), data.languages(), data.meanings(), data.samples(),
                 records, data.recordBytes() / 1e3, mb));
         String format = "| %-37s | %9s | %9s | %8s | %13s | %10s | %12s | %9s | %10s | %10s |%n";
         out.append(String.format(format, "run", "seconds", "records/s", "MB/s", "ratio vs batch", "heap peak", "RocksDB size",

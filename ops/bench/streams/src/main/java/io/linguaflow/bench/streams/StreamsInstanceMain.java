@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
@@ -36,7 +37,8 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
  */
 public final class StreamsInstanceMain {
 
-    static final String USAGE = "StreamsInstanceMain --bootstrap B --registry URL --topic-prefix P --state-dir DIR [--no-similarity-map]";
+    static final String USAGE = "StreamsInstanceMain --bootstrap B --registry URL --topic-prefix P --state-dir DIR [--no-similarity-map]"
+            + " [--stream-threads N]";
     private static final Duration WAIT = Duration.ofMinutes(2);
 
     private StreamsInstanceMain() {
@@ -58,9 +60,11 @@ public final class StreamsInstanceMain {
         String prefix = null;
         Path state = null;
         boolean similarityMap = true;
+        int streamThreads = 1;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--no-similarity-map" -> similarityMap = false;
+                case "--stream-threads" -> streamThreads = Integer.parseInt(args[++i]);
                 case "--bootstrap" -> bootstrap = args[++i];
                 case "--registry" -> registry = args[++i];
                 case "--topic-prefix" -> prefix = args[++i];
@@ -74,6 +78,7 @@ public final class StreamsInstanceMain {
         StreamsSettings settings = settings(prefix, registry, similarityMap);
         Properties props = StreamsConfigs.of(applicationId(prefix), bootstrap, state, null, settings.serdeConfig(), prefix);
         props.put("replication.factor", 1);
+        props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, streamThreads);
         LinguaflowStreams app = new LinguaflowStreams(settings, props);
         app.fatal().thenAccept(reason -> {
             System.err.println("streams instance stopped on its own: " + reason);

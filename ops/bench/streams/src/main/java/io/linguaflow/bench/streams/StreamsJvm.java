@@ -28,12 +28,13 @@ final class StreamsJvm implements AutoCloseable {
      *
      * @param heap          {@code -Xmx} of each
      * @param similarityMap with the {@code aggregator-vectors} store (off: {@code --no-similarity-map})
+     * @param streamThreads stream threads of each instance
      * @param profile       a JFR recording per instance at {@code <profile without .jfr>-streams-<instances>i-<n>.jfr}, or null
      */
-    record Options(String heap, boolean similarityMap, Path profile) {
+    record Options(String heap, boolean similarityMap, int streamThreads, Path profile) {
 
         Options withoutProfile() {
-            return new Options(heap, similarityMap, null);
+            return new Options(heap, similarityMap, streamThreads, null);
         }
     }
 
@@ -105,6 +106,7 @@ final class StreamsJvm implements AutoCloseable {
         if (!options.similarityMap()) {
             cmd.add("--no-similarity-map");
         }
+        cmd.addAll(List.of("--stream-threads", Integer.toString(options.streamThreads())));
         Process process = new ProcessBuilder(cmd).redirectError(log.toFile()).start();
         return new StreamsJvm(number, process, log, gcLog);
     }
