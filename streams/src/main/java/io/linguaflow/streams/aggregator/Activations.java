@@ -1,10 +1,10 @@
 package io.linguaflow.streams.aggregator;
 
+import io.linguaflow.analysis.similarity.SimilarityMap;
+import io.linguaflow.analysis.stats.LayerVector;
 import io.linguaflow.schemas.Keys;
 import io.linguaflow.schemas.avro.ActivationRecord;
 import io.linguaflow.schemas.codec.LittleEndian;
-import io.linguaflow.analysis.similarity.SimilarityMap;
-import io.linguaflow.analysis.stats.LayerVector;
 
 /** Reads an {@link ActivationRecord} into the analysis' {@link LayerVector}, rejecting malformed records by name. */
 public final class Activations {

@@ -49,31 +49,31 @@ class BoundedRocksDbMemoryTest {
                     for (int s = 0; s < SAMPLES; s++) {
                         byte[] vector = new byte[VECTOR_BYTES];
                         random.nextBytes(vector);
-                        db.put(key(layer, s), vector);
+                        db.put(key(layer, s).getBytes(StandardCharsets.UTF_8), vector);
                         if (layer > 0) {
-                            kept.put(layer + "|" + s, vector);
+                            kept.put(key(layer, s), vector);
                         }
                     }
                     db.flush(flush); // one memtable, one blob file per layer
                 }
-                Map<String, Long> written = blobFiles();
+                Map<String, Long> written = fileSizes(".blob");
                 assertEquals(LAYERS, written.size(), "one blob file per flushed layer: " + written);
-                assertTrue(sstBytes() < VECTOR_BYTES * SAMPLES / 10, "the tables hold keys and blob references, not the vectors");
+                long tables = fileSizes(".sst").values().stream().mapToLong(Long::longValue).sum();
+                assertTrue(tables < VECTOR_BYTES * SAMPLES / 10, "the tables hold keys and blob references, not the vectors");
 
                 db.compactRange();
-                assertEquals(written, blobFiles(), "a compaction rewrites no vector (garbage collection would move the oldest)");
+                assertEquals(written, fileSizes(".blob"), "a compaction rewrites no vector (garbage collection would move the oldest)");
 
                 for (int s = 0; s < SAMPLES; s++) {
-                    db.delete(key(0, s)); // retention drops layer 0's vectors
+                    db.delete(key(0, s).getBytes(StandardCharsets.UTF_8)); // retention drops layer 0's vectors
                 }
                 db.flush(flush);
                 db.compactRange();
-                Map<String, Long> left = blobFiles();
+                Map<String, Long> left = fileSizes(".blob");
                 assertEquals(LAYERS - 1, left.size(), "layer 0's blob file is deleted: " + left);
                 assertTrue(written.entrySet().containsAll(left.entrySet()), "the other layers' files are the ones written: " + left);
                 for (Map.Entry<String, byte[]> e : kept.entrySet()) {
-                    String[] ls = e.getKey().split("\\|");
-                    assertArrayEquals(e.getValue(), db.get(key(Integer.parseInt(ls[0]), Integer.parseInt(ls[1]))), e.getKey());
+                    assertArrayEquals(e.getValue(), db.get(e.getKey().getBytes(StandardCharsets.UTF_8)), e.getKey());
                 }
             } finally {
                 setter.close(AggregatorTopology.VECTORS_STORE, options);
@@ -81,30 +81,18 @@ class BoundedRocksDbMemoryTest {
         }
     }
 
-    private static byte[] key(int layer, int sample) {
-        return ("ck|" + layer + "|" + sample).getBytes(StandardCharsets.UTF_8);
+    private static String key(int layer, int sample) {
+        return "ck|" + layer + "|" + sample;
     }
 
-    /** Name → size of the database's blob files. */
-    private Map<String, Long> blobFiles() throws IOException {
+    /** Name → size of the database's files whose names end with {@code suffix}. */
+    private Map<String, Long> fileSizes(String suffix) throws IOException {
         Map<String, Long> out = new TreeMap<>();
         try (Stream<Path> files = Files.list(dir)) {
-            for (Path f : files.filter(f -> f.getFileName().toString().endsWith(".blob")).toList()) {
+            for (Path f : files.filter(f -> f.getFileName().toString().endsWith(suffix)).toList()) {
                 out.put(f.getFileName().toString(), Files.size(f));
             }
         }
         return out;
-    }
-
-    private long sstBytes() throws IOException {
-        try (Stream<Path> files = Files.list(dir)) {
-            return files.filter(f -> f.getFileName().toString().endsWith(".sst")).mapToLong(f -> {
-                try {
-                    return Files.size(f);
-                } catch (IOException e) {
-                    throw new RuntimeException(e);
-                }
-            }).sum();
-        }
     }
 }
