@@ -41,6 +41,55 @@ class BatchingTest {
         assertThrows(IllegalArgumentException.class, () -> Batches.plan(lengths, 0, 10));
     }
 
+    @Test
+    void planIsTheCheapestCutOfTheSortedSamples() {
+        java.util.Random random = new java.util.Random(12);
+        for (int trial = 0; trial < 40; trial++) {
+            int[] lengths = random.ints(11, 1, 120).toArray();
+            int batchSize = 1 + random.nextInt(6);
+            long budget = 100 + random.nextInt(400);
+            List<int[]> plan = Batches.plan(lengths, batchSize, budget);
+            assertEquals(bruteForceCheapest(lengths, batchSize, budget), cost(plan, lengths), Arrays.toString(lengths));
+        }
+        // fixed cuts of 4 pad three short rows to 100 and run the fourth pass anyway
+        int[] lengths = {1, 100, 1, 100, 1, 100};
+        List<int[]> plan = Batches.plan(lengths, 4, 1000);
+        assertEquals(List.of(List.of(0, 2, 4), List.of(1, 3, 5)),
+                plan.stream().map(b -> Arrays.stream(b).boxed().toList()).toList());
+    }
+
+    /** Padded positions plus the pass cost of a plan. */
+    private static long cost(List<int[]> plan, int[] lengths) {
+        long c = 0;
+        for (int[] b : plan) {
+            c += (long) b.length * Arrays.stream(b).map(i -> lengths[i]).max().orElseThrow() + Batches.PASS_COST;
+        }
+        return c;
+    }
+
+    /** The least cost over every way of cutting the sorted lengths into allowed batches (2^(n-1) cut sets). */
+    private static long bruteForceCheapest(int[] lengths, int batchSize, long budget) {
+        int[] sorted = lengths.clone();
+        Arrays.sort(sorted);
+        int n = sorted.length;
+        long best = Long.MAX_VALUE;
+        for (int cuts = 0; cuts < 1 << (n - 1); cuts++) {
+            long c = 0;
+            int start = 0;
+            for (int end = 1; end <= n && c != Long.MAX_VALUE; end++) {
+                if (end == n || (cuts & 1 << (end - 1)) != 0) {
+                    int rows = end - start;
+                    long padded = (long) rows * sorted[end - 1];
+                    c = rows > batchSize || (rows > 1 && padded > budget) ? Long.MAX_VALUE
+                            : c + padded + Batches.PASS_COST;
+                    start = end;
+                }
+            }
+            best = Math.min(best, c);
+        }
+        return best;
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"bloom-tiny", "llama-tiny"})
     void mixedLengthBatchEqualsOneByOne(String name) throws Exception {
