@@ -33,6 +33,7 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Random;
 import java.util.UUID;
 import java.util.function.Predicate;
@@ -114,7 +115,9 @@ class EmbeddedPipelineTest {
                 mark("first instance closed");
             }
             HostInfo host = new HostInfo("127.0.0.1", TestRegistry.freePort());
-            try (LinguaflowStreams second = new LinguaflowStreams(settings, props(appId, dir.resolve("b"), host.host() + ":" + host.port()));
+            Properties secondProps = props(appId, dir.resolve("b"), host.host() + ":" + host.port());
+            secondProps.put("num.stream.threads", 2); // the 4 partitions' tasks on two threads, one group budget
+            try (LinguaflowStreams second = new LinguaflowStreams(settings, secondProps);
                  QueryService queries = new QueryService(second.kafkaStreams(), host)) {
                 queries.start();
                 second.start();
@@ -180,8 +183,8 @@ class EmbeddedPipelineTest {
     }
 
     /** @param applicationServer host:port of the instance's query service, or null without one */
-    static java.util.Properties props(String appId, Path state, String applicationServer) {
-        java.util.Properties p = StreamsConfigs.of(appId, kafka.bootstrapServers(), state, applicationServer, registry.serdeConfig(),
+    static Properties props(String appId, Path state, String applicationServer) {
+        Properties p = StreamsConfigs.of(appId, kafka.bootstrapServers(), state, applicationServer, registry.serdeConfig(),
                 prefixOf(appId));
         p.put("num.stream.threads", 1);
         p.put("replication.factor", 1);
