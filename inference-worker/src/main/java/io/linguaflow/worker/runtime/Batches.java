@@ -1,5 +1,6 @@
 package io.linguaflow.worker.runtime;
 
+import ai.djl.Device;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -9,18 +10,18 @@ import java.util.stream.IntStream;
 /**
  * Length bucketing: samples sorted by token count are cut into batches, so a batch pads only to the length of
  * its longest member (in file order a FLORES batch of 16 wastes ~39 % of its positions on padding). The cuts are
- * the cheapest ones, not every {@code batchSize} samples: a pass costs its padded positions plus
- * {@link #PASS_COST} (sorted FLORES rows in fixed batches of 16 still pad 29 %). Callers place results back by the
- * returned sample indices, so output order is input order.
+ * the cheapest ones, not every {@code batchSize} samples: a pass costs its padded positions plus a fixed pass cost
+ * (sorted FLORES rows in fixed batches of 16 still pad 29 %). Callers place results back by the returned sample
+ * indices, so output order is input order.
  */
 final class Batches {
 
     /**
-     * What one more forward pass costs, in padded positions: a pass streams all weights through the caches and
-     * dispatches every op once, and smaller passes keep their activations in cache. On bloom-560m shape, 2 cores
+     * What one more forward pass costs on a CPU, in padded positions: a pass streams all weights through the caches
+     * and dispatches every op once, and smaller passes keep their activations in cache. On bloom-560m shape, 2 cores
      * ({@code ops/bench/worker}), 32 and 64 ran 10-20 % faster than 200 or than the fewest passes.
      */
-    static final long PASS_COST = 64;
+    static final long CPU_PASS_COST = 64;
 
     private Batches() {
     }
@@ -30,10 +31,11 @@ final class Batches {
      * @param batchSize   most samples per batch
      * @param tokenBudget most padded positions (batch rows x longest row) per batch; a single longer sample still
      *                    gets its own batch
+     * @param passCost    what one more batch costs, in padded positions
      * @return sample indices per batch, batches in ascending length, cut where the padded positions plus
-     *         {@link #PASS_COST} per batch sum to the least
+     *         {@code passCost} per batch sum to the least
      */
-    static List<int[]> plan(int[] lengths, int batchSize, long tokenBudget) {
+    static List<int[]> plan(int[] lengths, int batchSize, long tokenBudget, long passCost) {
         if (batchSize < 1) {
             throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
         }
@@ -48,7 +50,7 @@ final class Batches {
             long longest = lengths[order[end - 1]]; // sorted ascending: the batch's last row is its longest
             for (int start = end - 1; start >= 0 && end - start <= batchSize
                     && (end - start == 1 || (end - start) * longest <= tokenBudget); start--) {
-                long c = cost[start] + (end - start) * longest + PASS_COST;
+                long c = cost[start] + (end - start) * longest + passCost;
                 if (c < cost[end]) {
                     cost[end] = c;
                     from[end] = start;
@@ -65,5 +67,13 @@ final class Batches {
         }
         Collections.reverse(batches);
         return batches;
+    }
+
+    /**
+     * The pass cost for a device: {@link #CPU_PASS_COST} on a CPU; on a GPU (not measured; there a pass's kernel
+     * launches cost more than its positions) a whole token budget, which favours few full passes.
+     */
+    static long passCost(Device device, long tokenBudget) {
+        return device.isGpu() ? tokenBudget : CPU_PASS_COST;
     }
 }

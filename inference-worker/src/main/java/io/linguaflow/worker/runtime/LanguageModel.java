@@ -220,7 +220,8 @@ public final class LanguageModel implements AutoCloseable {
             }
         }
         Scored[] out = new Scored[ids.size()];
-        for (int[] batch : Batches.plan(lengths, options.batchSize(), options.tokenBudget())) {
+        for (int[] batch : Batches.plan(lengths, options.batchSize(), options.tokenBudget(),
+                Batches.passCost(device(), options.tokenBudget()))) {
             try (NDScope scope = new NDScope(); NDManager m = manager.newSubManager()) {
                 scope.suppressNotUsedWarning();
                 runBatch(m, ids, batch, ablation, pool, nll, lastLogits, out);

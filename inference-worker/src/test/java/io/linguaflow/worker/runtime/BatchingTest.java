@@ -20,7 +20,7 @@ class BatchingTest {
     @Test
     void planCoversEverySampleOnceSortedAndWithinBudget() {
         int[] lengths = {5, 1, 9, 9, 3, 40, 2, 7, 7, 1, 12};
-        List<int[]> plan = Batches.plan(lengths, 3, 30);
+        List<int[]> plan = Batches.plan(lengths, 3, 30, Batches.CPU_PASS_COST);
         boolean[] seen = new boolean[lengths.length];
         int last = 0;
         for (int[] b : plan) {
@@ -38,37 +38,40 @@ class BatchingTest {
             assertTrue(s);
         }
         assertArrayEquals(new int[] {5}, plan.get(plan.size() - 1), "a sample over the budget runs alone");
-        assertThrows(IllegalArgumentException.class, () -> Batches.plan(lengths, 0, 10));
+        assertThrows(IllegalArgumentException.class, () -> Batches.plan(lengths, 0, 10, Batches.CPU_PASS_COST));
     }
 
     @Test
     void planIsTheCheapestCutOfTheSortedSamples() {
         java.util.Random random = new java.util.Random(12);
-        for (int trial = 0; trial < 40; trial++) {
+        for (int trial = 0; trial < 60; trial++) {
             int[] lengths = random.ints(11, 1, 120).toArray();
             int batchSize = 1 + random.nextInt(6);
             long budget = 100 + random.nextInt(400);
-            List<int[]> plan = Batches.plan(lengths, batchSize, budget);
-            assertEquals(bruteForceCheapest(lengths, batchSize, budget), cost(plan, lengths), Arrays.toString(lengths));
+            long passCost = new long[] {0, Batches.CPU_PASS_COST, budget}[trial % 3];
+            List<int[]> plan = Batches.plan(lengths, batchSize, budget, passCost);
+            assertEquals(bruteForceCheapest(lengths, batchSize, budget, passCost), cost(plan, lengths, passCost),
+                    Arrays.toString(lengths) + ", pass cost " + passCost);
         }
         // fixed cuts of 4 pad three short rows to 100 and run the fourth pass anyway
         int[] lengths = {1, 100, 1, 100, 1, 100};
-        List<int[]> plan = Batches.plan(lengths, 4, 1000);
+        List<int[]> plan = Batches.plan(lengths, 4, 1000, Batches.passCost(Device.cpu(), 1000));
         assertEquals(List.of(List.of(0, 2, 4), List.of(1, 3, 5)),
                 plan.stream().map(b -> Arrays.stream(b).boxed().toList()).toList());
+        assertEquals(1000, Batches.passCost(Device.gpu(), 1000));
     }
 
     /** Padded positions plus the pass cost of a plan. */
-    private static long cost(List<int[]> plan, int[] lengths) {
+    private static long cost(List<int[]> plan, int[] lengths, long passCost) {
         long c = 0;
         for (int[] b : plan) {
-            c += (long) b.length * Arrays.stream(b).map(i -> lengths[i]).max().orElseThrow() + Batches.PASS_COST;
+            c += (long) b.length * Arrays.stream(b).map(i -> lengths[i]).max().orElseThrow() + passCost;
         }
         return c;
     }
 
     /** The least cost over every way of cutting the sorted lengths into allowed batches (2^(n-1) cut sets). */
-    private static long bruteForceCheapest(int[] lengths, int batchSize, long budget) {
+    private static long bruteForceCheapest(int[] lengths, int batchSize, long budget, long passCost) {
         int[] sorted = lengths.clone();
         Arrays.sort(sorted);
         int n = sorted.length;
@@ -81,7 +84,7 @@ class BatchingTest {
                     int rows = end - start;
                     long padded = (long) rows * sorted[end - 1];
                     c = rows > batchSize || (rows > 1 && padded > budget) ? Long.MAX_VALUE
-                            : c + padded + Batches.PASS_COST;
+                            : c + padded + passCost;
                     start = end;
                 }
             }
