@@ -2,6 +2,7 @@ package io.linguaflow.worker.runtime;
 
 import ai.djl.Device;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
@@ -40,7 +41,7 @@ final class Batches {
             throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
         }
         Integer[] order = IntStream.range(0, lengths.length).boxed().toArray(Integer[]::new);
-        java.util.Arrays.sort(order, Comparator.comparingInt(i -> lengths[i])); // stable
+        Arrays.sort(order, Comparator.comparingInt(i -> lengths[i])); // stable
         int n = order.length;
         // cost[e]: the cheapest plan of the first e sorted samples, its last batch starting at from[e]
         long[] cost = new long[n + 1];
