@@ -10,6 +10,7 @@ import io.linguaflow.worker.Fixtures;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Random;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
@@ -43,7 +44,7 @@ class BatchingTest {
 
     @Test
     void planIsTheCheapestCutOfTheSortedSamples() {
-        java.util.Random random = new java.util.Random(12);
+        Random random = new Random(12);
         for (int trial = 0; trial < 60; trial++) {
             int[] lengths = random.ints(11, 1, 120).toArray();
             int batchSize = 1 + random.nextInt(6);
