@@ -4,7 +4,6 @@ import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.DoubleBuffer;
-import java.util.Arrays;
 
 /**
  * Sufficient statistics of one group of samples (a language, a meaning, or all samples) in one layer,
@@ -153,26 +152,6 @@ public final class GroupSums {
             }
             tokenCount += x.tokenCount();
         }
-    }
-
-    /**
-     * Empties the group, keeping its arrays: a streams task reuses a collapsed meaning's group for its next meaning, so
-     * that a meaning is not 4·8·D bytes of heap that live just long enough to be copied by the young collections.
-     */
-    public void clear() {
-        for (double[] a : new double[][] {sumModel, sumModelLow, sumLayer, sumLayerLow, squaresModel, squaresModelLow}) {
-            if (a != null) {
-                Arrays.fill(a, 0);
-            }
-        }
-        count = 0;
-        sumNormSquaredModel = 0;
-        sumNormSquaredLayer = 0;
-        sumNormsStale = false;
-        normSquaredSumModel = new CompensatedSum();
-        normSquaredSumLayer = new CompensatedSum();
-        positiveCounts = null;
-        tokenCount = 0;
     }
 
     /**

@@ -90,29 +90,6 @@ class GroupSumsTest {
         assertThrows(IllegalArgumentException.class, () -> GroupSums.vectorSums(13).add(GroupSums.slice(vector(rnd, 12, false))));
     }
 
-    /** A cleared group, refilled, is the group a new one becomes with the same samples, for both kinds of group. */
-    @Test
-    void aClearedGroupIsANewOne() {
-        Random rnd = new Random(21);
-        for (boolean language : new boolean[] {false, true}) {
-            GroupSums reused = language ? GroupSums.withNeuronStatistics(9) : GroupSums.vectorSums(9);
-            for (int i = 0; i < 4; i++) {
-                reused.add(vector(rnd, 9, true));
-            }
-            reused.scalars(Normalisation.MODEL); // norms computed, not stale
-            reused.clear();
-            assertArrayEquals((language ? GroupSums.withNeuronStatistics(9) : GroupSums.vectorSums(9)).encode(), reused.encode());
-            GroupSums fresh = language ? GroupSums.withNeuronStatistics(9) : GroupSums.vectorSums(9);
-            for (int i = 0; i < 3; i++) {
-                LayerVector v = vector(rnd, 9, i > 0);
-                reused.add(v);
-                fresh.add(v);
-            }
-            assertArrayEquals(fresh.encode(), reused.encode());
-            assertEquals(fresh.scalars(Normalisation.LAYER), reused.scalars(Normalisation.LAYER));
-        }
-    }
-
     /** Version 1 values (plain float64 sums) from a store written by an older build are read with low parts 0. */
     @Test
     void version1ValuesAreReadWithZeroLowParts() {

@@ -69,8 +69,6 @@ final class LayerAggregator extends ContextualProcessor<String, ActivationRecord
     private int[] counts;
     private double[] sliceModel;
     private double[] sliceLayer;
-    /** The group of the meaning that collapsed last, cleared for the next new meaning ({@link GroupSums#clear}). */
-    private GroupSums spareMeaning;
 
     private record LayerId(String checkpointId, int layer) {
         String key() {
@@ -195,8 +193,8 @@ final class LayerAggregator extends ContextualProcessor<String, ActivationRecord
         // a meaning's scalars are all that is left of it once it collapses; the total's and the languages' come from
         // the language groups when a partial is built (LayerPartials), not on every record
         scalars.put(meaningKey, Scalars.of(meaning).encode());
-        if (plan != null && collapseIfComplete(meaningKey, meaning.count(), plan)) {
-            spareMeaning = meaning; // out of the store: nothing else refers to it
+        if (plan != null) {
+            collapseIfComplete(meaningKey, meaning.count(), plan);
         }
         if (a.getMeanNll() != null && a.getTokenCount() > 1) {
             addNll(StoreKeys.nll(layerKey, a.getLang()), a.getMeanNll(), a.getTokenCount() - 1);
@@ -221,11 +219,7 @@ final class LayerAggregator extends ContextualProcessor<String, ActivationRecord
      */
     private GroupSums add(String key, GroupSums.Slice x, boolean neuronStatistics, boolean held) {
         GroupSums g = groups.sums(key);
-        if (g == null && !neuronStatistics && spareMeaning != null && spareMeaning.dimension() == x.dimension()) {
-            g = spareMeaning;
-            g.clear();
-            spareMeaning = null;
-        } else if (g == null) {
+        if (g == null) {
             g = neuronStatistics ? GroupSums.withNeuronStatistics(x.dimension()) : GroupSums.vectorSums(x.dimension());
         }
         g.add(x);
@@ -259,14 +253,12 @@ final class LayerAggregator extends ContextualProcessor<String, ActivationRecord
 
     /**
      * A meaning group serves only its scalars ‖V_s‖², Σ‖x‖² and count (docs/math.md §3), which are in the scalars store:
-     * once it holds every language of the plan no sample can join it, so its vectors are deleted; true when they were.
+     * once it holds every language of the plan no sample can join it, so its vectors are deleted.
      */
-    private boolean collapseIfComplete(String meaningKey, long count, CheckpointPlan plan) {
+    private void collapseIfComplete(String meaningKey, long count, CheckpointPlan plan) {
         if (count >= plan.getLanguages().size()) {
             groups.remove(meaningKey);
-            return true;
         }
-        return false;
     }
 
     private long meaningCount(String meaningKey) {
