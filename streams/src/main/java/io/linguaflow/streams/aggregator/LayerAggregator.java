@@ -190,11 +190,10 @@ final class LayerAggregator extends ContextualProcessor<String, ActivationRecord
         // no total group: T is the union of the language groups, merged when a partial is built (LayerPartials)
         add(StoreKeys.language(layerKey, a.getLang()), x, true, held);
         GroupSums meaning = add(meaningKey, x, false, held);
-        // a meaning's scalars are all that is left of it once it collapses; the total's and the languages' come from
-        // the language groups when a partial is built (LayerPartials), not on every record
-        scalars.put(meaningKey, Scalars.of(meaning).encode());
+        // scalars, the total's, the languages' and the live meanings', come from the groups when a partial is built
+        // (LayerPartials), not on every record; a meaning's are stored when it collapses, being all that is left of it
         if (plan != null) {
-            collapseIfComplete(meaningKey, meaning.count(), plan);
+            collapseIfComplete(meaningKey, meaning, plan);
         }
         if (a.getMeanNll() != null && a.getTokenCount() > 1) {
             addNll(StoreKeys.nll(layerKey, a.getLang()), a.getMeanNll(), a.getTokenCount() - 1);
@@ -247,21 +246,29 @@ final class LayerAggregator extends ContextualProcessor<String, ActivationRecord
         keys(groups, StoreKeys.samplePrefix(layerKey)).stream().filter(key -> !key.startsWith(counts)).forEach(groups::remove);
         CheckpointPlan plan = plans.get(id.checkpointId());
         String meanings = StoreKeys.meaningPrefix(layerKey);
-        GroupsFromVectors.of(vectors, groups, layerKey, key -> !(key.startsWith(meanings) && plan != null && meaningCount(key) >= plan.getLanguages().size()))
+        GroupsFromVectors.of(vectors, groups, layerKey, key -> !(key.startsWith(meanings) && plan != null && collapsedCount(key) >= plan.getLanguages().size()))
                 .forEach(groups::hold);
     }
 
     /**
-     * A meaning group serves only its scalars ‖V_s‖², Σ‖x‖² and count (docs/math.md §3), which are in the scalars store:
-     * once it holds every language of the plan no sample can join it, so its vectors are deleted.
+     * A meaning group serves only its scalars ‖V_s‖², Σ‖x‖² and count (docs/math.md §3): once it holds every language of
+     * the plan no sample can join it, so its scalars are stored and its vectors deleted.
      */
-    private void collapseIfComplete(String meaningKey, long count, CheckpointPlan plan) {
-        if (count >= plan.getLanguages().size()) {
+    private void collapseIfComplete(String meaningKey, GroupSums meaning, CheckpointPlan plan) {
+        if (meaning.count() >= plan.getLanguages().size()) {
+            scalars.put(meaningKey, Scalars.of(meaning).encode());
             groups.remove(meaningKey);
         }
     }
 
+    /** The samples of the meaning: its live group's, else those it collapsed with. */
     private long meaningCount(String meaningKey) {
+        GroupSums live = groups.sums(meaningKey);
+        return live != null ? live.count() : collapsedCount(meaningKey);
+    }
+
+    /** The samples a collapsed meaning held (0: not collapsed; a build before 2026-12-08 also stored live meanings' scalars). */
+    private long collapsedCount(String meaningKey) {
         byte[] stored = scalars.get(meaningKey);
         return stored == null ? 0 : Scalars.decode(stored).model().count();
     }
@@ -339,14 +346,15 @@ final class LayerAggregator extends ContextualProcessor<String, ActivationRecord
             state.setUnplanned(strays.size());
             layers.put(id.key(), state);
         }
-        LayerPartials.scalars(scalars, StoreKeys.meaningPrefix(id.key()))
-                .forEach((meaning, s) -> collapseIfComplete(StoreKeys.meaning(id.key(), meaning), s.model().count(), plan));
+        for (String meaningKey : groups.keys(StoreKeys.meaningPrefix(id.key()))) {
+            collapseIfComplete(meaningKey, groups.sums(meaningKey), plan);
+        }
     }
 
     /**
      * A complete layer's per-sample state is no longer needed (its partial is final and later records are re-deliveries):
      * its seen-set and any meaning group that did not collapse go, in the transaction of the complete
-     * partial (the scalars stay, and the language groups, which the neuron queries read); the similarity vectors go as
+     * partial (the collapsed meanings' scalars stay, and the language groups, which the neuron queries read); the similarity vectors go as
      * {@link VectorRetention} says.
      */
     private void release(LayerId id, LayerState state) {
@@ -356,9 +364,7 @@ final class LayerAggregator extends ContextualProcessor<String, ActivationRecord
             groups.keys(StoreKeys.languagePrefix(layerKey)).forEach(groups::remove);
         }
         groups.remove(StoreKeys.total(layerKey)); // a total group written by a build before 2026-12-07, if any
-        for (String meaning : LayerPartials.scalars(scalars, StoreKeys.meaningPrefix(layerKey)).keySet()) {
-            groups.remove(StoreKeys.meaning(layerKey, meaning));
-        }
+        groups.keys(StoreKeys.meaningPrefix(layerKey)).forEach(groups::remove);
         if (!dropExpiredVectors(id, state, state.getCompletedAt()) && vectorRetention.delayed()) {
             retaining.add(id);
         }

@@ -23,6 +23,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
@@ -51,8 +52,8 @@ final class LayerPartials {
     LayerPartial of(String checkpointId, int layer, LayerState state, CheckpointPlan plan, boolean complete) {
         String layerKey = StoreKeys.layer(checkpointId, layer);
         // the language groups are live until the layer completes: their scalars, and the total's (T is their union: every
-        // sample is in one language), come from them once per partial; the meanings' are stored, since a collapsed
-        // meaning has nothing else (LayerAggregator#process)
+        // sample is in one language), come from them once per partial; so do the live meanings', while a collapsed
+        // meaning has only its stored scalars (LayerAggregator#collapseIfComplete)
         Map<String, Scalars> languageScalars = new LinkedHashMap<>();
         String languagePrefix = StoreKeys.languagePrefix(layerKey);
         GroupSums all = GroupSums.vectorSums(state.getNeuronsPerLayer());
@@ -62,7 +63,7 @@ final class LayerPartials {
             all.merge(language);
         }
         Scalars total = Scalars.of(all);
-        Map<String, Scalars> meaningScalars = scalars(scalars, StoreKeys.meaningPrefix(layerKey));
+        Map<String, Scalars> meaningScalars = meaningScalars(layerKey);
         List<String> languages = order(plan, languageScalars.keySet());
         double threshold = plan == null ? AnalysisOptions.DEFAULT_THRESHOLD : plan.getThreshold();
         boolean lfCompat = plan != null && plan.getLfCompat();
@@ -119,11 +120,18 @@ final class LayerPartials {
                 .setComputedAt(Time.now()).build();
     }
 
-    /** The scalars of the groups under {@code prefix}, by what follows the prefix (a language or a meaning id). */
-    static Map<String, Scalars> scalars(KeyValueStore<String, byte[]> scalars, String prefix) {
-        Map<String, Scalars> out = new LinkedHashMap<>();
+    /**
+     * Every meaning's scalars by meaning id: the collapsed meanings' as stored, the live ones' from their groups (which
+     * win over scalars a build before 2026-12-08 stored for live meanings too).
+     */
+    private Map<String, Scalars> meaningScalars(String layerKey) {
+        String prefix = StoreKeys.meaningPrefix(layerKey);
+        Map<String, Scalars> out = new TreeMap<>();
         try (KeyValueIterator<String, byte[]> it = scalars.prefixScan(prefix, KEYS)) {
             it.forEachRemaining(kv -> out.put(kv.key.substring(prefix.length()), Scalars.decode(kv.value)));
+        }
+        for (String key : groups.keys(prefix)) {
+            out.put(key.substring(prefix.length()), Scalars.of(groups.sums(key)));
         }
         return out;
     }

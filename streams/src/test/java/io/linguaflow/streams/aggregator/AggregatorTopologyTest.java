@@ -30,6 +30,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import io.linguaflow.analysis.keyregions.KeyRegions;
 import io.linguaflow.analysis.keyregions.LayerScores;
+import io.linguaflow.analysis.stats.GroupScalars;
 import io.linguaflow.analysis.stats.GroupSums;
 import io.linguaflow.analysis.stats.LayerStatistics;
 import io.linguaflow.analysis.stats.Normalisation;
@@ -240,6 +241,7 @@ class AggregatorTopologyTest {
                 assertNull(groups.get(prefix + "T"), "no total group: it is merged from the language groups");
                 if (l < languages.size() - 1) {
                     assertEquals(l + 1, GroupSums.decode(groups.get(prefix + "S|s01")).count());
+                    assertNull(scalars.get(prefix + "S|s01"), "a live meaning's scalars come from its group");
                 }
             }
             assertEquals(null, groups.get(prefix + "S|s01"), "a meaning with every language of the plan keeps no vectors");
@@ -272,6 +274,34 @@ class AggregatorTopologyTest {
             assertEquals(null, groups.sums(prefix + "S|s01"), "a meaning with every language of the plan keeps no vectors");
             assertEquals(fixture.languages().size(), Scalars.decode(scalars.get(prefix + "S|s01")).model().count(), "but keeps its scalars");
             assertCompleteLayersKeepOnlyTheirLanguageGroups(driver, groups, 0);
+        }
+    }
+
+    /**
+     * A build before 2026-12-08 stored a live meaning's scalars on every record: a layer it began, finished by this
+     * build, takes the live meanings' scalars from their groups, so stale stored ones change nothing. One sample of a
+     * meaning makes no same-meaning pair: its P_S is 0 (the stale scalars would make it 1e9 − ‖x‖²).
+     */
+    @Test
+    void aLiveMeaningsStaleStoredScalarsAreNotRead(@TempDir Path state) {
+        try (TopologyTestDriver driver = driver(state)) {
+            Drivers.input(driver, settings.plansTopic(), CheckpointPlan.class).pipeInput(CP, fixture.plan(CP));
+            KeyValueStore<String, byte[]> scalars = driver.getKeyValueStore(AggregatorTopology.SCALARS_STORE);
+            String first = fixture.languages().get(0);
+            GroupScalars stale = new GroupScalars(1, 1e9, 1e9);
+            for (int layer = 0; layer < fixture.layers; layer++) {
+                pipe(driver, List.of(fixture.record(CP, fixture.index(first, "s01"), layer)));
+                scalars.put(Keys.activation(CP, layer) + "|S|s01", new Scalars(stale, stale).encode());
+            }
+            driver.advanceWallClockTime(Drivers.INTERIM);
+            List<LayerPartial> interim = partials(driver);
+            assertEquals(fixture.layers, interim.size());
+            for (LayerPartial p : interim) {
+                assertEquals(0, PairSumsCodec.fromAvro(p.getWholeModel()).sameMeaningSum(), 1e-9, "layer " + p.getLayer());
+                assertEquals(0, PairSumsCodec.fromAvro(p.getPerLayer()).sameMeaningSum(), 1e-9, "layer " + p.getLayer());
+            }
+            pipe(driver, fixture.shuffledRecords(CP, 8));
+            assertMatchesBatch(partials(driver));
         }
     }
 
