@@ -32,8 +32,8 @@ import org.apache.kafka.streams.state.Stores;
  *       written once per commit; with the vectors store, an incomplete layer's groups are held unwritten and rebuilt
  *       from the vectors after a restart, {@link GroupsFromVectors}); a meaning group is deleted once it holds every
  *       language of the plan (docs/state-layout.md);</li>
- *   <li>{@value #SCALARS_STORE}: the meaning groups' scalars, so partials never read meaning vectors (and a collapsed
- *       meaning keeps them); the total's and the languages' are computed from those groups when a partial is built;</li>
+ *   <li>{@value #SCALARS_STORE}: a collapsed meaning's scalars, all that is left of it; the total's, the languages' and
+ *       the live meanings' are computed from their groups when a partial is built;</li>
  *   <li>{@value #SEEN_STORE}: {@code <sampleId>} of every sample counted: a re-delivered record is ignored, so
  *       aggregation is idempotent per (checkpoint, sample, layer) on top of exactly-once processing; released when the
  *       layer completes (a later record of a complete layer is a re-delivery);</li>
