@@ -29,7 +29,20 @@ public class AvroSerializer<T extends IndexedRecord> implements Serializer<T> {
     private SchemaRegistryClient registry;
     private boolean isKey;
     private boolean autoRegister = true;
-    private final Map<Schema, DatumWriter<Object>> writers = new ConcurrentHashMap<>();
+    private final Map<Schema, Writer> writers = new ConcurrentHashMap<>();
+
+    /**
+     * A schema's writer and the size of the last record it wrote, the next one's initial buffer: an activation record
+     * (130 KB at D = 16384) written into a small buffer was copied again at every doubling.
+     */
+    private static final class Writer {
+        final DatumWriter<Object> datum;
+        volatile int lastSize = 256;
+
+        Writer(DatumWriter<Object> datum) {
+            this.datum = datum;
+        }
+    }
 
     /** For Kafka's reflective instantiation; {@link #configure} supplies the registry. */
     public AvroSerializer() {
@@ -66,18 +79,20 @@ public class AvroSerializer<T extends IndexedRecord> implements Serializer<T> {
             throw new SerializationException("cannot serialize " + schema.getFullName() + " for topic '" + topic
                     + "': no schema id for subject '" + subject + "': " + e.getMessage(), e);
         }
-        ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+        Writer writer = writers.computeIfAbsent(schema, s -> new Writer(writerFor(record)));
+        ByteArrayOutputStream out = new ByteArrayOutputStream(writer.lastSize);
         byte[] header = new byte[WireFormat.HEADER_LENGTH];
         WireFormat.writeHeader(header, id);
         out.writeBytes(header);
         BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
         try {
-            writers.computeIfAbsent(schema, s -> writerFor(record)).write(record, encoder);
+            writer.datum.write(record, encoder);
             encoder.flush();
         } catch (IOException | RuntimeException e) {
             throw new SerializationException("cannot serialize " + schema.getFullName() + " for topic '" + topic
                     + "' (schema id " + id + "): " + e.getMessage(), e);
         }
+        writer.lastSize = out.size();
         return out.toByteArray();
     }
 

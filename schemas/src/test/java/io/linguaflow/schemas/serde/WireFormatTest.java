@@ -77,6 +77,14 @@ class WireFormatTest {
     }
 
     @Test
+    void aSmallRecordAfterALargeOneIsWrittenToItsOwnLength() {
+        Sentence large = Sentence.newBuilder(SENTENCE).setText("x".repeat(200_000)).build();
+        assertEquals(large, deserializer.deserialize(topic, serializer.serialize(topic, large)));
+        assertArrayEquals(handMade(sentenceId), serializer.serialize(topic, SENTENCE), "the buffer sized for the large one");
+        assertEquals(large, deserializer.deserialize(topic, serializer.serialize(topic, large)), "grown again from the small one's size");
+    }
+
+    @Test
     void deserializerReadsHandMadeBytes() {
         assertEquals(SENTENCE, deserializer.deserialize(topic, handMade(sentenceId)));
         AvroDeserializer<Sentence> byWriterName = new AvroDeserializer<>();

@@ -33,6 +33,16 @@ public final class StreamsConfigs {
     }
 
     /**
+     * Stream threads of an instance that neither {@code --stream-threads} nor {@code num.stream.threads} sets: one per
+     * core (Kafka Streams' own default is 1). At BLOOM-7b1 shape on 2 cores two threads took an instance from 67–75 to
+     * 87 MB/s and its last-record-to-final-metrics latency from 11 s to 1.6–5.1 s (ops/bench/README.md); each thread has
+     * its own consumer, producer and transactions, so more threads need more heap for their buffers.
+     */
+    public static int defaultStreamThreads() {
+        return Runtime.getRuntime().availableProcessors();
+    }
+
+    /**
      * @param applicationServer {@code host:port} of this instance's interactive-query service, or null for none
      * @param serdeConfig       the Avro serde's config ({@code schema.registry.url}), passed through
      * @param topicPrefix       the deployment's topic prefix (for the dead letters of unreadable records)

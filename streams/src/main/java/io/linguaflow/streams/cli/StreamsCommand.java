@@ -7,6 +7,7 @@ import io.linguaflow.schemas.client.KafkaClientProperties;
 import io.linguaflow.schemas.failure.Backoff;
 import io.linguaflow.schemas.serde.SerdeConfig;
 import io.linguaflow.streams.app.BoundedRocksDbMemory;
+import io.linguaflow.streams.app.StreamsConfigs;
 import io.linguaflow.streams.app.StreamsInstance;
 import io.linguaflow.streams.config.InstrumentSettings;
 import io.linguaflow.streams.config.StreamsSettings;
@@ -115,8 +116,8 @@ public final class StreamsCommand implements Callable<Integer> {
     long rocksDbMemtableMb;
 
     @Option(names = "--stream-threads", paramLabel = "N",
-            description = {"stream threads of this instance (Kafka Streams' num.stream.threads, default 1): the partitions' tasks",
-                "are shared among them, so one instance uses up to N cores (measured in ops/bench/README.md)"})
+            description = {"stream threads of this instance (Kafka Streams' num.stream.threads; default: one per core): the",
+                "partitions' tasks are shared among them, so one instance uses up to N cores (measured in ops/bench/README.md)"})
     Integer streamThreads;
 
     @Option(names = "--similarity-vectors-retention", defaultValue = "keep", converter = RetentionConverter.class,
@@ -223,11 +224,13 @@ public final class StreamsCommand implements Callable<Integer> {
                 new HashMap<>(Map.of(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers)), client);
         config.put(BoundedRocksDbMemory.MEMORY_BYTES_CONFIG, rocksDbMemoryMb << 20);
         config.put(BoundedRocksDbMemory.MEMTABLE_BYTES_CONFIG, rocksDbMemtableMb << 20);
-        if (streamThreads != null) { // else Kafka Streams' default, or num.stream.threads from --kafka-config
+        if (streamThreads != null) {
             if (streamThreads < 1) {
                 throw new IllegalArgumentException("--stream-threads must be >= 1, got " + streamThreads);
             }
             config.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, streamThreads);
+        } else { // num.stream.threads from --kafka-config, else one per core
+            config.putIfAbsent(StreamsConfig.NUM_STREAM_THREADS_CONFIG, StreamsConfigs.defaultStreamThreads());
         }
         return config;
     }

@@ -59,10 +59,10 @@ class StreamsCommandTest {
     }
 
     @Test
-    void streamThreadsGoToKafkaStreamsOnlyWhenGiven() {
+    void streamThreadsAreOnePerCoreUnlessGiven() {
         String threads = StreamsConfig.NUM_STREAM_THREADS_CONFIG;
         assertEquals(2, parse("--stream-threads", "2").streamsConfig(Map.of()).get(threads));
-        assertFalse(parse().streamsConfig(Map.of()).containsKey(threads), "Kafka Streams' default");
+        assertEquals(Runtime.getRuntime().availableProcessors(), parse().streamsConfig(Map.of()).get(threads), "one per core");
         assertEquals("3", parse().streamsConfig(Map.of(threads, "3")).get(threads), "as --kafka-config gave it");
         assertEquals(2, parse("--stream-threads", "2").streamsConfig(Map.of(threads, "3")).get(threads), "the option wins");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,

@@ -5,6 +5,7 @@ import io.linguaflow.schemas.avro.LayerMetrics;
 import io.linguaflow.schemas.avro.Metrics;
 import io.linguaflow.schemas.testkit.TestKafka;
 import io.linguaflow.schemas.testkit.TestRegistry;
+import io.linguaflow.streams.app.StreamsConfigs;
 import io.linguaflow.streams.config.StreamsSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,7 +52,8 @@ public final class StreamsBench {
     private boolean bruteForce = true;
     private String streamsHeap = "1g";
     private boolean similarityMap = true;
-    private int streamThreads = 1;
+    /** As {@code streams}: one per core unless given. */
+    private int streamThreads = StreamsConfigs.defaultStreamThreads();
     private boolean preload;
     /** Each measured run's streams JVMs first analyse the warm-up data set, untimed. */
     private boolean warmJvms;

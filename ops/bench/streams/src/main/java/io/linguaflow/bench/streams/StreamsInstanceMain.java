@@ -60,7 +60,7 @@ public final class StreamsInstanceMain {
         String prefix = null;
         Path state = null;
         boolean similarityMap = true;
-        int streamThreads = 1;
+        int streamThreads = StreamsConfigs.defaultStreamThreads();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--no-similarity-map" -> similarityMap = false;

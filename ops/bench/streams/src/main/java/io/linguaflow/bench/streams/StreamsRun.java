@@ -228,18 +228,21 @@ public final class StreamsRun {
         }
         double modelNorm = Math.sqrt(total);
         List<ActivationRecord> out = new ArrayList<>(data.layers());
+        int[] counts = new int[d];
         for (int m = 0; m < data.layers(); m++) {
+            // bulk puts: this JVM also runs the broker beside the instances, so the producer's own work is kept small
             ByteBuffer v = ByteBuffer.allocate(4 * d).order(ByteOrder.LITTLE_ENDIAN);
             ByteBuffer c = ByteBuffer.allocate(4 * d).order(ByteOrder.LITTLE_ENDIAN);
+            v.asFloatBuffer().put(row, m * d, d);
             for (int k = 0; k < d; k++) {
-                v.putFloat(row[m * d + k]);
-                c.putInt(BenchData.positiveCount(row[m * d + k]));
+                counts[k] = BenchData.positiveCount(row[m * d + k]);
             }
+            c.asIntBuffer().put(counts);
             String lang = data.langOf(i);
             String meaning = data.meaningOf(i);
             out.add(ActivationRecord.newBuilder().setCheckpointId(checkpoint(corpus)).setCorpus(corpus).setSampleId(lang + "|" + meaning)
                     .setIndex(i).setLang(lang).setMeaningId(meaning).setLayer(m).setLayers(data.layers()).setNeuronsPerLayer(d)
-                    .setValues(v.flip()).setPositiveCounts(c.flip()).setTokenCount(BenchData.TOKENS).setLayerNorm(layerNorms[m])
+                    .setValues(v).setPositiveCounts(c).setTokenCount(BenchData.TOKENS).setLayerNorm(layerNorms[m])
                     .setWholeModelNorm(modelNorm).build());
         }
         return out;
