@@ -35,8 +35,8 @@ public final class StreamsConfigs {
     /**
      * Stream threads of an instance that neither {@code --stream-threads} nor {@code num.stream.threads} sets: one per
      * core (Kafka Streams' own default is 1). At BLOOM-7b1 shape on 2 cores two threads took an instance from 67–75 to
-     * 87 MB/s and its last-record-to-final-metrics latency from 11 s to 1.6–5.1 s (ops/bench/README.md); each thread has
-     * its own consumer, producer and transactions, so more threads need more heap for their buffers.
+     * 64–91 MB/s and its last-record-to-final-metrics latency from 11–12 s to 1.6–6.3 s (ops/bench/README.md); each
+     * thread has its own consumer, producer and transactions, so more threads need more heap for their buffers.
      */
     public static int defaultStreamThreads() {
         return Runtime.getRuntime().availableProcessors();
