@@ -267,7 +267,7 @@ final class LayerAggregator extends ContextualProcessor<String, ActivationRecord
         return live != null ? live.count() : collapsedCount(meaningKey);
     }
 
-    /** The samples a collapsed meaning held (0: not collapsed; a build before 2026-12-08 also stored live meanings' scalars). */
+    /** The samples a collapsed meaning held (0: not collapsed; a build before b65499b (2026-12-07) also stored live meanings' scalars). */
     private long collapsedCount(String meaningKey) {
         byte[] stored = scalars.get(meaningKey);
         return stored == null ? 0 : Scalars.decode(stored).model().count();

@@ -122,7 +122,7 @@ final class LayerPartials {
 
     /**
      * Every meaning's scalars by meaning id: the collapsed meanings' as stored, the live ones' from their groups (which
-     * win over scalars a build before 2026-12-08 stored for live meanings too).
+     * win over scalars a build before b65499b (2026-12-07) stored for live meanings too).
      */
     private Map<String, Scalars> meaningScalars(String layerKey) {
         String prefix = StoreKeys.meaningPrefix(layerKey);

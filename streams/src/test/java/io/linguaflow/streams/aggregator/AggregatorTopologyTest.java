@@ -278,7 +278,7 @@ class AggregatorTopologyTest {
     }
 
     /**
-     * A build before 2026-12-08 stored a live meaning's scalars on every record: a layer it began, finished by this
+     * A build before b65499b (2026-12-07) stored a live meaning's scalars on every record: a layer it began, finished by this
      * build, takes the live meanings' scalars from their groups, so stale stored ones change nothing. One sample of a
      * meaning makes no same-meaning pair: its P_S is 0 (the stale scalars would make it 1e9 − ‖x‖²).
      */
