@@ -6,9 +6,7 @@ import java.io.IOException;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.Schema;
-import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.DatumReader;
-import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.avro.specific.SpecificRecord;
@@ -21,7 +19,9 @@ import org.apache.kafka.common.serialization.Deserializer;
  * class, so records written with an older compatible schema are resolved into today's class (new fields take
  * their defaults). The class is the one given to the constructor, or else the generated class named like the
  * writer schema. Lengths and counts in the data are checked against its size before Avro decodes it
- * ({@link AvroBounds}), so corrupt bytes cannot exhaust the heap. Bad bytes (wrong magic byte, truncated, unknown
+ * ({@link AvroBounds}), so corrupt bytes cannot exhaust the heap. A record's {@code bytes} fields are views of
+ * {@code data}, not copies ({@link SlicingDecoder}): a caller must not reuse the array it passed while the record is in
+ * use (a Kafka consumer passes a new one per record). Bad bytes (wrong magic byte, truncated, unknown
  * schema id, not decodable) raise a
  * {@link SerializationException} naming the topic, the schema id and the problem; a Kafka consumer wraps it in a
  * {@code RecordDeserializationException} that carries partition and offset, which
@@ -87,8 +87,7 @@ public class AvroDeserializer<T extends SpecificRecord> implements Deserializer<
         try {
             // before Avro sees it: Avro allocates whatever length corrupt bytes declare
             AvroBounds.check(reader.writer(), data, WireFormat.HEADER_LENGTH, length);
-            BinaryDecoder decoder = DecoderFactory.get().binaryDecoder(data, WireFormat.HEADER_LENGTH, length, null);
-            return reader.datumReader().read(null, decoder);
+            return reader.datumReader().read(null, new SlicingDecoder(data, WireFormat.HEADER_LENGTH, length));
         } catch (IOException | RuntimeException e) { // corrupt or unresolvable data surfaces as many kinds
             throw new SerializationException("record of topic '" + topic + "' (" + data.length + " bytes, schema id "
                     + id + ") cannot be decoded: " + e.getMessage(), e);

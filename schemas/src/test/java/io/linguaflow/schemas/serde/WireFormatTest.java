@@ -3,11 +3,14 @@ package io.linguaflow.schemas.serde;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.linguaflow.schemas.Topic;
+import io.linguaflow.schemas.avro.ActivationRecord;
 import io.linguaflow.schemas.avro.Sentence;
+import io.linguaflow.schemas.codec.LittleEndian;
 import io.linguaflow.schemas.registry.SchemaRegistryClient;
 import io.linguaflow.schemas.testkit.RandomRecords;
 import io.linguaflow.schemas.testkit.TestRegistry;
@@ -90,6 +93,27 @@ class WireFormatTest {
         AvroDeserializer<Sentence> byWriterName = new AvroDeserializer<>();
         byWriterName.configure(TestRegistry.shared().serdeConfig(), false);
         assertEquals(SENTENCE, byWriterName.deserialize(topic, handMade(sentenceId)));
+    }
+
+    /** A record's bytes fields are views of the array it was read from (SlicingDecoder), each over exactly its own bytes. */
+    @Test
+    void bytesFieldsAreViewsOfTheArrayTheRecordWasReadFrom() {
+        AvroSerializer<ActivationRecord> activations = new AvroSerializer<>();
+        activations.configure(TestRegistry.shared().serdeConfig(), false);
+        AvroDeserializer<ActivationRecord> back = new AvroDeserializer<>(ActivationRecord.class);
+        back.configure(TestRegistry.shared().serdeConfig(), false);
+        float[] values = {1.5f, -2f, 3e-3f};
+        ActivationRecord a = ActivationRecord.newBuilder().setCheckpointId("cp@0").setCorpus("c").setSampleId("en|s1").setIndex(7)
+                .setLang("en").setMeaningId("s1").setLayer(0).setLayers(2).setNeuronsPerLayer(3).setValues(LittleEndian.float32s(values))
+                .setPositiveCounts(LittleEndian.int32s(new int[] {0, 4, 2})).setTokenCount(4).setLayerNorm(2.5).setWholeModelNorm(5.0)
+                .build();
+        byte[] bytes = activations.serialize(topic + "-activations", a);
+        ActivationRecord read = back.deserialize(topic + "-activations", bytes);
+        assertEquals(a, read);
+        assertSame(bytes, read.getValues().array());
+        assertSame(bytes, read.getPositiveCounts().array());
+        assertArrayEquals(values, LittleEndian.float32s("values", read.getValues(), 3));
+        assertArrayEquals(new int[] {0, 4, 2}, LittleEndian.int32s("positiveCounts", read.getPositiveCounts(), 3));
     }
 
     @Test

@@ -14,7 +14,9 @@ import io.linguaflow.streams.instruments.InstrumentSample;
 import io.linguaflow.streams.instruments.InstrumentTopology;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -42,6 +44,8 @@ final class LayerAggregator extends ContextualProcessor<String, ActivationRecord
      * completion wrote most of the changelog in the bench (docs/state-layout.md).
      */
     private static final Duration PUBLISH_DELAY = Duration.ofMillis(500);
+    /** 4 MiB a task at BLOOM-7b1 shape (D = 16384), where 30 layers over 6 partitions are 5 per task. */
+    private static final int SPARE_MEANINGS = 8;
 
     private final Duration interimInterval;
     private final boolean keepVectors;
@@ -69,6 +73,13 @@ final class LayerAggregator extends ContextualProcessor<String, ActivationRecord
     private int[] counts;
     private double[] sliceModel;
     private double[] sliceLayer;
+    /**
+     * Meaning groups that collapsed, their arrays reused by the next ones to start ({@link GroupSums#clear}): in each of
+     * the task's layers one meaning completes and the next starts every few records, and 4·8·D bytes each that live for
+     * a few records were the largest part of the task's garbage that survives a young collection. At most
+     * {@link #SPARE_MEANINGS}, one per layer of a task that aggregates them together.
+     */
+    private final Deque<GroupSums> spareMeanings = new ArrayDeque<>();
 
     private record LayerId(String checkpointId, int layer) {
         String key() {
@@ -218,7 +229,9 @@ final class LayerAggregator extends ContextualProcessor<String, ActivationRecord
      */
     private GroupSums add(String key, GroupSums.Slice x, boolean neuronStatistics, boolean held) {
         GroupSums g = groups.sums(key);
-        if (g == null) {
+        if (g == null && !neuronStatistics && !spareMeanings.isEmpty() && spareMeanings.peek().dimension() == x.dimension()) {
+            g = spareMeanings.pop().clear();
+        } else if (g == null) {
             g = neuronStatistics ? GroupSums.withNeuronStatistics(x.dimension()) : GroupSums.vectorSums(x.dimension());
         }
         g.add(x);
@@ -258,6 +271,9 @@ final class LayerAggregator extends ContextualProcessor<String, ActivationRecord
         if (meaning.count() >= plan.getLanguages().size()) {
             scalars.put(meaningKey, Scalars.of(meaning).encode());
             groups.remove(meaningKey);
+            if (spareMeanings.size() < SPARE_MEANINGS) { // no one else holds it once removed
+                spareMeanings.push(meaning);
+            }
         }
     }
 
