@@ -77,7 +77,7 @@ final class LayerAggregator extends ContextualProcessor<String, ActivationRecord
      * Meaning groups that collapsed, their arrays reused by the next ones to start ({@link GroupSums#clear}): in each of
      * the task's layers one meaning completes and the next starts every few records, and 4·8·D bytes each that live for
      * a few records were the largest part of the task's garbage that survives a young collection. At most
-     * {@link #SPARE_MEANINGS}, one per layer of a task that aggregates them together.
+     * {@link #SPARE_MEANINGS}, newest first.
      */
     private final Deque<GroupSums> spareMeanings = new ArrayDeque<>();
 
@@ -271,8 +271,9 @@ final class LayerAggregator extends ContextualProcessor<String, ActivationRecord
         if (meaning.count() >= plan.getLanguages().size()) {
             scalars.put(meaningKey, Scalars.of(meaning).encode());
             groups.remove(meaningKey);
-            if (spareMeanings.size() < SPARE_MEANINGS) { // no one else holds it once removed
-                spareMeanings.push(meaning);
+            spareMeanings.push(meaning); // no one else holds it once removed
+            if (spareMeanings.size() > SPARE_MEANINGS) {
+                spareMeanings.removeLast(); // the oldest: the newest are of the width aggregating now
             }
         }
     }
