@@ -90,7 +90,6 @@ class GroupSumsTest {
         assertThrows(IllegalArgumentException.class, () -> GroupSums.vectorSums(13).add(GroupSums.slice(vector(rnd, 12, false))));
     }
 
-    /** Version 1 values (plain float64 sums) from a store written by an older build are read with low parts 0. */
     /** A cleared group is a new one: filled again, it encodes to the same bytes as a group made for those samples alone. */
     @Test
     void aClearedGroupFilledAgainEqualsANewOneBitForBit() {
@@ -112,6 +111,7 @@ class GroupSumsTest {
         }
     }
 
+    /** Version 1 values (plain float64 sums) from a store written by an older build are read with low parts 0. */
     @Test
     void version1ValuesAreReadWithZeroLowParts() {
         Random rnd = new Random(9);

@@ -229,10 +229,8 @@ final class LayerAggregator extends ContextualProcessor<String, ActivationRecord
      */
     private GroupSums add(String key, GroupSums.Slice x, boolean neuronStatistics, boolean held) {
         GroupSums g = groups.sums(key);
-        if (g == null && !neuronStatistics && !spareMeanings.isEmpty() && spareMeanings.peek().dimension() == x.dimension()) {
-            g = spareMeanings.pop().clear();
-        } else if (g == null) {
-            g = neuronStatistics ? GroupSums.withNeuronStatistics(x.dimension()) : GroupSums.vectorSums(x.dimension());
+        if (g == null) {
+            g = neuronStatistics ? GroupSums.withNeuronStatistics(x.dimension()) : newMeaningGroup(x.dimension());
         }
         g.add(x);
         if (held) {
@@ -276,6 +274,12 @@ final class LayerAggregator extends ContextualProcessor<String, ActivationRecord
                 spareMeanings.removeLast(); // the oldest: the newest are of the width aggregating now
             }
         }
+    }
+
+    /** An empty meaning group of D neurons: the newest spare cleared when it has that width, else a new one. */
+    private GroupSums newMeaningGroup(int d) {
+        GroupSums spare = spareMeanings.peek();
+        return spare != null && spare.dimension() == d ? spareMeanings.pop().clear() : GroupSums.vectorSums(d);
     }
 
     /** The samples of the meaning: its live group's, else those it collapsed with. */
